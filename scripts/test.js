@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+// `npm test`: builds, then runs every suite on Node-RED 4 (this Node, 20+) and on
+// Node-RED 5 (Node 22, fetched from npm into .cache/ when missing), and closes with
+// one line "N passed, N failed" that adds up all runs.
+"use strict";
+const fs = require("fs");
+const path = require("path");
+const { spawnSync } = require("child_process");
+const { node22 } = require("./node22");
+
+const root = path.resolve(__dirname, "..");
+const only = process.argv.slice(2); // optional suite names: unit sandbox nodes e2e
+
+function run(cmd, args, env) {
+  const r = spawnSync(cmd, args, { cwd: root, stdio: "inherit", env: { ...process.env, ...env } });
+  return r.status === null ? 1 : r.status;
+}
+
+if (run(process.execPath, [path.join(root, "scripts/build.js")]) !== 0) {
+  console.log("0 passed, 1 failed");
+  process.exit(1);
+}
+
+const counts = path.join(root, "build", "test-counts.jsonl");
+fs.rmSync(counts, { force: true });
+const mocha = require.resolve("mocha/bin/mocha.js");
+const reporter = path.join(root, "build/test/support/count-reporter.js");
+
+const nodeRed5 = node22();
+const runs = [
+  { suite: "unit", node: process.execPath, nr: "node-red", glob: "build/test/unit/**/*.test.js" },
+  { suite: "sandbox", node: process.execPath, nr: "node-red", glob: "build/test/sandbox/**/*.test.js" },
+  { suite: "nodes", node: process.execPath, nr: "node-red", glob: "build/test/nodes/**/*.test.js" },
+  { suite: "nodes", node: nodeRed5, nr: "node-red-5", glob: "build/test/nodes/**/*.test.js" },
+  { suite: "e2e", node: process.execPath, nr: "node-red", glob: "build/test/e2e/**/*.test.js" },
+  { suite: "e2e", node: nodeRed5, nr: "node-red-5", glob: "build/test/e2e/**/*.test.js" },
+];
+
+let failedRuns = 0;
+for (const r of runs) {
+  if (only.length && !only.includes(r.suite)) continue;
+  const dir = path.join(root, path.dirname(r.glob.split("*")[0]));
+  if (!fs.existsSync(dir)) continue;
+  console.log(`\n=== ${r.suite} on ${r.nr} with Node ${spawnSync(r.node, ["--version"]).stdout.toString().trim()} ===`);
+  const status = run(r.node, [mocha, "--reporter", reporter, "--timeout", "20000", "--exit", r.glob], {
+    NR_PKG: r.nr,
+    QUALTRICS_TEST_COUNTS: counts,
+  });
+  if (status !== 0) failedRuns++;
+}
+
+let passed = 0, failed = 0, skipped = 0;
+if (fs.existsSync(counts)) {
+  for (const line of fs.readFileSync(counts, "utf8").split("\n").filter(Boolean)) {
+    const c = JSON.parse(line);
+    passed += c.passed; failed += c.failed; skipped += c.skipped;
+  }
+}
+// a run that crashed before its reporter wrote counts still has to count as a failure
+if (failedRuns > 0 && failed === 0) failed = failedRuns;
+console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped`);
+process.exit(failed > 0 ? 1 : 0);

@@ -1,0 +1,51 @@
+// Where the API lives: https://{dc}.qualtrics.com/API/v3, an organisation host such as
+// myorg.iad1.qualtrics.com (qualtrics-api.md §1.1), or an explicit base URL for sandboxes.
+import { QualtricsInputError } from "./errors";
+
+export interface ApiBase {
+  /** e.g. "https://iad1.qualtrics.com" */
+  origin: string;
+  /** e.g. "/API/v3" (no trailing slash) */
+  basePath: string;
+  /** the data center the host names, when it names one (iad1 in myorg.iad1.qualtrics.com) */
+  dataCenter?: string;
+}
+
+// §1.1: hyphens occur (g1-iad), so the same loose pattern as Segment's client.
+const DC_ID = /^[a-z0-9][a-z0-9-]{0,30}$/;
+const HOST = /^([a-z0-9-]+\.)*qualtrics\.com$/;
+
+export function resolveApiBase(dataCenter: string | undefined, baseUrl?: string): ApiBase {
+  const override = (baseUrl ?? "").trim();
+  if (override) return fromBaseUrl(override);
+
+  let dc = (dataCenter ?? "").trim().toLowerCase();
+  if (!dc) throw new QualtricsInputError("dataCenter", "is required (a data center ID such as iad1 or fra1, or your organisation's host)");
+  // people paste what their browser shows: https://myorg.fra1.qualtrics.com/Q/... or fra1.qualtrics.com/API/v3
+  dc = dc.replace(/^https?:\/\//, "").replace(/[/?#].*$/, "").replace(/:443$/, "");
+  if (DC_ID.test(dc)) return { origin: `https://${dc}.qualtrics.com`, basePath: "/API/v3", dataCenter: dc };
+  if (HOST.test(dc)) {
+    const labels = dc.split(".");
+    const named = labels.length >= 3 ? labels[labels.length - 3] : undefined;
+    return { origin: `https://${dc}`, basePath: "/API/v3", dataCenter: named };
+  }
+  throw new QualtricsInputError(
+    "dataCenter",
+    `"${dc.slice(0, 60)}" is neither a data center ID (iad1, fra1, ca1, ...) nor a host ending in .qualtrics.com`,
+  );
+}
+
+function fromBaseUrl(text: string): ApiBase {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new QualtricsInputError("baseUrl", `"${text.slice(0, 80)}" is not a URL`);
+  }
+  if (url.protocol !== "https:" && url.protocol !== "http:") throw new QualtricsInputError("baseUrl", "must start with http:// or https://");
+  if (url.username || url.password) throw new QualtricsInputError("baseUrl", "must not contain a user name or password");
+  const basePath = url.pathname.replace(/\/+$/, "");
+  // §1.2: a base URL without /API/v3 is the most common cause of unexplained 400s
+  if (!/\/API\/v3$/i.test(basePath)) throw new QualtricsInputError("baseUrl", "must be the full API root, ending in /API/v3");
+  return { origin: url.origin, basePath };
+}

@@ -1,0 +1,337 @@
+// The Qualtrics v3 HTTP client: one keep-alive pool, one limiter, retries and the envelope.
+// It knows nothing of Node-RED; nodes get one per config node.
+import { Pool } from "undici";
+import type { IncomingHttpHeaders } from "undici/types/header";
+import { ApiBase, resolveApiBase } from "./base-url";
+import { unwrap } from "./envelope";
+import { QualtricsApiError, QualtricsInputError } from "./errors";
+import { RequestLimiter, abortReason } from "./limiter";
+import {
+  DEFAULT_RETRY,
+  IDEMPOTENT_METHODS,
+  RetryPolicy,
+  backoffDelay,
+  errorCodeOf,
+  failedBeforeSend,
+  mayHaveSucceededStatus,
+  parseRetryAfter,
+  retryableStatus,
+} from "./retry";
+import { safeJsonParse } from "./safe-object";
+
+export type HttpMethod = "GET" | "POST" | "PUT" | "DELETE" | "PATCH";
+export type QueryValue = string | number | boolean | undefined | null | readonly (string | number | boolean)[];
+export type Query = Record<string, QueryValue>;
+
+export interface ClientOptions {
+  /** data center ID or organisation host (ignored when baseUrl is set) */
+  dataCenter?: string;
+  /** full API root, e.g. http://127.0.0.1:4010/API/v3 (sandboxes) */
+  baseUrl?: string;
+  /** returns the headers that authenticate a request (X-API-TOKEN now, a Bearer token with OAuth) */
+  auth: () => Record<string, string> | Promise<Record<string, string>>;
+  timeoutMs?: number;
+  retry?: Partial<RetryPolicy>;
+  rateLimitPerMinute?: number;
+  maxConcurrent?: number;
+  /** called with meta.notice ("Request proxied ...") */
+  onNotice?: (notice: string) => void;
+  /** largest response body read into memory */
+  maxResponseBytes?: number;
+  userAgent?: string;
+}
+
+export interface RequestOptions {
+  method: HttpMethod;
+  /** relative to /API/v3 ("/directories/POOL_x/contacts"), or an absolute URL on the configured origin */
+  path: string;
+  query?: Query;
+  body?: unknown;
+  headers?: Record<string, string>;
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  /** treat a POST as safe to repeat (searches); PUT, GET and DELETE always are */
+  idempotent?: boolean;
+}
+
+export interface ApiResponse<T = unknown> {
+  result: T;
+  body: unknown;
+  statusCode: number;
+  httpStatus?: string;
+  requestId?: string;
+  notice?: string;
+  enveloped: boolean;
+  headers: Record<string, string>;
+  attempts: number;
+}
+
+const HOP_BY_HOP = new Set(["host", "content-length", "connection", "transfer-encoding", "x-api-token", "authorization"]);
+
+export class QualtricsClient {
+  readonly base: ApiBase;
+  readonly limiter: RequestLimiter;
+  private readonly pool: Pool;
+  private readonly opts: ClientOptions;
+  private readonly retry: RetryPolicy;
+  private readonly closing = new AbortController();
+  private readonly inflight = new Set<Promise<unknown>>();
+  private closed = false;
+
+  constructor(opts: ClientOptions) {
+    this.opts = opts;
+    this.base = resolveApiBase(opts.dataCenter, opts.baseUrl);
+    this.retry = { ...DEFAULT_RETRY, ...(opts.retry ?? {}) };
+    const maxConcurrent = opts.maxConcurrent ?? 10;
+    this.limiter = new RequestLimiter({ perMinute: opts.rateLimitPerMinute ?? 3000, maxConcurrent });
+    this.pool = new Pool(this.base.origin, {
+      connections: maxConcurrent,
+      keepAliveTimeout: 30_000,
+      // our own timeout (AbortSignal) is the one users configure; these only stop a stalled socket
+      headersTimeout: 0,
+      bodyTimeout: 0,
+    });
+  }
+
+  get apiRoot(): string {
+    return this.base.origin + this.base.basePath;
+  }
+
+  /** Resolve a path or absolute URL to a path on the configured origin; never another host. */
+  resolvePath(pathOrUrl: string, field = "url"): string {
+    const p = pathOrUrl.trim();
+    if (/^[a-z][a-z0-9+.-]*:/i.test(p)) {
+      let u: URL;
+      try {
+        u = new URL(p);
+      } catch {
+        throw new QualtricsInputError(field, `"${p.slice(0, 80)}" is not a URL`);
+      }
+      if (u.origin !== this.base.origin || !u.pathname.startsWith(this.base.basePath + "/")) {
+        throw new QualtricsInputError(
+          field,
+          `${u.origin} is not the configured API (${this.apiRoot}); the token is only ever sent there`,
+        );
+      }
+      return u.pathname + u.search;
+    }
+    if (p.startsWith(this.base.basePath + "/")) return p;
+    const rel = p.replace(/^\/?(API\/v3\/)?/i, "");
+    if (!rel) throw new QualtricsInputError(field, "is empty");
+    return `${this.base.basePath}/${rel}`;
+  }
+
+  async request<T = unknown>(ro: RequestOptions): Promise<ApiResponse<T>> {
+    if (this.closed) throw new QualtricsApiError({ method: ro.method, path: ro.path }, "the Qualtrics configuration is closed");
+    const task = this.run<T>(ro);
+    this.inflight.add(task);
+    try {
+      return await task;
+    } finally {
+      this.inflight.delete(task);
+    }
+  }
+
+  private async run<T>(ro: RequestOptions): Promise<ApiResponse<T>> {
+    const method = ro.method;
+    const fullPath = withQuery(this.resolvePath(ro.path), ro.query);
+    const shownPath = fullPath.split("?")[0];
+    const idempotent = ro.idempotent ?? IDEMPOTENT_METHODS.has(method);
+    const body = ro.body === undefined || method === "GET" ? undefined : JSON.stringify(ro.body);
+    const userHeaders: Record<string, string> = {};
+    for (const [k, v] of Object.entries(ro.headers ?? {})) {
+      if (!HOP_BY_HOP.has(k.toLowerCase()) && typeof v === "string") userHeaders[k.toLowerCase()] = v;
+    }
+
+    for (let attempt = 1; ; attempt++) {
+      const signals = [this.closing.signal, ...(ro.signal ? [ro.signal] : [])];
+      const release = await this.limiter.acquire(AbortSignal.any(signals));
+      const timeoutMs = ro.timeoutMs ?? this.opts.timeoutMs ?? 30_000;
+      const timeout = new AbortController();
+      const timer = setTimeout(() => timeout.abort(new Error("timeout")), timeoutMs);
+      let status: number | undefined;
+      let headers: Record<string, string> = {};
+      let text = "";
+      let failure: unknown;
+      try {
+        const auth = await this.opts.auth();
+        const res = await this.pool.request({
+          method,
+          path: fullPath,
+          headers: {
+            accept: "application/json",
+            "user-agent": this.opts.userAgent ?? "node-red-contrib-qualtrics",
+            ...(body !== undefined ? { "content-type": "application/json" } : {}),
+            ...userHeaders,
+            ...lowerKeys(auth),
+          },
+          body,
+          signal: AbortSignal.any([...signals, timeout.signal]),
+        });
+        status = res.statusCode;
+        headers = flattenHeaders(res.headers);
+        text = await readCapped(res.body, this.opts.maxResponseBytes ?? 64 * 1024 * 1024);
+      } catch (err) {
+        failure = err;
+      } finally {
+        clearTimeout(timer);
+        release();
+      }
+
+      const ctx = { method, path: shownPath, attempts: attempt };
+      if (failure !== undefined) {
+        if (this.closing.signal.aborted) throw new QualtricsApiError({ ...ctx, mayHaveSucceeded: !idempotent, cause: failure }, "aborted: the Qualtrics configuration was closed");
+        if (ro.signal?.aborted) throw abortReason(ro.signal);
+        const timedOut = timeout.signal.aborted;
+        const safe = idempotent || failedBeforeSend(failure);
+        const what = timedOut ? `no answer within ${timeoutMs} ms` : `connection failed (${errorCodeOf(failure) ?? "network error"})`;
+        if (safe && attempt <= this.retry.retries) {
+          await this.sleep(backoffDelay(attempt - 1, this.retry));
+          continue;
+        }
+        throw new QualtricsApiError({ ...ctx, mayHaveSucceeded: !safe }, what);
+      }
+
+      const parsed = parseBody(text, headers["content-type"]);
+      const env = unwrap(parsed.value);
+      const meta = env.meta;
+      if (meta.notice) this.opts.onNotice?.(meta.notice);
+      const code = status!;
+
+      if (code >= 200 && code < 300) {
+        if (parsed.malformed) {
+          // carried out, but we cannot tell what came back
+          throw new QualtricsApiError({ ...ctx, statusCode: code, mayHaveSucceeded: !idempotent }, `answered ${code} with a body that is not valid JSON`);
+        }
+        return {
+          result: env.result as T,
+          body: parsed.value,
+          statusCode: code,
+          httpStatus: meta.httpStatus,
+          requestId: meta.requestId ?? headers["x-request-id"],
+          notice: meta.notice,
+          enveloped: env.enveloped,
+          headers,
+          attempts: attempt,
+        };
+      }
+
+      if (retryableStatus(code, idempotent) && attempt <= this.retry.retries) {
+        const after = code === 429 || code === 503 ? parseRetryAfter(headers["retry-after"]) : undefined;
+        if (after === undefined || after <= this.retry.maxRetryAfterMs) {
+          const wait = after ?? backoffDelay(attempt - 1, this.retry);
+          if (code === 429) this.limiter.pause(wait);
+          await this.sleep(wait);
+          continue;
+        }
+      }
+      throw new QualtricsApiError(
+        {
+          ...ctx,
+          statusCode: code,
+          httpStatus: meta.httpStatus,
+          errorCode: meta.error?.errorCode,
+          errorMessage: meta.error?.errorMessage,
+          requestId: meta.requestId,
+          mayHaveSucceeded: !idempotent && mayHaveSucceededStatus(code),
+        },
+        describeNonJson(code, parsed.text),
+      );
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve, reject) => {
+      const signal = this.closing.signal;
+      if (signal.aborted) return reject(abortReason(signal));
+      const onAbort = () => {
+        clearTimeout(t);
+        reject(new QualtricsApiError({ method: "-", path: "-" }, "aborted while waiting to retry: the Qualtrics configuration was closed"));
+      };
+      const t = setTimeout(() => {
+        signal.removeEventListener("abort", onAbort);
+        resolve();
+      }, ms);
+      signal.addEventListener("abort", onAbort, { once: true });
+    });
+  }
+
+  /**
+   * Stop: queued requests fail at once, requests in flight get `graceMs` to finish and are then
+   * aborted, and the pool's sockets are closed.
+   */
+  async close(graceMs = 5000): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.limiter.close();
+    if (this.inflight.size > 0) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        Promise.allSettled([...this.inflight]),
+        new Promise<void>((r) => (timer = setTimeout(r, graceMs))),
+      ]);
+      clearTimeout(timer);
+    }
+    this.closing.abort(new Error("closed"));
+    await Promise.allSettled([...this.inflight]);
+    await this.pool.destroy().catch(() => undefined);
+  }
+}
+
+export function withQuery(path: string, query?: Query): string {
+  if (!query) return path;
+  const [p, existing] = path.split("?", 2);
+  const params = new URLSearchParams(existing ?? "");
+  for (const [k, v] of Object.entries(query)) {
+    if (v === undefined || v === null || v === "") continue;
+    params.delete(k);
+    if (Array.isArray(v)) for (const item of v) params.append(k, String(item));
+    else params.set(k, String(v));
+  }
+  const q = params.toString();
+  return q ? `${p}?${q}` : p;
+}
+
+function lowerKeys(h: Record<string, string>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h)) out[k.toLowerCase()] = v;
+  return out;
+}
+
+function flattenHeaders(h: IncomingHttpHeaders): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(h)) if (v !== undefined) out[k.toLowerCase()] = Array.isArray(v) ? v.join(", ") : v;
+  return out;
+}
+
+async function readCapped(body: AsyncIterable<Buffer> & { destroy?: () => void }, max: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    size += chunk.length;
+    if (size > max) {
+      body.destroy?.();
+      throw Object.assign(new Error(`response larger than ${max} bytes`), { code: "QUALTRICS_RESPONSE_TOO_LARGE" });
+    }
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function parseBody(text: string, contentType: string | undefined): { value: unknown; malformed: boolean; text: string } {
+  if (text.length === 0) return { value: undefined, malformed: false, text };
+  const looksJson = /json/i.test(contentType ?? "") || /^\s*[[{]/.test(text);
+  if (!looksJson) return { value: text, malformed: false, text };
+  try {
+    return { value: safeJsonParse(text), malformed: false, text };
+  } catch {
+    return { value: undefined, malformed: true, text };
+  }
+}
+
+function describeNonJson(status: number, text: string): string {
+  const title = /<title>([^<]{1,120})<\/title>/i.exec(text)?.[1]?.trim();
+  if (title) return `answered with an HTML page "${title}"`;
+  const plain = text.replace(/\s+/g, " ").trim().slice(0, 120);
+  return plain ? `HTTP ${status}: ${plain}` : `HTTP ${status} with no error message`;
+}

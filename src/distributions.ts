@@ -1,0 +1,252 @@
+// Survey distributions by email (POST /distributions, qualtrics-api.md §5.2) and SMS
+// (POST /distributions/sms, §5.6). Every rule is checked before the request, naming the field
+// by its place in the Qualtrics body.
+import type { ApiResponse, QualtricsClient } from "./client";
+import { QualtricsInputError } from "./errors";
+import { isPlainObject } from "./safe-object";
+import {
+  oneOf,
+  optionalDate,
+  optionalEmail,
+  optionalEmbeddedData,
+  optionalId,
+  optionalString,
+  requireEmail,
+  requireId,
+  requireString,
+  toQualtricsDate,
+} from "./validate";
+
+/** Flat inputs; `fromPayload` reads the nested Qualtrics shape into these. */
+export interface DistributionInput {
+  fromEmail?: unknown;
+  fromName?: unknown;
+  replyToEmail?: unknown;
+  subject?: unknown;
+  libraryId?: unknown;
+  messageId?: unknown;
+  messageText?: unknown;
+  mailingListId?: unknown;
+  transactionBatchId?: unknown;
+  contactId?: unknown;
+  sampleId?: unknown;
+  surveyId?: unknown;
+  expirationDate?: unknown;
+  linkType?: unknown;
+  sendDate?: unknown;
+  embeddedData?: unknown;
+  method?: unknown;
+  name?: unknown;
+  parentDistributionId?: unknown;
+}
+
+const NESTED: Record<string, Record<string, keyof DistributionInput>> = {
+  header: { fromEmail: "fromEmail", fromName: "fromName", replyToEmail: "replyToEmail", subject: "subject" },
+  message: { libraryId: "libraryId", messageId: "messageId", messageText: "messageText" },
+  recipients: {
+    mailingListId: "mailingListId",
+    transactionBatchId: "transactionBatchId",
+    contactId: "contactId",
+    sampleId: "sampleId",
+  },
+  surveyLink: { surveyId: "surveyId", expirationDate: "expirationDate", type: "linkType" },
+};
+const FLAT: (keyof DistributionInput)[] = [
+  "fromEmail", "fromName", "replyToEmail", "subject", "libraryId", "messageId", "messageText", "mailingListId",
+  "transactionBatchId", "contactId", "sampleId", "surveyId", "expirationDate", "linkType", "sendDate",
+  "embeddedData", "method", "name", "parentDistributionId",
+];
+
+/** msg.payload in either the Qualtrics body shape ({header:{...}, recipients:{...}}) or flat. */
+export function fromPayload(payload: unknown): DistributionInput {
+  const out: DistributionInput = {};
+  if (!isPlainObject(payload)) return out;
+  for (const key of FLAT) if (payload[key] !== undefined) out[key] = payload[key];
+  for (const [group, fields] of Object.entries(NESTED)) {
+    const g = payload[group];
+    if (!isPlainObject(g)) continue;
+    for (const [from, to] of Object.entries(fields)) if (g[from] !== undefined) out[to] = g[from];
+  }
+  return out;
+}
+
+/** Values set in the node's dialog win over the message's. */
+export function mergeInputs(fromMsg: DistributionInput, fromDialog: DistributionInput): DistributionInput {
+  const out: DistributionInput = { ...fromMsg };
+  for (const [k, v] of Object.entries(fromDialog) as [keyof DistributionInput, unknown][]) {
+    if (v !== undefined && v !== "") out[k] = v;
+  }
+  return out;
+}
+
+function nowIso(): string {
+  return new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+interface LibraryMessage {
+  libraryId?: string;
+  messageId?: string;
+  messageText?: string;
+}
+
+/** Exactly one of {libraryId + messageId} or messageText. */
+function messageOf(input: DistributionInput, required: boolean): LibraryMessage | undefined {
+  const libraryId = optionalId("message.libraryId", input.libraryId, "library");
+  const messageId = optionalId("message.messageId", input.messageId, "message");
+  const messageText = optionalString("message.messageText", input.messageText);
+  const fromLibrary = libraryId !== undefined || messageId !== undefined;
+  if (fromLibrary && messageText !== undefined) {
+    throw new QualtricsInputError("message", "give either a library message (libraryId + messageId) or messageText, not both");
+  }
+  if (fromLibrary) {
+    if (!libraryId) throw new QualtricsInputError("message.libraryId", "is required with message.messageId");
+    if (!messageId) throw new QualtricsInputError("message.messageId", "is required with message.libraryId");
+    return { libraryId, messageId };
+  }
+  if (messageText !== undefined) {
+    if (messageText.length > 10_000) throw new QualtricsInputError("message.messageText", "is limited to 10,000 characters");
+    return { messageText };
+  }
+  if (required) throw new QualtricsInputError("message", "is required: a library message (libraryId + messageId) or messageText");
+  return undefined;
+}
+
+export interface EmailDistributionBody {
+  header: { fromEmail: string; fromName: string; replyToEmail: string; subject: string };
+  message: LibraryMessage;
+  recipients: { mailingListId?: string; transactionBatchId?: string; contactId?: string };
+  surveyLink: { surveyId: string; expirationDate?: string; type: string };
+  sendDate: string;
+  embeddedData?: Record<string, string>;
+}
+
+export const LINK_TYPES = ["Individual", "Multiple", "Anonymous"] as const;
+
+export function emailDistributionBody(input: DistributionInput): EmailDistributionBody {
+  const fromEmail = requireEmail("header.fromEmail", input.fromEmail);
+  const fromName = requireString("header.fromName", input.fromName);
+  const subject = requireString("header.subject", input.subject);
+  // reply-to falls back to the sender, as in the Qualtrics distribution dialog
+  const replyToEmail = optionalEmail("header.replyToEmail", input.replyToEmail) ?? fromEmail;
+  const message = messageOf(input, true)!;
+
+  const mailingListId = optionalId("recipients.mailingListId", input.mailingListId, "mailingList");
+  const transactionBatchId = optionalString("recipients.transactionBatchId", input.transactionBatchId);
+  // UNCONFIRMED (§5.2): whether contactId wants a CID_ or a CGC_ lookup ID, so both are accepted
+  const contactId = optionalContactRef("recipients.contactId", input.contactId);
+  if (mailingListId && transactionBatchId) {
+    throw new QualtricsInputError("recipients", "give either mailingListId or transactionBatchId, not both");
+  }
+  if (!mailingListId && !transactionBatchId) {
+    throw new QualtricsInputError("recipients", "is required: a mailingListId or a transactionBatchId");
+  }
+  if (contactId && !mailingListId) {
+    throw new QualtricsInputError("recipients.contactId", "can only be used together with recipients.mailingListId");
+  }
+
+  const surveyId = requireId("surveyLink.surveyId", input.surveyId, "survey");
+  const type = input.linkType === undefined || input.linkType === "" ? "Individual" : oneOf("surveyLink.type", input.linkType, LINK_TYPES);
+  const expirationDate = optionalDate("surveyLink.expirationDate", input.expirationDate);
+  const sendDate = optionalDate("sendDate", input.sendDate) ?? nowIso();
+  if (expirationDate && expirationDate <= sendDate) {
+    throw new QualtricsInputError("surveyLink.expirationDate", `must be after sendDate (${sendDate})`);
+  }
+  const embeddedData = optionalEmbeddedData("embeddedData", input.embeddedData);
+
+  const body: EmailDistributionBody = {
+    header: { fromEmail, fromName, replyToEmail, subject },
+    message,
+    recipients: {
+      ...(mailingListId ? { mailingListId } : {}),
+      ...(transactionBatchId ? { transactionBatchId } : {}),
+      ...(contactId ? { contactId } : {}),
+    },
+    surveyLink: { surveyId, type, ...(expirationDate ? { expirationDate } : {}) },
+    sendDate,
+  };
+  if (embeddedData) body.embeddedData = embeddedData;
+  return body;
+}
+
+function optionalContactRef(field: string, value: unknown): string | undefined {
+  const v = optionalString(field, value)?.trim();
+  if (!v) return undefined;
+  if (!/^(CID|CGC)_[A-Za-z0-9]+$/.test(v)) {
+    throw new QualtricsInputError(field, `"${v.slice(0, 40)}" is not a contact ID (expected CID_ or CGC_ followed by letters and digits)`);
+  }
+  return v;
+}
+
+export const SMS_METHODS = ["Invite", "Interactive", "Reminder", "ThankYou"] as const;
+export type SmsMethod = (typeof SMS_METHODS)[number];
+
+export interface SmsDistributionBody {
+  method: SmsMethod;
+  surveyId: string;
+  sendDate: string;
+  name: string;
+  parentDistributionId?: string;
+  recipients: { mailingListId?: string; contactId?: string; sampleId?: string; transactionBatchId?: string };
+  message?: LibraryMessage;
+}
+
+export function smsDistributionBody(input: DistributionInput): SmsDistributionBody {
+  const method = oneOf("method", input.method, SMS_METHODS);
+  const followUp = method === "Reminder" || method === "ThankYou";
+  const surveyId = requireId("surveyId", input.surveyId, "survey");
+  const sendDate = optionalDate("sendDate", input.sendDate) ?? nowIso();
+
+  const mailingListId = optionalId("recipients.mailingListId", input.mailingListId, "mailingList");
+  if (followUp && mailingListId) {
+    throw new QualtricsInputError("recipients.mailingListId", `is not allowed for ${method}: it goes to the recipients of the parent distribution`);
+  }
+  if (!followUp && !mailingListId) throw new QualtricsInputError("recipients.mailingListId", `is required for ${method}`);
+
+  const parentDistributionId = optionalId("parentDistributionId", input.parentDistributionId, "smsDistribution");
+  if (followUp && !parentDistributionId) throw new QualtricsInputError("parentDistributionId", `is required for ${method} (the SMSD_ invite it follows)`);
+  if (!followUp && parentDistributionId) throw new QualtricsInputError("parentDistributionId", `is only for Reminder and ThankYou, not ${method}`);
+
+  const contactId = optionalContactRef("recipients.contactId", input.contactId);
+  const sampleId = optionalString("recipients.sampleId", input.sampleId);
+  const transactionBatchId = optionalString("recipients.transactionBatchId", input.transactionBatchId);
+  const message = messageOf(input, method !== "Interactive");
+
+  // UNCONFIRMED whether name is required; a readable default avoids a 400 if it is
+  const name = optionalString("name", input.name) ?? `${method} ${sendDate}`;
+  if (name.length > 100) throw new QualtricsInputError("name", "is limited to 100 characters");
+
+  const body: SmsDistributionBody = {
+    method,
+    surveyId,
+    sendDate,
+    name,
+    recipients: {
+      ...(mailingListId ? { mailingListId } : {}),
+      ...(contactId ? { contactId } : {}),
+      ...(sampleId ? { sampleId } : {}),
+      ...(transactionBatchId ? { transactionBatchId } : {}),
+    },
+  };
+  if (parentDistributionId) body.parentDistributionId = parentDistributionId;
+  if (message) body.message = message;
+  return body;
+}
+
+export function createEmailDistribution(client: QualtricsClient, body: EmailDistributionBody, signal?: AbortSignal): Promise<ApiResponse> {
+  return client.request({ method: "POST", path: "/distributions", body, signal });
+}
+
+/** The SMS endpoint has a 16 s server-side timeout (§5.6), so ours must be longer. */
+export const SMS_MIN_TIMEOUT_MS = 20_000;
+
+export function createSmsDistribution(client: QualtricsClient, body: SmsDistributionBody, timeoutMs?: number, signal?: AbortSignal): Promise<ApiResponse> {
+  return client.request({
+    method: "POST",
+    path: "/distributions/sms",
+    body,
+    signal,
+    timeoutMs: Math.max(timeoutMs ?? 0, SMS_MIN_TIMEOUT_MS),
+  });
+}
+
+export { toQualtricsDate };

@@ -1,0 +1,72 @@
+// When to try a request again and how long to wait (qualtrics-api.md §2.2, §2.3).
+
+export interface RetryPolicy {
+  retries: number;
+  baseMs: number;
+  maxMs: number;
+  /** a Retry-After longer than this is not waited for: the error is reported instead */
+  maxRetryAfterMs: number;
+}
+
+export const DEFAULT_RETRY: RetryPolicy = { retries: 4, baseMs: 1000, maxMs: 30000, maxRetryAfterMs: 300000 };
+
+/** Retry-After as seconds or an HTTP date (UNCONFIRMED that Qualtrics sends it: §2.3). */
+export function parseRetryAfter(value: string | string[] | undefined, now = Date.now()): number | undefined {
+  const v = Array.isArray(value) ? value[0] : value;
+  if (!v) return undefined;
+  const text = v.trim();
+  if (/^\d+(\.\d+)?$/.test(text)) return Math.round(Number(text) * 1000);
+  const at = Date.parse(text);
+  if (Number.isNaN(at)) return undefined;
+  return Math.max(0, at - now);
+}
+
+/** Exponential back-off with equal jitter: never less than half the step, so a burst spreads out. */
+export function backoffDelay(attempt: number, policy: RetryPolicy, random: () => number = Math.random): number {
+  const step = Math.min(policy.maxMs, policy.baseMs * 2 ** attempt);
+  return Math.round(step / 2 + random() * (step / 2));
+}
+
+export const IDEMPOTENT_METHODS = new Set(["GET", "HEAD", "PUT", "DELETE", "OPTIONS"]);
+
+/**
+ * Which answers are safe to try again. 429 and 503 mean the request was not carried out.
+ * 500, 502 and 504 may hide a request that was carried out, so only idempotent ones are retried:
+ * a create must never be duplicated by a retry.
+ */
+export function retryableStatus(status: number, idempotent: boolean): boolean {
+  if (status === 429 || status === 503) return true;
+  if (status === 500 || status === 502 || status === 504) return idempotent;
+  return false;
+}
+
+export function mayHaveSucceededStatus(status: number): boolean {
+  return status === 500 || status === 502 || status === 504;
+}
+
+// Errors raised before the request left this machine: nothing can have been carried out.
+const BEFORE_SEND = new Set([
+  "ECONNREFUSED",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "UND_ERR_CONNECT_TIMEOUT",
+  "UND_ERR_CONNECT",
+]);
+
+export function errorCodeOf(err: unknown): string | undefined {
+  let e: unknown = err;
+  for (let i = 0; i < 4 && e && typeof e === "object"; i++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === "string" && code !== "UND_ERR_SOCKET") return code;
+    e = (e as { cause?: unknown }).cause;
+  }
+  const code = (err as { code?: unknown })?.code;
+  return typeof code === "string" ? code : undefined;
+}
+
+export function failedBeforeSend(err: unknown): boolean {
+  const code = errorCodeOf(err);
+  return code !== undefined && BEFORE_SEND.has(code);
+}

@@ -1,0 +1,38 @@
+// Prototype-safe handling of data that comes from outside (message payloads, webhook bodies,
+// API responses). A parsed "__proto__" key is an own property, but Node-RED's cloneMessage and
+// Object.assign turn it into a real prototype (node-red.md §7.4), so such keys never get through.
+
+const FORBIDDEN = new Set(["__proto__", "constructor", "prototype"]);
+
+export function isForbiddenKey(key: string): boolean {
+  return FORBIDDEN.has(key);
+}
+
+export function safeJsonParse(text: string): unknown {
+  return JSON.parse(text, (key, value) => (FORBIDDEN.has(key) ? undefined : value));
+}
+
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (typeof v !== "object" || v === null || Array.isArray(v)) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * A deep copy of plain data without forbidden keys; depth is bounded so a hostile
+ * deeply nested payload fails with a clear error instead of a stack overflow.
+ */
+export function sanitize(value: unknown, maxDepth = 32, depth = 0): unknown {
+  if (depth > maxDepth) throw new RangeError(`nested deeper than ${maxDepth} levels`);
+  if (Array.isArray(value)) return value.map((v) => sanitize(v, maxDepth, depth + 1));
+  if (value instanceof Date) return new Date(value.getTime());
+  if (typeof value === "object" && value !== null) {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value)) {
+      if (FORBIDDEN.has(key)) continue;
+      out[key] = sanitize((value as Record<string, unknown>)[key], maxDepth, depth + 1);
+    }
+    return out;
+  }
+  return value;
+}

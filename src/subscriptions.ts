@@ -1,0 +1,104 @@
+// Event subscriptions (qualtrics-api.md §6.1, §6.2). Only a brand administrator may create them.
+import { createHmac } from "node:crypto";
+import type { ApiResponse, QualtricsClient } from "./client";
+import { QualtricsInputError } from "./errors";
+import { collect } from "./paginate";
+import { requireId } from "./validate";
+
+export interface Subscription {
+  id: string;
+  topics?: string;
+  publicationUrl?: string;
+  encrypted?: boolean;
+  successfulCalls?: number;
+  [key: string]: unknown;
+}
+
+export interface SubscriptionSpec {
+  publicationUrl: string;
+  topics: string;
+  sharedKey?: string;
+}
+
+export function listSubscriptions(client: QualtricsClient, signal?: AbortSignal): Promise<Subscription[]> {
+  return collect<Subscription>(client, "/eventsubscriptions", { signal });
+}
+
+export async function createSubscription(client: QualtricsClient, spec: SubscriptionSpec, signal?: AbortSignal): Promise<string> {
+  const url = checkPublicationUrl(spec.publicationUrl);
+  if (!spec.topics) throw new QualtricsInputError("topics", "is required");
+  // encrypt:true is not supported: its algorithm is UNCONFIRMED (§6.2)
+  const body: Record<string, unknown> = { publicationUrl: url, topics: spec.topics, encrypt: false };
+  if (spec.sharedKey) body.sharedKey = spec.sharedKey;
+  const res = await client.request<{ id?: string }>({ method: "POST", path: "/eventsubscriptions", body, signal });
+  const id = res.result?.id;
+  if (typeof id !== "string") throw new QualtricsInputError("result.id", "Qualtrics created a subscription but returned no ID");
+  return id;
+}
+
+export function deleteSubscription(client: QualtricsClient, id: string, signal?: AbortSignal): Promise<ApiResponse> {
+  return client.request({ method: "DELETE", path: `/eventsubscriptions/${requireId("subscriptionId", id, "subscription")}`, signal });
+}
+
+export function checkPublicationUrl(text: string): string {
+  let u: URL;
+  try {
+    u = new URL(text);
+  } catch {
+    throw new QualtricsInputError("publicBaseUrl", `"${String(text).slice(0, 80)}" is not a URL`);
+  }
+  if (u.protocol !== "https:" && u.protocol !== "http:") throw new QualtricsInputError("publicBaseUrl", "must start with https:// (or http://)");
+  if (u.username || u.password) throw new QualtricsInputError("publicBaseUrl", "must not contain a user name or password");
+  return u.toString();
+}
+
+/**
+ * A fingerprint of the shared key for the publication URL, so a changed key is noticed without
+ * storing anything: it is keyed with a secret of the account, so it cannot be brute-forced back to
+ * a weak shared key by someone who only sees the URL.
+ */
+export function keyFingerprint(sharedKey: string, accountSecret: string): string {
+  return createHmac("sha256", accountSecret).update("qualtrics-subscription-key\n" + sharedKey).digest("hex").slice(0, 16);
+}
+
+export const FINGERPRINT_PARAM = "nrq";
+
+/** The URL without our fingerprint, to recognise our own subscriptions of an older key. */
+export function baseOfPublicationUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    u.searchParams.delete(FINGERPRINT_PARAM);
+    return u.toString();
+  } catch {
+    return url;
+  }
+}
+
+export interface EnsureResult {
+  id: string;
+  created: boolean;
+  /** older or duplicate subscriptions of ours that were deleted */
+  removed: string[];
+}
+
+/**
+ * Exactly one subscription for (publicationUrl, topics): reuse one that exists, delete duplicates
+ * and ones for the same route with an older key fingerprint, create one when none fits.
+ */
+export async function ensureSubscription(client: QualtricsClient, spec: SubscriptionSpec, signal?: AbortSignal): Promise<EnsureResult> {
+  const wanted = checkPublicationUrl(spec.publicationUrl);
+  const base = baseOfPublicationUrl(wanted);
+  const all = await listSubscriptions(client, signal);
+  const ours = all.filter((s) => s.topics === spec.topics && typeof s.publicationUrl === "string" && baseOfPublicationUrl(s.publicationUrl) === base);
+  const exact = ours.filter((s) => s.publicationUrl === wanted);
+  const keep = exact[0];
+  const removed: string[] = [];
+  for (const s of ours) {
+    if (s === keep) continue;
+    await deleteSubscription(client, s.id, signal);
+    removed.push(s.id);
+  }
+  if (keep) return { id: keep.id, created: false, removed };
+  const id = await createSubscription(client, { ...spec, publicationUrl: wanted }, signal);
+  return { id, created: true, removed };
+}

@@ -1,0 +1,168 @@
+// Input checks shared by every API area. Each names the field so the flow author knows what to fix,
+// and runs before any request is made.
+import { QualtricsInputError } from "./errors";
+import { isPlainObject } from "./safe-object";
+
+/** Qualtrics ID prefixes (qualtrics-api.md §4.8). */
+export const ID_PREFIX = {
+  directory: ["POOL_"],
+  contact: ["CID_"],
+  mailingList: ["CG_"],
+  survey: ["SV_"],
+  emailDistribution: ["EMD_"],
+  smsDistribution: ["SMSD_"],
+  distribution: ["EMD_", "SMSD_"],
+  message: ["MS_"],
+  library: ["UR_", "GR_"],
+  subscription: ["SUB_"],
+  response: ["R_"],
+  user: ["UR_"],
+} as const;
+
+export type IdKind = keyof typeof ID_PREFIX;
+
+// §4.8 advises a loose pattern rather than exact lengths: lengths are observed, not documented.
+const ID_BODY = /^[A-Za-z0-9]+$/;
+
+export function requireString(field: string, value: unknown): string {
+  if (value === undefined || value === null || value === "") throw new QualtricsInputError(field, "is required");
+  if (typeof value !== "string") throw new QualtricsInputError(field, `must be a string, got ${typeName(value)}`);
+  return value;
+}
+
+export function optionalString(field: string, value: unknown): string | undefined {
+  if (value === undefined || value === null || value === "") return undefined;
+  if (typeof value === "number" && Number.isFinite(value)) return String(value);
+  if (typeof value !== "string") throw new QualtricsInputError(field, `must be a string, got ${typeName(value)}`);
+  return value;
+}
+
+export function requireId(field: string, value: unknown, kind: IdKind): string {
+  const id = requireString(field, value).trim();
+  checkIdShape(field, id, kind);
+  return id;
+}
+
+export function optionalId(field: string, value: unknown, kind: IdKind): string | undefined {
+  const id = optionalString(field, value)?.trim();
+  if (id === undefined || id === "") return undefined;
+  checkIdShape(field, id, kind);
+  return id;
+}
+
+function checkIdShape(field: string, id: string, kind: IdKind): void {
+  const prefixes: readonly string[] = ID_PREFIX[kind];
+  const prefix = prefixes.find((p) => id.startsWith(p));
+  if (!prefix || !ID_BODY.test(id.slice(prefix.length))) {
+    const shown = id.length > 40 ? id.slice(0, 40) + "…" : id;
+    throw new QualtricsInputError(field, `"${shown}" is not a ${kind} ID (expected ${prefixes.join(" or ")} followed by letters and digits)`);
+  }
+}
+
+export function optionalBoolean(field: string, value: unknown): boolean | undefined {
+  if (value === undefined || value === null || value === "") return undefined;
+  if (typeof value === "boolean") return value;
+  if (value === "true") return true;
+  if (value === "false") return false;
+  throw new QualtricsInputError(field, `must be true or false, got ${typeName(value)}`);
+}
+
+export function optionalObject(field: string, value: unknown): Record<string, unknown> | undefined {
+  if (value === undefined || value === null || value === "") return undefined;
+  if (!isPlainObject(value)) throw new QualtricsInputError(field, `must be an object, got ${typeName(value)}`);
+  return value;
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+export function optionalEmail(field: string, value: unknown): string | undefined {
+  const v = optionalString(field, value)?.trim();
+  if (v === undefined || v === "") return undefined;
+  if (!EMAIL.test(v)) throw new QualtricsInputError(field, `"${v.slice(0, 80)}" is not an email address`);
+  return v;
+}
+
+export function requireEmail(field: string, value: unknown): string {
+  const v = optionalEmail(field, value);
+  if (v === undefined) throw new QualtricsInputError(field, "is required");
+  return v;
+}
+
+export function oneOf<T extends string>(field: string, value: unknown, allowed: readonly T[]): T {
+  const v = requireString(field, value);
+  const hit = allowed.find((a) => a.toLowerCase() === v.toLowerCase());
+  if (!hit) throw new QualtricsInputError(field, `must be one of ${allowed.join(", ")}, got "${v.slice(0, 40)}"`);
+  return hit;
+}
+
+/**
+ * Embedded data: an object of string values (qualtrics-api.md §4.3), names ≤ 200 and values
+ * ≤ 1024 characters (§2.4). Numbers and booleans are turned into strings as Qualtrics stores them.
+ */
+export function optionalEmbeddedData(field: string, value: unknown): Record<string, string> | undefined {
+  const obj = optionalObject(field, value);
+  if (!obj) return undefined;
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(obj)) {
+    if (k.length > 200) throw new QualtricsInputError(`${field}.${k.slice(0, 20)}…`, "field names are limited to 200 characters");
+    let s: string;
+    if (typeof v === "string") s = v;
+    else if (typeof v === "number" || typeof v === "boolean") s = String(v);
+    else if (v === null || v === undefined) s = "";
+    else throw new QualtricsInputError(`${field}.${k}`, `must be a string, number or boolean, got ${typeName(v)}`);
+    if (s.length > 1024) throw new QualtricsInputError(`${field}.${k}`, "values are limited to 1024 characters");
+    out[k] = s;
+  }
+  return out;
+}
+
+export function typeName(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "an array";
+  if (v instanceof Date) return "a Date";
+  return typeof v === "object" ? "an object" : `a ${typeof v}`;
+}
+
+const ISO_LIKE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
+
+/**
+ * A date from a flow: ISO 8601 text, epoch milliseconds or a Date. Sent as ISO 8601 UTC without
+ * milliseconds (qualtrics-api.md §5.2: fractional seconds are UNCONFIRMED, so they are stripped).
+ * A date-time without a zone is read as UTC, like Qualtrics' own "YYYY-MM-DD HH:MM:SS".
+ */
+export function toQualtricsDate(field: string, value: unknown): string {
+  let d: Date;
+  if (value instanceof Date) d = value;
+  else if (typeof value === "number") {
+    if (!Number.isFinite(value)) throw new QualtricsInputError(field, "is not a valid date");
+    d = new Date(value);
+  } else if (typeof value === "string") {
+    const s = value.trim();
+    if (/^\d{11,}$/.test(s)) d = new Date(Number(s));
+    else {
+      if (!ISO_LIKE.test(s)) throw new QualtricsInputError(field, `"${s.slice(0, 40)}" is not an ISO 8601 date`);
+      const hasZone = /(Z|[+-]\d{2}:?\d{2})$/.test(s);
+      const normal = s.replace(" ", "T");
+      d = new Date(hasZone || normal.length === 10 ? normal : normal + "Z");
+      // Date.parse rolls 2024-02-30 over to March; refuse dates that do not exist
+      const [y, m, day] = s.slice(0, 10).split("-").map(Number);
+      if (!Number.isNaN(d.getTime()) && !hasZone) {
+        if (d.getUTCFullYear() !== y || d.getUTCMonth() + 1 !== m || d.getUTCDate() !== day) {
+          throw new QualtricsInputError(field, `"${s}" is not a real date`);
+        }
+      } else if (m < 1 || m > 12 || day < 1 || day > 31) {
+        throw new QualtricsInputError(field, `"${s}" is not a real date`);
+      }
+    }
+  } else {
+    throw new QualtricsInputError(field, `must be an ISO 8601 string, epoch milliseconds or a Date, got ${typeName(value)}`);
+  }
+  if (Number.isNaN(d.getTime())) throw new QualtricsInputError(field, "is not a valid date");
+  const year = d.getUTCFullYear();
+  if (year < 2000 || year > 9999) throw new QualtricsInputError(field, `year ${year} is out of range`);
+  return d.toISOString().replace(/\.\d{3}Z$/, "Z");
+}
+
+export function optionalDate(field: string, value: unknown): string | undefined {
+  if (value === undefined || value === null || value === "") return undefined;
+  return toQualtricsDate(field, value);
+}

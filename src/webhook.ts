@@ -1,0 +1,108 @@
+// The event Qualtrics POSTs to a subscription's publicationUrl (qualtrics-api.md §6.3, §6.4):
+// form fields Topic (brand-prefixed), MSG (JSON text) and HMAC (hex HMAC-SHA512 of MSG).
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { isForbiddenKey, isPlainObject, safeJsonParse } from "./safe-object";
+
+export interface WebhookEvent {
+  /** the topic without the brand prefix, e.g. surveyengine.completedResponse.SV_x */
+  topic: string;
+  /** Topic exactly as received */
+  rawTopic: string;
+  brandId?: string;
+  surveyId?: string;
+  responseId?: string;
+  completedDate?: string;
+  /** the event's own fields: MSG parsed, or the flat form fields when there is no MSG */
+  fields: Record<string, unknown>;
+  /** MSG as sent, the text the HMAC covers */
+  msgText?: string;
+  hmac?: string;
+}
+
+export class WebhookFormatError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "WebhookFormatError";
+  }
+}
+
+// event namespaces seen in topics (§6.2); what stands before one of them is the brand ID
+const NAMESPACES = ["surveyengine", "controlpanel", "threesixty", "xmdirectory", "distribution", "ticketing"];
+
+/** Form fields as plain strings; anything else a body parser made of them is dropped. */
+export function formFields(body: unknown): Record<string, string> {
+  const out: Record<string, string> = Object.create(null);
+  if (body instanceof URLSearchParams) {
+    for (const [k, v] of body) if (!isForbiddenKey(k)) out[k] = v;
+    return out;
+  }
+  if (isPlainObject(body) || (typeof body === "object" && body !== null && Object.getPrototypeOf(body) === null)) {
+    for (const k of Object.keys(body as object)) {
+      const v = (body as Record<string, unknown>)[k];
+      if (!isForbiddenKey(k) && typeof v === "string") out[k] = v;
+    }
+  }
+  return out;
+}
+
+export function parseWebhook(form: Record<string, string>): WebhookEvent {
+  const rawTopic = form.Topic ?? form.topic ?? "";
+  const msgText = form.MSG ?? form.Msg ?? form.msg;
+  let fields: Record<string, unknown>;
+  if (msgText !== undefined) {
+    let parsed: unknown;
+    try {
+      parsed = safeJsonParse(msgText);
+    } catch {
+      throw new WebhookFormatError("MSG is not valid JSON");
+    }
+    if (!isPlainObject(parsed)) throw new WebhookFormatError("MSG is not a JSON object");
+    fields = parsed;
+  } else {
+    // UNCONFIRMED (§6.3): without a sharedKey the event may arrive as flat form fields
+    fields = {};
+    for (const [k, v] of Object.entries(form)) if (k !== "Topic" && k !== "HMAC") fields[k] = v;
+  }
+  if (!rawTopic && Object.keys(fields).length === 0) throw new WebhookFormatError("neither Topic nor MSG in the body");
+
+  const brandField = str(fields.BrandID);
+  let brandId: string | undefined;
+  let topic = rawTopic;
+  if (brandField && rawTopic.startsWith(brandField + ".")) {
+    brandId = brandField;
+  } else {
+    const parts = rawTopic.split(".");
+    const at = parts.findIndex((p, i) => i > 0 && NAMESPACES.includes(p));
+    if (at > 0) brandId = parts.slice(0, at).join(".");
+  }
+  if (brandId) topic = rawTopic.slice(brandId.length + 1);
+
+  return {
+    topic,
+    rawTopic,
+    brandId: brandId ?? brandField,
+    surveyId: str(fields.SurveyID) ?? /completedResponse\.(SV_[A-Za-z0-9]+)/.exec(topic)?.[1],
+    responseId: str(fields.ResponseID),
+    completedDate: str(fields.CompletedDate),
+    fields,
+    msgText,
+    hmac: form.HMAC ?? form.hmac,
+  };
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === "string" && v.length > 0 ? v : undefined;
+}
+
+/** hex(HMAC-SHA512(key, MSG)): the key is the sharedKey's UTF-8 bytes, the message MSG as sent. */
+export function signMsg(msgText: string, sharedKey: string): string {
+  return createHmac("sha512", Buffer.from(sharedKey, "utf8")).update(msgText, "utf8").digest("hex");
+}
+
+/** Constant-time check; a missing or malformed signature is simply false. */
+export function verifyHmac(msgText: string | undefined, hmacHex: string | undefined, sharedKey: string): boolean {
+  if (msgText === undefined || hmacHex === undefined) return false;
+  if (!/^[0-9a-fA-F]{128}$/.test(hmacHex)) return false;
+  const expected = createHmac("sha512", Buffer.from(sharedKey, "utf8")).update(msgText, "utf8").digest();
+  return timingSafeEqual(expected, Buffer.from(hmacHex, "hex"));
+}
