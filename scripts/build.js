@@ -9,8 +9,14 @@ const { execFileSync } = require("child_process");
 const root = path.resolve(__dirname, "..");
 const out = path.join(root, "build");
 
-fs.rmSync(out, { recursive: true, force: true });
-execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", root], { stdio: "inherit", cwd: root });
+// `--clean` starts from nothing; by default tsc overwrites in place, so parallel builds don't clobber each other
+if (process.argv.includes("--clean")) fs.rmSync(out, { recursive: true, force: true });
+let failed = false;
+try {
+  execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", root], { stdio: "inherit", cwd: root });
+} catch {
+  failed = true; // tsc still emitted; copy the assets, then report the failure
+}
 
 function copyTree(from, to, filter) {
   if (!fs.existsSync(from)) return;
@@ -29,3 +35,8 @@ copyTree(path.join(root, "nodes"), nodesOut, (name) => /\.(html|json)$/.test(nam
 copyTree(path.join(root, "icons"), path.join(nodesOut, "icons"), (name) => /\.(svg|png)$/.test(name));
 // test fixtures that are not TypeScript (flows, settings) travel with the compiled tests
 copyTree(path.join(root, "test"), path.join(out, "test"), (name) => /\.(json|html)$/.test(name));
+
+if (failed) {
+  console.error("build: TypeScript reported errors");
+  process.exit(1);
+}

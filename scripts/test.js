@@ -16,7 +16,7 @@ function run(cmd, args, env) {
   return r.status === null ? 1 : r.status;
 }
 
-if (run(process.execPath, [path.join(root, "scripts/build.js")]) !== 0) {
+if (run(process.execPath, [path.join(root, "scripts/build.js"), "--clean"]) !== 0) {
   console.log("0 passed, 1 failed");
   process.exit(1);
 }

@@ -1,0 +1,53 @@
+// Reading the dialog's typedInput fields (str, num, bool, json, msg, flow, global, env, jsonata, date)
+// against the incoming message. An empty field means "not set", so the message may supply it.
+import type { Msg, Node, NodeAPI, Typed } from "./types";
+import { QualtricsInputError } from "../../src/errors";
+import { sanitize } from "../../src/safe-object";
+
+export function typed(def: Record<string, unknown>, prop: string, defaultType = "str"): Typed {
+  const value = def[prop];
+  const type = def[prop + "Type"];
+  return {
+    value: value === undefined || value === null ? "" : String(value),
+    type: typeof type === "string" && type ? type : defaultType,
+  };
+}
+
+export function evaluate(RED: NodeAPI, node: Node, msg: Msg, field: string, t: Typed): Promise<unknown> {
+  // "none" is the dialog's explicit "not set" (for booleans, which otherwise always have a value)
+  if (t.type === "none" || (t.value === "" && t.type !== "date")) return Promise.resolve(undefined);
+  return new Promise((resolve, reject) => {
+    try {
+      RED.util.evaluateNodeProperty(t.value, t.type, node, msg, (err: Error | null, result: unknown) => {
+        if (err) reject(new QualtricsInputError(field, `could not be read from ${t.type} "${t.value}": ${err.message}`));
+        // values from messages and context are copied without prototype-changing keys
+        else resolve(result === "" ? undefined : sanitizeOrThrow(field, result));
+      });
+    } catch (err) {
+      reject(new QualtricsInputError(field, `could not be read from ${t.type} "${t.value}": ${(err as Error).message}`));
+    }
+  });
+}
+
+/** Evaluate several fields; keys whose field is empty are left out. */
+export async function evaluateAll(
+  RED: NodeAPI,
+  node: Node,
+  msg: Msg,
+  fields: Record<string, Typed>,
+): Promise<Record<string, unknown>> {
+  const out: Record<string, unknown> = {};
+  for (const [name, t] of Object.entries(fields)) {
+    const v = await evaluate(RED, node, msg, name, t);
+    if (v !== undefined) out[name] = v;
+  }
+  return out;
+}
+
+export function sanitizeOrThrow(field: string, value: unknown): unknown {
+  try {
+    return sanitize(value);
+  } catch (err) {
+    throw new QualtricsInputError(field, (err as Error).message);
+  }
+}

@@ -1,0 +1,22 @@
+// Node-RED types our nodes share. @types/node-red models the 1.3 API, which is what we use.
+import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from "node-red";
+import type { QualtricsClient } from "../../src/client";
+
+export type { Node, NodeAPI, NodeDef };
+export type Msg = NodeMessageInFlow & Record<string, unknown>;
+export type Send = (msg: Msg | Msg[] | (Msg | Msg[] | null)[] | null) => void;
+export type Done = (err?: Error) => void;
+
+/** the typed-input pair a dialog stores for one property: `foo` and `fooType` */
+export interface Typed {
+  value: string;
+  type: string;
+}
+
+export interface QualtricsConfigNode extends Node<{ apiToken?: string }> {
+  /** the shared client; throws a clear error when the token is missing */
+  client(): QualtricsClient;
+  /** a secret of the account, used to key fingerprints (never sent anywhere) */
+  accountSecret(): string;
+  timeoutMs: number;
+}

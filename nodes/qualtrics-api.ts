@@ -1,0 +1,77 @@
+// Any Qualtrics v3 call, authenticated, limited and retried like the other nodes. The token only
+// goes to the configured API: absolute URLs on any other origin are refused.
+import type { HttpMethod, Query } from "../src/client";
+import { QualtricsInputError } from "../src/errors";
+import { items } from "../src/paginate";
+import { isPlainObject } from "../src/safe-object";
+import { oneOf, typeName } from "../src/validate";
+import { setupQualtricsNode } from "./lib/qualtrics-node";
+import { sanitizeOrThrow } from "./lib/typed-input";
+import type { Node, NodeAPI, NodeDef } from "./lib/types";
+
+const METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH"] as const;
+
+export interface ApiDef extends NodeDef {
+  qualtrics: string;
+  method: HttpMethod | "msg";
+  url?: string;
+  /** "first": the page Qualtrics returns; "all": follow nextPage and return every element */
+  paging?: "first" | "all";
+  limit?: number | string;
+}
+
+export default function (RED: NodeAPI): void {
+  function QualtricsApi(this: Node, def: ApiDef) {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const allPages = def.paging === "all";
+    const limit = Number(def.limit ?? 0);
+
+    setupQualtricsNode(RED, node, def, async (msg, ctx) => {
+      const method: HttpMethod = def.method === "msg" || !def.method ? oneOf("msg.method", msg.method, METHODS) : oneOf("method", def.method, METHODS);
+      const url = def.url ? def.url : msg.url;
+      if (typeof url !== "string" || url.trim() === "") throw new QualtricsInputError("url", "is required: a path such as /surveys, in the node or in msg.url");
+      if (/\{[^}]*\}/.test(url)) throw new QualtricsInputError("url", `"${url}" still has a {placeholder} in it`);
+      const path = ctx.client.resolvePath(url, "url");
+
+      let query: Query | undefined;
+      if (msg.query !== undefined) {
+        if (!isPlainObject(msg.query)) throw new QualtricsInputError("query", `must be an object, got ${typeName(msg.query)}`);
+        query = {};
+        for (const [k, v] of Object.entries(sanitizeOrThrow("query", msg.query) as Record<string, unknown>)) {
+          if (v === undefined || v === null || ["string", "number", "boolean"].includes(typeof v)) query[k] = v as Query[string];
+          else if (Array.isArray(v)) query[k] = v.map(String);
+          else throw new QualtricsInputError(`query.${k}`, `must be a string, number or boolean, got ${typeName(v)}`);
+        }
+      }
+      let headers: Record<string, string> | undefined;
+      if (msg.headers !== undefined) {
+        if (!isPlainObject(msg.headers)) throw new QualtricsInputError("headers", `must be an object, got ${typeName(msg.headers)}`);
+        headers = {};
+        for (const [k, v] of Object.entries(msg.headers)) {
+          if (typeof v !== "string" && typeof v !== "number") throw new QualtricsInputError(`headers.${k}`, "must be a string");
+          headers[k] = String(v);
+        }
+      }
+      const body = method === "GET" || method === "DELETE" ? undefined : sanitizeOrThrow("payload", msg.payload);
+
+      if (allPages && method === "GET") {
+        const out: unknown[] = [];
+        for await (const el of items(ctx.client, path, { query, limit: limit > 0 ? limit : undefined, signal: ctx.signal })) out.push(el);
+        msg.payload = out;
+        msg.statusCode = 200;
+        ctx.send(msg);
+        return { count: out.length };
+      }
+
+      const res = await ctx.client.request({ method, path, query, headers, body, signal: ctx.signal });
+      msg.payload = res.enveloped ? res.result : res.body;
+      msg.statusCode = res.statusCode;
+      msg.responseHeaders = res.headers;
+      ctx.record(msg, res);
+      ctx.send(msg);
+    });
+  }
+
+  RED.nodes.registerType("qualtrics-api", QualtricsApi as unknown as Parameters<NodeAPI["nodes"]["registerType"]>[1]);
+}

@@ -1,0 +1,223 @@
+// A trigger on Qualtrics events, served by Node-RED's own HTTP server. It can register its own
+// event subscription (and remove it when the node is removed), checks the HMAC, answers at once
+// and can then fetch the full response.
+import type { Request, Response } from "express";
+import { QualtricsInputError, errorText } from "../src/errors";
+import { getResponse } from "../src/responses";
+import {
+  FINGERPRINT_PARAM,
+  checkPublicationUrl,
+  deleteSubscription,
+  ensureSubscription,
+  keyFingerprint,
+} from "../src/subscriptions";
+import { optionalId } from "../src/validate";
+import { WebhookFormatError, formFields, parseWebhook, verifyHmac } from "../src/webhook";
+import { RecentKeys } from "./lib/dedupe";
+import { BodyTooLargeError, RouteHandle, addRoute, nodeRoot, normalisePath, readBody } from "./lib/http-route";
+import { asError, configOf, record } from "./lib/qualtrics-node";
+import { NodeStatus } from "./lib/status";
+import type { Msg, Node, NodeAPI, NodeDef, QualtricsConfigNode } from "./lib/types";
+
+export interface ResponseInDef extends NodeDef {
+  qualtrics?: string;
+  surveyId?: string;
+  topic?: string;
+  path?: string;
+  autoRegister?: boolean;
+  publicBaseUrl?: string;
+  fetchResponse?: boolean;
+  dedupeSeconds?: number | string;
+  maxBodyKb?: number | string;
+}
+
+interface ResponseInNode extends Node<{ sharedKey?: string }> {}
+
+/** what this node registered, kept across redeploys so a changed path or topic removes the old one */
+interface Registration {
+  id: string;
+  url: string;
+  topics: string;
+  config: QualtricsConfigNode;
+}
+const registrations = new Map<string, Registration>();
+
+export default function (RED: NodeAPI): void {
+  function QualtricsResponseIn(this: ResponseInNode, def: ResponseInDef) {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const status = new NodeStatus(RED, node);
+    const config = configOf(RED, def.qualtrics);
+    const sharedKey = node.credentials?.sharedKey || undefined;
+    const dedupe = new RecentKeys(Number(def.dedupeSeconds ?? 600) * 1000);
+    const maxBody = Math.max(1, Number(def.maxBodyKb ?? 256)) * 1024;
+    const followUps = new Set<Promise<void>>();
+    const closing = new AbortController();
+    let route: RouteHandle | undefined;
+    let registering: Promise<void> = Promise.resolve();
+
+    let surveyId: string | undefined;
+    let topics: string;
+    try {
+      surveyId = optionalId("surveyId", def.surveyId, "survey");
+      topics = (def.topic ?? "").trim() || (surveyId ? `surveyengine.completedResponse.${surveyId}` : "");
+      if (!topics) throw new QualtricsInputError("surveyId", "is required unless a topic is given");
+    } catch (err) {
+      node.error(errorText(err));
+      status.problem("badConfig");
+      return;
+    }
+
+    if ((RED.settings as unknown as { httpNodeRoot?: unknown }).httpNodeRoot === false) {
+      node.warn(RED._("qualtrics-response-in.warn.noHttpNode"));
+      status.problem("noHttpNode");
+      return;
+    }
+
+    const path = normalisePath(def.path || "/qualtrics/responses");
+    route = addRoute(RED, path, { post: onPost });
+
+    async function onPost(req: Request, res: Response): Promise<void> {
+      let fields: Record<string, string>;
+      try {
+        fields = formFields(await readBody(req, maxBody));
+      } catch (err) {
+        if (err instanceof BodyTooLargeError) {
+          res.status(413).send("Payload Too Large");
+        } else {
+          res.status(400).send("Bad Request");
+        }
+        return;
+      }
+      if (sharedKey && !verifyHmac(fields.MSG, fields.HMAC, sharedKey)) {
+        // no detail to the caller; the flow author sees the status
+        status.show("red", "ring", "badSignature");
+        res.status(401).send("Unauthorized");
+        return;
+      }
+      let event;
+      try {
+        event = parseWebhook(fields);
+      } catch (err) {
+        res.status(400).send(err instanceof WebhookFormatError ? err.message : "Bad Request");
+        return;
+      }
+      // Qualtrics only needs to know it arrived: acknowledge before any follow-up call
+      res.status(200).send("OK");
+
+      if (surveyId && event.surveyId && event.surveyId !== surveyId) return;
+      const key = event.responseId ?? event.msgText ?? JSON.stringify(event.fields);
+      if (!dedupe.firstTime(`${event.topic}|${key}`)) {
+        node.debug(`dropped a repeated delivery of ${event.responseId ?? "an event"}`);
+        return;
+      }
+      const msg: Msg = {
+        _msgid: RED.util.generateId(),
+        topic: event.topic,
+        payload: event.fields,
+        event: {
+          topic: event.topic,
+          brandId: event.brandId,
+          surveyId: event.surveyId,
+          responseId: event.responseId,
+          completedDate: event.completedDate,
+          fields: event.fields,
+        },
+      } as Msg;
+      if (!def.fetchResponse || !event.responseId || !event.surveyId) {
+        status.show("green", "dot", "received");
+        node.send(msg);
+        return;
+      }
+      const work = fetchAndSend(msg, event.surveyId, event.responseId);
+      followUps.add(work);
+      void work.finally(() => followUps.delete(work));
+    }
+
+    async function fetchAndSend(msg: Msg, sId: string, rId: string): Promise<void> {
+      try {
+        if (!config) throw new QualtricsInputError("qualtrics", "no Qualtrics configuration node is selected, so the response cannot be fetched");
+        status.show("blue", "dot", "fetching");
+        const res = await getResponse(config.client(), sId, rId, { notFoundRetries: 3, signal: closing.signal });
+        msg.payload = res.result;
+        record(msg, res);
+        status.show("green", "dot", "received");
+        node.send(msg);
+      } catch (raw) {
+        const err = asError(raw);
+        status.show("red", "ring", "fetchFailed");
+        // the event itself is on msg, so a Catch node can still act on it
+        node.error(err, msg);
+      }
+    }
+
+    // --- the event subscription ---
+    const previous = registrations.get(node.id);
+    if (def.autoRegister) {
+      registering = register().catch((err) => {
+        const e = asError(err);
+        status.show("red", "ring", "notRegistered");
+        const hint = (e as { statusCode?: number }).statusCode === 403 ? RED._("qualtrics-response-in.error.notAdmin") : "";
+        node.error(RED._("qualtrics-response-in.error.register", { error: e.message, hint }));
+      });
+    } else if (previous && config) {
+      // registration was switched off: the subscription we made before goes
+      registering = unregister(previous).catch((e) => node.warn(asError(e).message));
+    } else {
+      status.show("grey", "ring", "listening", { path: route.fullPath });
+    }
+
+    async function register(): Promise<void> {
+      if (!config) throw new QualtricsInputError("qualtrics", "a Qualtrics configuration is needed to register the subscription");
+      const base = (def.publicBaseUrl ?? "").trim().replace(/\/+$/, "");
+      if (!base) throw new QualtricsInputError("publicBaseUrl", "is needed to register the subscription (the address Qualtrics can reach)");
+      const url = new URL(checkPublicationUrl(base + nodeRoot(RED) + path));
+      if (sharedKey) url.searchParams.set(FINGERPRINT_PARAM, keyFingerprint(sharedKey, config.accountSecret()));
+      const publicationUrl = url.toString();
+      status.show("yellow", "ring", "registering");
+      const client = config.client();
+      if (previous && (previous.url !== publicationUrl || previous.topics !== topics)) {
+        await unregister(previous).catch((e) => node.warn(asError(e).message));
+      }
+      const result = await ensureSubscription(client, { publicationUrl, topics, sharedKey }, closing.signal);
+      registrations.set(node.id, { id: result.id, url: publicationUrl, topics, config });
+      if (result.removed.length) node.log(RED._("qualtrics-response-in.log.removedOld", { ids: result.removed.join(", ") }));
+      node.log(RED._(result.created ? "qualtrics-response-in.log.created" : "qualtrics-response-in.log.reused", { id: result.id, topics }));
+      status.show("green", "dot", "registered");
+    }
+
+    async function unregister(reg: Registration): Promise<void> {
+      registrations.delete(node.id);
+      const client = (config ?? reg.config).client();
+      await deleteSubscription(client, reg.id).catch((err) => {
+        // already gone is fine
+        if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+      });
+      node.log(RED._("qualtrics-response-in.log.deleted", { id: reg.id }));
+    }
+
+    node.on("close", (removed: boolean, done: () => void) => {
+      route?.remove();
+      route = undefined;
+      const finish = () => {
+        status.dispose();
+        done();
+      };
+      void (async () => {
+        try {
+          await registering;
+          await Promise.race([Promise.allSettled([...followUps]), new Promise((r) => setTimeout(r, 5000))]);
+          closing.abort(new Error("closed"));
+          const reg = registrations.get(node.id);
+          if (removed && reg) await unregister(reg);
+        } catch (err) {
+          node.warn(asError(err).message);
+        }
+      })().finally(finish);
+    });
+  }
+
+  RED.nodes.registerType("qualtrics-response-in", QualtricsResponseIn as unknown as Parameters<NodeAPI["nodes"]["registerType"]>[1], {
+    credentials: { sharedKey: { type: "password" } },
+  });
+}

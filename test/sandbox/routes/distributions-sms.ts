@@ -1,0 +1,127 @@
+// SMS distributions (qualtrics-api.md §5.6).
+import { badRequest, metaOnly, notFound, ok } from "../envelope";
+import { pageBySkipToken } from "../pagination";
+import { route, Route, RequestContext } from "../router";
+import { SMS_METHODS, SmsDistributionRecord } from "../state";
+import { given, isoNoMillis, Obj, oneOf, optionalIsoDate, optionalObject, optionalString, requireObject, requireString } from "../validate";
+import { nowIso } from "./common";
+import { checkLibraryMessage, MessageInput, parseMessage, requireExistingList, requireExistingSurvey, resolveListContact } from "./distribution-common";
+
+/** OBSERVED (qualtrics-api.md §2.4, secondary source): name ≤ 100, messageText ≤ 10,000 chars. */
+export const SMS_NAME_MAX = 100;
+export const SMS_TEXT_MAX = 10_000;
+
+function createSms(ctx: RequestContext): SmsDistributionRecord {
+  const body = requireObject(ctx.body, "Request body");
+  if (!given(body.method)) throw badRequest(`method is required (one of ${SMS_METHODS.join(", ")})`);
+  const method = oneOf(body.method, SMS_METHODS, "method");
+  const isFollowUp = method === "Reminder" || method === "ThankYou";
+
+  const surveyId = requireString(body, "surveyId", "surveyId");
+  // UNCONFIRMED (qualtrics-api.md §5.6): name is required by the sandbox (the official example always sends it).
+  const name = requireString(body, "name", "name");
+  if (name.length > SMS_NAME_MAX) throw badRequest(`name must be at most ${SMS_NAME_MAX} characters`);
+  const sendDate = optionalIsoDate(body, "sendDate", "sendDate") ?? isoNoMillis(new Date());
+
+  const recipients = optionalObject(body.recipients, "recipients") ?? {};
+  const mailingListId = optionalString(recipients, "mailingListId", "recipients.mailingListId");
+  const contactId = optionalString(recipients, "contactId", "recipients.contactId");
+  if (isFollowUp && mailingListId !== undefined) {
+    throw badRequest(`recipients.mailingListId is not allowed for method ${method}`);
+  }
+  if (!isFollowUp && mailingListId === undefined) {
+    throw badRequest(`recipients.mailingListId is required for method ${method}`);
+  }
+
+  const parentId = optionalString(body, "parentDistributionId", "parentDistributionId");
+  if (!isFollowUp && parentId !== undefined) {
+    throw badRequest("parentDistributionId is only allowed for method Reminder or ThankYou");
+  }
+  if (isFollowUp && parentId === undefined) {
+    throw badRequest(`parentDistributionId is required for method ${method}`);
+  }
+
+  let message: MessageInput = { libraryId: null, messageId: null, messageText: null };
+  const rawMessage = optionalObject(body.message, "message");
+  if (rawMessage) message = parseMessage(rawMessage, "message", SMS_TEXT_MAX);
+  else if (method !== "Interactive") throw badRequest(`message is required for method ${method}`);
+
+  // references
+  requireExistingSurvey(ctx, surveyId, "surveyId");
+  if (mailingListId !== undefined) {
+    const list = requireExistingList(ctx, mailingListId, "recipients.mailingListId");
+    if (contactId !== undefined) resolveListContact(list, contactId, "recipients.contactId");
+  }
+  if (parentId !== undefined && !ctx.state.smsDistributions.has(parentId)) {
+    throw badRequest(`parentDistributionId: SMS distribution ${parentId} does not exist`);
+  }
+  // UNCONFIRMED (qualtrics-api.md §5.6): the smsInvite category is not enforced for SMS messages.
+  checkLibraryMessage(ctx, message, "message");
+
+  const str = (key: string): string | null => optionalString(recipients, key, `recipients.${key}`) ?? null;
+  return {
+    id: ctx.ids.next("SMSD_"),
+    surveyId,
+    method,
+    name,
+    sendDate,
+    createdDate: nowIso(),
+    parentDistributionId: parentId ?? null,
+    recipients: {
+      mailingListId: mailingListId ?? null, contactId: contactId ?? null,
+      transactionBatchId: str("transactionBatchId"), transactionId: str("transactionId"), sampleId: str("sampleId"),
+    },
+    message,
+  };
+}
+
+/** Shaped like the §5.6 example result. */
+function smsView(ctx: RequestContext, d: SmsDistributionRecord): Obj {
+  return {
+    id: d.id,
+    ownerId: ctx.state.user.userId,
+    organizationId: ctx.state.brandId,
+    requestStatus: "Scheduled",
+    requestType: d.method,
+    surveyId: d.surveyId,
+    name: d.name,
+    sendDate: d.sendDate,
+    parentDistributionId: d.parentDistributionId,
+    recipients: { ...d.recipients, libraryId: ctx.state.user.userId },
+    message: { ...d.message },
+    stats: { sent: 0, failed: 0, started: 0, finished: 0, credits: 0, segments: 0 },
+  };
+}
+
+function getSms(ctx: RequestContext): SmsDistributionRecord {
+  const d = ctx.state.smsDistributions.get(ctx.params.smsDistributionId);
+  if (!d) throw notFound(`SMS distribution not found: ${ctx.params.smsDistributionId}`);
+  return d;
+}
+
+/** Must be registered before the /distributions/:distributionId routes. */
+export const smsDistributionRoutes: Route[] = [
+  route("POST", "/distributions/sms", (ctx) => {
+    const record = createSms(ctx);
+    ctx.state.smsDistributions.set(record.id, record);
+    return ok(smsView(ctx, record));
+  }),
+
+  route("GET", "/distributions/sms", (ctx) => {
+    // UNCONFIRMED (qualtrics-api.md §5.1): surveyId is an optional filter here.
+    const surveyId = ctx.query.get("surveyId") || undefined;
+    const all = [...ctx.state.smsDistributions.values()]
+      .filter((d) => surveyId === undefined || d.surveyId === surveyId)
+      .map((d) => smsView(ctx, d));
+    const { elements, nextPage } = pageBySkipToken(all, ctx.page, { defaultPageSize: ctx.options.pageSize });
+    return ok({ elements, nextPage });
+  }),
+
+  route("GET", "/distributions/sms/:smsDistributionId", (ctx) => ok(smsView(ctx, getSms(ctx)))),
+
+  route("DELETE", "/distributions/sms/:smsDistributionId", (ctx) => {
+    getSms(ctx);
+    ctx.state.smsDistributions.delete(ctx.params.smsDistributionId);
+    return metaOnly();
+  }),
+];

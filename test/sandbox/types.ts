@@ -1,0 +1,73 @@
+// The sandbox's public types (other code is written against these exact shapes).
+import { FaultController } from "./faults";
+import { SeedIds } from "./seed";
+import { SandboxState } from "./state";
+import { Delivery } from "./webhooks";
+
+export interface SandboxOptions {
+  /** default 0 (ephemeral); binds 127.0.0.1 only */
+  port?: number;
+  /** API token expected in X-API-TOKEN; default "sandbox-token-0000000000000000000000000" (40 chars) */
+  token?: string;
+  /** default "sandboxbrand" */
+  brandId?: string;
+  /** reported by whoami, default "iad1" */
+  dataCenter?: string;
+  /** default true: load demo data */
+  seed?: boolean;
+  /** when true, POST /eventsubscriptions answers 403 (not a brand admin) */
+  requireBrandAdmin?: boolean;
+  /** default page size for list endpoints (100) */
+  pageSize?: number;
+  /** for outgoing webhook POSTs, default 5000 */
+  webhookTimeoutMs?: number;
+  /** optional request log */
+  log?: (line: string) => void;
+}
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  query: Record<string, string>;
+  headers: Record<string, string>;
+  body: unknown;
+  rawBody: string;
+  at: number;
+}
+
+export interface CompleteResult {
+  responseId: string;
+  deliveries: Delivery[];
+}
+
+/** Extra, optional details for completeResponse (e.g. from a generated link's Q_DL). */
+export interface CompleteOptions {
+  recipientId?: string;
+  distributionId?: string;
+}
+
+export interface Sandbox {
+  /** "http://127.0.0.1:PORT" */
+  url: string;
+  /** url + "/API/v3" */
+  apiBase: string;
+  token: string;
+  brandId: string;
+  /** every /API/v3 request received, in order (including ones answered with faults) */
+  requests: RecordedRequest[];
+  /** the in-memory data */
+  state: SandboxState;
+  faults: FaultController;
+  seedIds: SeedIds;
+  completeResponse(surveyId: string, values?: Record<string, unknown>, options?: CompleteOptions): Promise<CompleteResult>;
+  /** clear requests, faults, and restore seeded state */
+  reset(): void;
+  /** also closes keep-alive sockets (server.closeAllConnections) */
+  close(): Promise<void>;
+}
+
+export const DEFAULT_TOKEN = "sandbox-token-0000000000000000000000000";
+export const DEFAULT_BRAND_ID = "sandboxbrand";
+export const DEFAULT_DATA_CENTER = "iad1";
+export const DEFAULT_PAGE_SIZE = 100;
+export const DEFAULT_WEBHOOK_TIMEOUT_MS = 5000;
