@@ -56,3 +56,10 @@ export function createResponse(survey: SurveyRecord, ids: IdSource, opts: NewRes
   survey.responses.set(responseId, record);
   return record;
 }
+
+export class UnknownSurveyError extends Error {
+  constructor(readonly surveyId: string) {
+    super(`Survey not found: ${surveyId}`);
+    this.name = "UnknownSurveyError";
+  }
+}

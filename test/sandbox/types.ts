@@ -7,7 +7,7 @@ import { Delivery } from "./webhooks";
 export interface SandboxOptions {
   /** default 0 (ephemeral); binds 127.0.0.1 only */
   port?: number;
-  /** API token expected in X-API-TOKEN; default "sandbox-token-0000000000000000000000000" (40 chars) */
+  /** API token expected in X-API-TOKEN; default "sandbox-token-00000000000000000000000000" (40 chars) */
   token?: string;
   /** default "sandboxbrand" */
   brandId?: string;
@@ -66,7 +66,7 @@ export interface Sandbox {
   close(): Promise<void>;
 }
 
-export const DEFAULT_TOKEN = "sandbox-token-0000000000000000000000000";
+export const DEFAULT_TOKEN = "sandbox-token-00000000000000000000000000";
 export const DEFAULT_BRAND_ID = "sandboxbrand";
 export const DEFAULT_DATA_CENTER = "iad1";
 export const DEFAULT_PAGE_SIZE = 100;

@@ -1,0 +1,124 @@
+#!/usr/bin/env node
+// Runs the sandbox from a shell:
+//   node build/test/sandbox/cli.js [--port 4010] [--token T] [--brand B] [--datacenter DC] [--admin-required]
+//        [--rate N/min] [--burst N] [--retry-after] [--page-size N] [--no-seed] [--webhook-timeout MS] [--quiet]
+// Prints the base URL and token; stops on SIGINT/SIGTERM.
+import { FaultConfig } from "./faults";
+import { startSandbox } from "./server";
+import { SandboxOptions } from "./types";
+
+export interface CliArgs {
+  options: SandboxOptions;
+  faults: FaultConfig;
+  quiet: boolean;
+  help: boolean;
+}
+
+export const USAGE = `Qualtrics API v3 sandbox
+Usage: node build/test/sandbox/cli.js [options]
+  --port N              port on 127.0.0.1 (default 4010; 0 = any free port)
+  --token T             API token to expect (default sandbox-token-0000000000000000000000000)
+  --brand B             brand ID (default sandboxbrand)
+  --datacenter DC       data centre reported by whoami (default iad1)
+  --admin-required      POST /eventsubscriptions answers 403 (not a brand administrator)
+  --rate N/min          rate limit over all API calls (also N/s, or plain N = per minute)
+  --burst N             bucket size for --rate (default: the per-minute number)
+  --retry-after         send Retry-After on 429 answers
+  --page-size N         default page size of list endpoints (default 100)
+  --webhook-timeout MS  timeout of outgoing webhook POSTs (default 5000)
+  --no-seed             start without demo data
+  --quiet               do not log requests
+  --help                this text`;
+
+function intArg(name: string, v: string | undefined): number {
+  if (v === undefined || !/^\d+$/.test(v)) throw new Error(`${name} needs a whole number`);
+  return Number(v);
+}
+
+/** "120/min", "2/s", "120" → requests per minute. */
+export function parseRate(v: string | undefined): number {
+  const m = v === undefined ? null : /^(\d+(?:\.\d+)?)(?:\/(min|m|minute|s|sec|second))?$/.exec(v);
+  if (!m || Number(m[1]) <= 0) throw new Error("--rate needs N/min, N/s or N");
+  const n = Number(m[1]);
+  return m[2] !== undefined && m[2].startsWith("s") ? n * 60 : n;
+}
+
+export function parseArgs(argv: string[]): CliArgs {
+  const options: SandboxOptions = { port: 4010 };
+  const faults: FaultConfig = {};
+  let quiet = false;
+  let help = false;
+  let burst: number | undefined;
+  let retryAfter = false;
+  let perMinute: number | undefined;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const eq = arg.indexOf("=");
+    const name = eq > 0 ? arg.slice(0, eq) : arg;
+    const value = (): string | undefined => (eq > 0 ? arg.slice(eq + 1) : argv[++i]);
+    switch (name) {
+      case "--port": options.port = intArg(name, value()); break;
+      case "--token": options.token = value(); break;
+      case "--brand": options.brandId = value(); break;
+      case "--datacenter": options.dataCenter = value(); break;
+      case "--admin-required": options.requireBrandAdmin = true; break;
+      case "--rate": perMinute = parseRate(value()); break;
+      case "--burst": burst = intArg(name, value()); break;
+      case "--retry-after": retryAfter = true; break;
+      case "--page-size": options.pageSize = intArg(name, value()); break;
+      case "--webhook-timeout": options.webhookTimeoutMs = intArg(name, value()); break;
+      case "--no-seed": options.seed = false; break;
+      case "--quiet": quiet = true; break;
+      case "--help": case "-h": help = true; break;
+      default: throw new Error(`unknown option ${arg}`);
+    }
+    if (["--token", "--brand", "--datacenter"].includes(name)) {
+      const key = name === "--token" ? "token" : name === "--brand" ? "brandId" : "dataCenter";
+      if (!options[key]) throw new Error(`${name} needs a value`);
+    }
+  }
+  if (perMinute !== undefined) faults.rateLimit = { perMinute, ...(burst !== undefined ? { burst } : {}), retryAfter };
+  return { options, faults, quiet, help };
+}
+
+async function main(): Promise<void> {
+  let args: CliArgs;
+  try {
+    args = parseArgs(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n\n${USAGE}\n`);
+    process.exit(2);
+  }
+  if (args.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const sandbox = await startSandbox({ ...args.options, log: args.quiet ? undefined : (line) => process.stdout.write(`${line}\n`) });
+  if (args.faults.rateLimit) sandbox.faults.set(args.faults);
+  const lines = [
+    `Qualtrics API sandbox listening on ${sandbox.url}`,
+    `  API base URL: ${sandbox.apiBase}`,
+    `  API token:    ${sandbox.token}   (header X-API-TOKEN)`,
+    `  Brand ID:     ${sandbox.brandId}`,
+    `  Directory:    ${sandbox.seedIds.directoryId}`,
+    `  Surveys:      ${sandbox.seedIds.surveyIds.join(", ") || "(none)"}`,
+    `  Open ${sandbox.url}/ in a browser to complete responses and fire webhooks.`,
+  ];
+  process.stdout.write(`${lines.join("\n")}\n`);
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`${signal} received, stopping\n`);
+    sandbox.close().then(() => process.exit(0), () => process.exit(1));
+  };
+  process.on("SIGINT", () => stop("SIGINT"));
+  process.on("SIGTERM", () => stop("SIGTERM"));
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  });
+}
