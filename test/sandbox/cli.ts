@@ -17,7 +17,7 @@ export interface CliArgs {
 export const USAGE = `Qualtrics API v3 sandbox
 Usage: node build/test/sandbox/cli.js [options]
   --port N              port on 127.0.0.1 (default 4010; 0 = any free port)
-  --token T             API token to expect (default sandbox-token-0000000000000000000000000)
+  --token T             API token to expect (default sandbox-token-00000000000000000000000000)
   --brand B             brand ID (default sandboxbrand)
   --datacenter DC       data centre reported by whoami (default iad1)
   --admin-required      POST /eventsubscriptions answers 403 (not a brand administrator)
