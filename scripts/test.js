@@ -29,6 +29,7 @@ const reporter = path.join(root, "build/test/support/count-reporter.js");
 const nodeRed5 = node22();
 const runs = [
   { suite: "unit", node: process.execPath, nr: "node-red", glob: "build/test/unit/**/*.test.js" },
+  { suite: "package", node: process.execPath, nr: "node-red", glob: "build/test/package/**/*.test.js" },
   { suite: "sandbox", node: process.execPath, nr: "node-red", glob: "build/test/sandbox/**/*.test.js" },
   { suite: "nodes", node: process.execPath, nr: "node-red", glob: "build/test/nodes/**/*.test.js" },
   { suite: "nodes", node: nodeRed5, nr: "node-red-5", glob: "build/test/nodes/**/*.test.js" },

@@ -1,0 +1,74 @@
+// The Flow Library scorecard (`node-red-dev validate`, run offline as node-red.md §2 shows) plus the
+// checks its parser cannot be trusted with: a node type it fails to parse silently drops out.
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+
+const root = path.resolve(__dirname, "../../..");
+const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
+const nodeFiles: Record<string, string> = pkg["node-red"].nodes;
+
+// Accepted on purpose, each with its reason:
+//  D03 wants every dependency at its latest major: undici 8 does not load on Node 20, which
+//      Node-RED 4.1 supports, so we stay on undici 7.
+const ACCEPTED = new Set(["D03"]);
+
+function examplesText(): string {
+  const dir = path.join(root, "examples");
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const e of fs.readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(path.join(d, e.name));
+      else if (e.name.endsWith(".json")) out.push(fs.readFileSync(path.join(d, e.name), "utf8"));
+    }
+  };
+  if (fs.existsSync(dir)) walk(dir);
+  return out.join("\n");
+}
+
+describe("Flow Library scorecard", function () {
+  this.timeout(180000);
+
+  it("node-red-dev validate passes every check", () => {
+    const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "score-")), "score.json");
+    const bin = require.resolve("node-red-dev/bin/run");
+    execFileSync(process.execPath, [bin, "validate", "-p", root, "-o", out], {
+      cwd: root,
+      env: { ...process.env, NODE_OPTIONS: `--require ${path.join(root, "scripts/offline-catalogue.js")}` },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const score = JSON.parse(fs.readFileSync(out, "utf8")) as Record<string, { test?: boolean }>;
+    const failed = Object.entries(score)
+      .filter(([id, v]) => id !== "package" && v && v.test === false && !ACCEPTED.has(id))
+      .map(([id]) => id);
+    assert.deepEqual(failed, [], `failed checks: ${failed.join(", ")}`);
+    for (const id of ["P01", "P04", "P05", "P06", "P07", "N01", "N02", "D01", "D02"]) assert.ok(score[id], `${id} was run`);
+  });
+
+  for (const [type, js] of Object.entries(nodeFiles)) {
+    it(`${type}: its HTML has a literal registerType the Flow Library can parse`, () => {
+      const html = fs.readFileSync(path.join(root, js.replace(/\.js$/, ".html")), "utf8");
+      assert.match(html, /<script type="text\/javascript">/);
+      const literal = new RegExp(`RED\\.nodes\\.registerType\\(\\s*['"]${type}['"]\\s*,\\s*\\{`);
+      assert.match(html, literal);
+      assert.match(html, new RegExp(`data-template-name="${type}"`));
+      assert.match(html, new RegExp(`data-help-name="${type}"`));
+    });
+  }
+
+  it("every palette node type appears in an example flow", () => {
+    const text = examplesText();
+    const missing = Object.keys(nodeFiles).filter((t) => t !== "qualtrics-config" && !text.includes(`"type": "${t}"`) && !text.includes(`"type":"${t}"`));
+    assert.deepEqual(missing, []);
+  });
+
+  it("node-red.version has no upper bound and engines accept Node 20.18 and 22.9", () => {
+    assert.doesNotMatch(pkg["node-red"].version, /</);
+    assert.match(pkg["node-red"].version, /^>=\s*4/);
+    const semver = require(require.resolve("semver", { paths: [path.dirname(require.resolve("node-red-dev/package.json"))] }));
+    assert.ok(semver.satisfies("20.18.0", pkg.engines.node));
+    assert.ok(semver.satisfies("22.9.0", pkg.engines.node));
+  });
+});
