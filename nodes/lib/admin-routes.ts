@@ -1,10 +1,16 @@
-// Editor endpoints of the config node, on RED.httpAdmin. Anything that uses a stored secret needs
-// qualtrics-config.write; secrets arrive only in POST bodies and are never returned or logged.
+// Editor endpoints of the config node, on RED.httpAdmin:
+//   POST /qualtrics-config/:id/test            qualtrics-config.write   the "Test connection" button
+//   GET  /qualtrics-config/:id/lookup/:kind    qualtrics-config.read    picker lists with the deployed config
+//   POST /qualtrics-config/:id/lookup/:kind    qualtrics-config.write   picker lists with the dialog's values
+// Anything that may use a stored secret with values from the request needs .write; secrets arrive
+// only in POST bodies and are never returned or logged.
 import type { Request, Response } from "express";
 import { QualtricsClient } from "../../src/client";
-import { errorText } from "../../src/errors";
+import { QualtricsApiError, QualtricsInputError, errorText } from "../../src/errors";
+import { collect } from "../../src/paginate";
 import { whoami } from "../../src/users";
-import type { NodeAPI } from "./types";
+import { requireId } from "../../src/validate";
+import type { NodeAPI, QualtricsConfigNode } from "./types";
 
 const PLACEHOLDER = "__PWRD__";
 // the test helper makes a new admin app for every flow it loads
@@ -16,19 +22,190 @@ interface DialogValues {
   apiToken?: unknown;
 }
 
+/** No token typed in the dialog and none stored for the node. */
+export class NoTokenError extends Error {}
+
+/** A request the route refuses before calling Qualtrics (answered with 400). */
+export class LookupRequestError extends Error {}
+
+const ENV_REF = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
+
+/**
+ * A whole-value ${NAME} from the dialog, as the runtime would substitute it (process.env only: an
+ * undeployed node has no flow or group env). Names in settings.envVarExcludes stay unresolved.
+ */
+function fromEnv(RED: NodeAPI, value: unknown): { value: string | undefined; envName?: string } {
+  if (typeof value !== "string") return { value: undefined };
+  const m = ENV_REF.exec(value.trim());
+  if (!m) return { value };
+  const excludes = (RED.settings as unknown as { envVarExcludes?: unknown }).envVarExcludes;
+  if (Array.isArray(excludes) && excludes.includes(m[1])) return { value: undefined, envName: m[1] };
+  return { value: process.env[m[1]], envName: m[1] };
+}
+
 /** A short-lived client from the dialog's values, falling back to the stored token. */
 export function clientFromDialog(RED: NodeAPI, id: string, body: DialogValues): QualtricsClient {
   const typed = typeof body.apiToken === "string" && body.apiToken !== "" && body.apiToken !== PLACEHOLDER ? body.apiToken : undefined;
   const stored = (RED.nodes.getCredentials(id) as { apiToken?: string } | undefined)?.apiToken;
-  const token = typed ?? stored;
-  if (!token) throw new Error(RED._("node-red-contrib-qualtrics/qualtrics-config:qualtrics-config.test.noToken"));
-  return new QualtricsClient({
-    dataCenter: typeof body.dataCenter === "string" ? body.dataCenter : undefined,
-    baseUrl: typeof body.baseUrl === "string" ? body.baseUrl : undefined,
-    auth: () => ({ "X-API-TOKEN": token }),
-    timeoutMs: 15_000,
-    retry: { retries: 1 },
+  const token = fromEnv(RED, typed ?? stored).value;
+  if (!token) throw new NoTokenError(RED._("node-red-contrib-qualtrics/qualtrics-config:qualtrics-config.test.noToken"));
+  const dc = fromEnv(RED, body.dataCenter);
+  const base = fromEnv(RED, body.baseUrl);
+  try {
+    return new QualtricsClient({
+      dataCenter: dc.value,
+      baseUrl: base.value,
+      auth: () => ({ "X-API-TOKEN": token }),
+      timeoutMs: 15_000,
+      retry: { retries: 1 },
+    });
+  } catch (err) {
+    // the error text quotes the value; a value that came from the environment is not shown
+    const viaEnv = err instanceof QualtricsInputError ? (err.field === "baseUrl" ? base.envName : dc.envName) : undefined;
+    if (viaEnv && err instanceof QualtricsInputError) throw new QualtricsInputError(err.field, `the value of \${${viaEnv}} is not valid here`);
+    throw err;
+  }
+}
+
+// --- lookups for the editor's pickers (qualtrics-api.md §8.3) ---
+
+export const LOOKUP_KINDS = ["directories", "mailinglists", "surveys", "libraries", "messages"] as const;
+export type LookupKind = (typeof LOOKUP_KINDS)[number];
+export const MESSAGE_CATEGORIES = ["invite", "reminder", "thankYou", "smsInvite"] as const;
+
+export interface LookupItem {
+  value: string;
+  label: string;
+  /** mailing lists only */
+  contactCount?: number;
+}
+
+interface LookupParams {
+  directoryId?: string;
+  libraryId?: string;
+  category?: string;
+}
+
+/** longest list a picker gets; collect() stops there instead of paging on */
+const MAX_ITEMS = 10_000;
+const CACHE_MS = 30_000;
+const LOOKUP_TIMEOUT_MS = 60_000;
+const CONFIG_ID = /^[A-Za-z0-9._-]{1,64}$/;
+
+function param(req: Request, name: string): unknown {
+  const fromBody = (req.body as Record<string, unknown> | undefined)?.[name];
+  if (fromBody !== undefined && fromBody !== "") return fromBody;
+  const q = req.query[name];
+  return Array.isArray(q) ? q[0] : q;
+}
+
+function checkRequest(req: Request): { kind: LookupKind; params: LookupParams } {
+  const kind = String(req.params.kind);
+  if (!(LOOKUP_KINDS as readonly string[]).includes(kind)) {
+    throw new LookupRequestError(`unknown lookup "${kind.slice(0, 40)}"; use one of ${LOOKUP_KINDS.join(", ")}`);
+  }
+  const params: LookupParams = {};
+  try {
+    if (kind === "mailinglists") params.directoryId = requireId("directoryId", param(req, "directoryId"), "directory");
+    if (kind === "messages") {
+      params.libraryId = requireId("libraryId", param(req, "libraryId"), "library");
+      const category = param(req, "category");
+      if (category !== undefined && category !== "") {
+        if (typeof category !== "string" || !(MESSAGE_CATEGORIES as readonly string[]).includes(category)) {
+          throw new LookupRequestError(`category must be one of ${MESSAGE_CATEGORIES.join(", ")}`);
+        }
+        params.category = category;
+      }
+    }
+  } catch (err) {
+    if (err instanceof QualtricsInputError) throw new LookupRequestError(err.message);
+    throw err;
+  }
+  return { kind: kind as LookupKind, params };
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === "string" && v !== "" ? v : undefined;
+}
+
+function mapped(elements: Record<string, unknown>[], valueKey: string, labelKey: string, withCount = false): LookupItem[] {
+  const out: LookupItem[] = [];
+  for (const e of elements) {
+    const value = str(e[valueKey]);
+    if (!value) continue;
+    const item: LookupItem = { value, label: str(e[labelKey]) ?? value };
+    if (withCount && typeof e.contactCount === "number") item.contactCount = e.contactCount;
+    out.push(item);
+  }
+  return out.sort((a, b) => a.label.localeCompare(b.label));
+}
+
+export async function lookup(client: QualtricsClient, kind: LookupKind, p: LookupParams, signal?: AbortSignal): Promise<LookupItem[]> {
+  const opts = { limit: MAX_ITEMS, signal };
+  switch (kind) {
+    case "directories":
+      return mapped(await collect(client, "/directories", opts), "directoryId", "name");
+    case "mailinglists":
+      return mapped(await collect(client, `/directories/${encodeURIComponent(p.directoryId!)}/mailinglists`, opts), "mailingListId", "name", true);
+    case "surveys":
+      return mapped(await collect(client, "/surveys", opts), "id", "name");
+    case "libraries":
+      return mapped(await collect(client, "/libraries", opts), "libraryId", "libraryName");
+    case "messages":
+      return mapped(
+        await collect(client, `/libraries/${encodeURIComponent(p.libraryId!)}/messages`, { ...opts, query: { category: p.category } }),
+        "id",
+        "description",
+      );
+  }
+}
+
+/** recent GET answers, per deployed config node object (a redeploy makes a new one) */
+const cache = new WeakMap<object, Map<string, { at: number; items: Promise<LookupItem[]> }>>();
+
+function cached(config: object, key: string, load: () => Promise<LookupItem[]>, refresh: boolean): Promise<LookupItem[]> {
+  let entries = cache.get(config);
+  if (!entries) cache.set(config, (entries = new Map()));
+  const now = Date.now();
+  for (const [k, e] of entries) if (now - e.at > CACHE_MS) entries.delete(k);
+  const hit = entries.get(key);
+  if (hit && !refresh) return hit.items;
+  const items = load();
+  const entry = { at: now, items };
+  entries.set(key, entry);
+  // a failure is not remembered
+  items.catch(() => {
+    if (entries!.get(key) === entry) entries!.delete(key);
   });
+  return items;
+}
+
+function sendError(res: Response, err: unknown): void {
+  if (res.headersSent) return;
+  if (err instanceof LookupRequestError || err instanceof QualtricsInputError || err instanceof NoTokenError) {
+    res.status(400).json({ message: errorText(err) });
+  } else if (err instanceof Error && err.name === "TimeoutError") {
+    res.status(504).json({ message: `no complete answer from Qualtrics within ${LOOKUP_TIMEOUT_MS / 1000} s` });
+  } else if (err instanceof QualtricsApiError) {
+    res.status(502).json({ message: errorText(err), statusCode: err.statusCode });
+  } else {
+    res.status(500).json({ message: errorText(err) });
+  }
+}
+
+/** aborted when the editor goes away before the answer, or after LOOKUP_TIMEOUT_MS */
+function requestSignal(res: Response): AbortSignal {
+  const gone = new AbortController();
+  res.on("close", () => {
+    if (!res.writableFinished) gone.abort(new Error("the editor closed the request"));
+  });
+  return AbortSignal.any([gone.signal, AbortSignal.timeout(LOOKUP_TIMEOUT_MS)]);
+}
+
+function checkConfigId(id: unknown): string {
+  const s = String(id ?? "");
+  if (!CONFIG_ID.test(s)) throw new LookupRequestError("not a node ID");
+  return s;
 }
 
 export function registerAdminRoutes(RED: NodeAPI): void {
@@ -54,7 +231,47 @@ export function registerAdminRoutes(RED: NodeAPI): void {
           otherDataCenter: report.otherDataCenter,
         });
       } catch (err) {
-        res.json({ ok: false, message: errorText(err) });
+        if (!res.headersSent) res.json({ ok: false, message: errorText(err) });
+      } finally {
+        await client?.close(0);
+      }
+    })();
+  });
+
+  // the deployed config node's own client, so its limiter and pool are shared with the flows
+  RED.httpAdmin.get("/qualtrics-config/:id/lookup/:kind", RED.auth.needsPermission("qualtrics-config.read"), (req: Request, res: Response) => {
+    void (async () => {
+      try {
+        const id = checkConfigId(req.params.id);
+        const { kind, params } = checkRequest(req);
+        const config = RED.nodes.getNode(id) as QualtricsConfigNode | null;
+        if (!config || config.type !== "qualtrics-config" || typeof config.client !== "function") {
+          res.status(404).json({ message: RED._("node-red-contrib-qualtrics/qualtrics-config:qualtrics-config.lookup.notDeployed") });
+          return;
+        }
+        const client = config.client();
+        const key = `${kind}|${params.directoryId ?? ""}|${params.libraryId ?? ""}|${params.category ?? ""}`;
+        const refresh = req.query.refresh === "true" || req.query.refresh === "1";
+        // shared by every editor asking within CACHE_MS, so not tied to this request's connection
+        const items = await cached(config, key, () => lookup(client, kind, params, AbortSignal.timeout(LOOKUP_TIMEOUT_MS)), refresh);
+        res.json(items);
+      } catch (err) {
+        sendError(res, err);
+      }
+    })();
+  });
+
+  // undeployed or edited configs: the dialog's values, the stored token behind __PWRD__
+  RED.httpAdmin.post("/qualtrics-config/:id/lookup/:kind", RED.auth.needsPermission("qualtrics-config.write"), (req: Request, res: Response) => {
+    void (async () => {
+      let client: QualtricsClient | undefined;
+      try {
+        const id = checkConfigId(req.params.id);
+        const { kind, params } = checkRequest(req);
+        client = clientFromDialog(RED, id, (req.body ?? {}) as DialogValues);
+        res.json(await lookup(client, kind, params, requestSignal(res)));
+      } catch (err) {
+        sendError(res, err);
       } finally {
         await client?.close(0);
       }

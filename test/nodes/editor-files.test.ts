@@ -1,0 +1,469 @@
+// The editor side of every node type, as built into build/nodes: the HTML Node-RED and the scorecard
+// parser read, the message catalogues (en-US and de), icons, and the dialog definitions themselves,
+// run in a small stand-in for the editor so their defaults and validators can be checked.
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as vm from "node:vm";
+
+const ROOT = path.resolve(__dirname, "..", "..", "..");
+const BUILT = path.join(ROOT, "build", "nodes");
+const SOURCE = path.join(ROOT, "nodes");
+const MODULE = "node-red-contrib-qualtrics";
+const TYPES = ["qualtrics-config", "qualtrics-contact", "qualtrics-distribution", "qualtrics-api", "qualtrics-response-in"] as const;
+type NodeType = (typeof TYPES)[number];
+const LANGS = ["en-US", "de"] as const;
+
+type Catalog = Record<string, unknown>;
+
+function read(file: string): string {
+  return fs.readFileSync(file, "utf8");
+}
+
+function html(type: NodeType): string {
+  return read(path.join(BUILT, `${type}.html`));
+}
+
+function catalog(lang: string, set: string): Catalog {
+  return JSON.parse(read(path.join(BUILT, "locales", lang, `${set}.json`))) as Catalog;
+}
+
+function flatten(obj: Catalog, prefix = ""): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const [k, v] of Object.entries(obj)) {
+    const key = prefix ? `${prefix}.${k}` : k;
+    if (v !== null && typeof v === "object" && !Array.isArray(v)) for (const [kk, vv] of flatten(v as Catalog, key)) out.set(kk, vv);
+    else out.set(key, String(v));
+  }
+  return out;
+}
+
+function has(set: string, key: string, lang: string): boolean {
+  return flatten(catalog(lang, set)).has(key);
+}
+
+/** the blocks of one kind: [attributes, body] */
+function scripts(text: string): Array<{ attrs: string; body: string }> {
+  const out: Array<{ attrs: string; body: string }> = [];
+  const re = /<script\b([^>]*)>([\s\S]*?)<\/script>/gi;
+  let m: RegExpExecArray | null;
+  while ((m = re.exec(text)) !== null) out.push({ attrs: m[1], body: m[2] });
+  return out;
+}
+
+function jsOf(type: NodeType): string {
+  const js = scripts(html(type)).filter((s) => /type=["']text\/javascript["']/.test(s.attrs));
+  assert.equal(js.length, 1, `${type}: exactly one <script type="text/javascript">`);
+  return js[0].body;
+}
+
+function block(type: NodeType, attr: "data-template-name" | "data-help-name", text = html(type)): string {
+  const found = scripts(text).filter((s) => new RegExp(`${attr}=["']${type}["']`).test(s.attrs));
+  assert.equal(found.length, 1, `${type}: exactly one ${attr} block`);
+  assert.match(found[0].attrs, /type=["']text\/html["']/, `${type}: the ${attr} block is text/html`);
+  return found[0].body;
+}
+
+// ------------------------------------------------------------------------------------------------
+// A small stand-in for the editor: enough of RED and jQuery to run the definitions and validators.
+// ------------------------------------------------------------------------------------------------
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Def = Record<string, any>;
+
+function loadDefinitions(): { defs: Record<string, Def>; rendered: string[] } {
+  const defs: Record<string, Def> = {};
+  const rendered: string[] = [];
+  const emptyQuery = () => {
+    const q: Record<string, unknown> = { length: 0 };
+    for (const fn of ["val", "attr", "prop", "on", "closest", "show", "hide", "toggle", "next", "text", "typedInput", "appendTo"]) {
+      q[fn] = (..._args: unknown[]) => (fn === "val" || fn === "attr" || fn === "prop" ? undefined : q);
+    }
+    return q;
+  };
+  const $ = Object.assign(() => emptyQuery(), { param: () => "", extend: Object.assign, ajax: () => undefined });
+  const context: Record<string, unknown> = {
+    $,
+    jQuery: $,
+    console,
+    URL,
+    document: { getElementById: () => null },
+    setTimeout,
+    RED: {
+      nodes: {
+        registerType(type: string, def: Def) {
+          const ns = `${MODULE}/${type}`;
+          def._ = (key: string, vars?: Record<string, unknown>) => (key.includes(":") ? key : `${ns}:${key}`) + (vars ? " " + JSON.stringify(vars) : "");
+          defs[type] = def;
+        },
+        node: () => null,
+      },
+      _: (key: string, vars?: Record<string, unknown>) => {
+        rendered.push(key);
+        return key + (vars ? " " + JSON.stringify(vars) : "");
+      },
+      settings: { httpNodeRoot: "/" },
+      utils: {
+        validateTypedProperty(v: string, type: string) {
+          if (type === "msg" || type === "flow" || type === "global") return /^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*|\[\d+\])*$/.test(v) ? true : "invalid property";
+          return true;
+        },
+      },
+      validators: {
+        number: () => () => true,
+        regex: (re: RegExp) => (v: string) => re.test(v),
+        typedInput: () => () => true,
+      },
+    },
+  };
+  context.window = context;
+  vm.createContext(context);
+  // the config node first: it defines the helpers the other dialogs use
+  for (const type of TYPES) vm.runInContext(jsOf(type), context, { filename: `${type}.html` });
+  return { defs, rendered };
+}
+
+/** validate one property as the editor does: `this` is the node, fields come from the node */
+function validate(def: Def, prop: string, node: Record<string, unknown>): true | string {
+  const spec = def.defaults[prop];
+  const self = { _def: def, ...node };
+  const v = node[prop] ?? spec.value;
+  if (spec.required && (v === "" || v === undefined)) return "required";
+  if (!spec.validate) return true;
+  const r = spec.validate.call(self, v, {});
+  return r === true ? true : typeof r === "string" ? r : "invalid";
+}
+
+// The flow contract: property names the runtime reads (the lead's brief).
+const CONTRACT: Record<NodeType, string[]> = {
+  "qualtrics-config": ["name", "dataCenter", "baseUrl", "timeout", "retries", "rateLimit", "maxConcurrent"],
+  "qualtrics-contact": [
+    "name", "qualtrics", "operation", "directoryId", "directoryIdType", "contactId", "contactIdType", "firstName", "firstNameType",
+    "lastName", "lastNameType", "email", "emailType", "phone", "phoneType", "extRef", "extRefType", "language", "languageType",
+    "embeddedData", "embeddedDataType", "unsubscribed", "unsubscribedType", "limit", "pageSize", "output",
+  ],
+  "qualtrics-distribution": [
+    "name", "qualtrics", "channel",
+    ...["surveyId", "sendDate", "libraryId", "messageId", "messageText", "mailingListId", "contactId", "transactionBatchId",
+      "fromEmail", "fromName", "replyToEmail", "subject", "expirationDate", "linkType", "embeddedData",
+      "method", "smsName", "parentDistributionId", "sampleId"].flatMap((p) => [p, p + "Type"]),
+  ],
+  "qualtrics-api": ["name", "qualtrics", "method", "url", "paging", "limit"],
+  "qualtrics-response-in": ["name", "qualtrics", "surveyId", "topic", "path", "autoRegister", "publicBaseUrl", "fetchResponse", "dedupeSeconds", "maxBodyKb"],
+};
+
+const KEY_LITERAL = /["']((?:node-red-contrib-qualtrics\/([a-z-]+):)?((?:qualtrics-(?:config|contact|distribution|api|response-in)|common)\.[A-Za-z0-9_.]+))["']/g;
+
+/** every catalogue key a piece of code names: [catalogue, key] */
+function keysIn(code: string, ownSet: string): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  let m: RegExpExecArray | null;
+  KEY_LITERAL.lastIndex = 0;
+  while ((m = KEY_LITERAL.exec(code)) !== null) {
+    if (/\.(svg|png|html|json|js|ts)$/.test(m[3]) || m[3].endsWith(".")) continue;
+    out.push([m[2] ?? ownSet, m[3]]);
+  }
+  return out;
+}
+
+function dataI18nKeys(text: string, ownSet: string): Array<[string, string]> {
+  const out: Array<[string, string]> = [];
+  for (const m of text.matchAll(/data-i18n=["']([^"']+)["']/g)) {
+    for (const part of m[1].split(";")) {
+      const key = part.replace(/^\[[^\]]+\]/, "").trim();
+      const colon = key.indexOf(":");
+      if (colon < 0) out.push([ownSet, key]);
+      else if (key.slice(0, colon) !== "node-red") out.push([key.slice(0, colon).split("/").pop()!, key.slice(colon + 1)]);
+    }
+  }
+  return out;
+}
+
+describe("editor files", function () {
+  before(function () {
+    if (!fs.existsSync(BUILT)) throw new Error("run node scripts/build.js first");
+  });
+
+  for (const type of TYPES) {
+    describe(type, function () {
+      it("has its HTML next to the built JS, with the three blocks Node-RED and the scorecard parser need", () => {
+        assert.ok(fs.existsSync(path.join(BUILT, `${type}.js`)), "built JS");
+        const text = html(type);
+        const js = jsOf(type);
+        assert.match(text, /<script\s+type="text\/javascript">/, "exactly type=\"text/javascript\" (node-red-dev)");
+        assert.match(js, new RegExp(`RED\\.nodes\\.registerType\\(\\s*['"]${type}['"]\\s*,\\s*\\{`), "a literal registerType with an inline object");
+        assert.doesNotThrow(() => new vm.Script(js, { filename: `${type}.html` }), "the script parses");
+        block(type, "data-template-name");
+        block(type, "data-help-name");
+      });
+
+      it("has help in Node-RED's format, in English inline and in German in locales/de", () => {
+        const def = loadDefinitions().defs[type];
+        for (const [where, text] of [
+          ["en-US", block(type, "data-help-name")],
+          ["de", block(type, "data-help-name", read(path.join(BUILT, "locales", "de", `${type}.html`)))],
+        ] as const) {
+          assert.match(text.trim(), /^<p>[^<]{20,}/, `${where}: starts with a one-line <p> summary`);
+          const headings = [...text.matchAll(/<h3>([^<]+)<\/h3>/g)].map((m) => m[1]);
+          assert.ok(headings.length >= 2, `${where}: has sections`);
+          if (def.category !== "config") {
+            if (def.inputs > 0) assert.match(text, /<dl class="message-properties">/, `${where}: inputs as message-properties`);
+            if (def.outputs > 0) assert.match(text, /<ol class="node-ports">/, `${where}: outputs as node-ports`);
+          }
+        }
+        const en = [...block(type, "data-help-name").matchAll(/<h3>([^<]+)<\/h3>/g)].map((m) => m[1]);
+        if (def.category !== "config") {
+          for (const h of [...(def.inputs > 0 ? ["Inputs"] : []), "Outputs", "Details", "References"]) assert.ok(en.includes(h), `section ${h}`);
+        }
+        assert.ok(!fs.existsSync(path.join(SOURCE, "locales", "en-US", `${type}.html`)), "en-US help stays inline");
+      });
+
+      it("names only catalogue keys that exist in en-US and de", () => {
+        const text = html(type);
+        const keys = [...dataI18nKeys(text, type), ...keysIn(jsOf(type), type)];
+        assert.ok(keys.length > 10, "the dialog is translated");
+        const missing: string[] = [];
+        for (const [set, key] of keys) for (const lang of LANGS) if (!has(set, key, lang)) missing.push(`${lang}/${set}.json: ${key}`);
+        assert.deepEqual([...new Set(missing)], []);
+      });
+
+      it("has a German catalogue with exactly the keys of the English one", () => {
+        const en = flatten(catalog("en-US", type));
+        const de = flatten(catalog("de", type));
+        assert.deepEqual([...de.keys()].sort(), [...en.keys()].sort());
+        for (const [k, v] of en) {
+          const vars = (s: string) => [...s.matchAll(/__([A-Za-z0-9_]+)__/g)].map((m) => m[1]).sort();
+          assert.deepEqual(vars(de.get(k)!), vars(v), `${k}: the same __variables__`);
+          assert.ok(de.get(k)!.trim() !== "", `${k}: translated`);
+        }
+      });
+
+      it("uses the flow contract's property names, with a <prop>Type default for every typedInput", () => {
+        const def = loadDefinitions().defs[type];
+        assert.deepEqual(Object.keys(def.defaults).sort(), [...CONTRACT[type]].sort());
+        const template = block(type, "data-template-name");
+        const prefix = def.category === "config" ? "node-config-input-" : "node-input-";
+        const hidden = [...template.matchAll(new RegExp(`<input type="hidden" id="${prefix}(\\w+)Type">`, "g"))].map((m) => m[1]);
+        for (const prop of hidden) {
+          assert.ok(def.defaults[prop], `${prop} is a property`);
+          const t = def.defaults[prop + "Type"];
+          assert.ok(t && typeof t.value === "string" && t.value !== "", `${prop}Type has a default type`);
+          const expected = prop === "embeddedData" ? "json" : prop === "unsubscribed" ? "none" : "str";
+          assert.equal(t.value, expected, `${prop}Type default`);
+        }
+        const isTypeField = (k: string) => k.endsWith("Type") && k.length > 4 && def.defaults[k.slice(0, -4)] !== undefined;
+        for (const key of Object.keys(def.defaults).filter(isTypeField)) {
+          assert.ok(hidden.includes(key.slice(0, -4)), `${key} has its hidden input in the template`);
+        }
+        for (const prop of Object.keys(def.defaults)) {
+          if (isTypeField(prop)) continue;
+          assert.match(template, new RegExp(`id="${prefix}${prop}"`), `${prop} has a field in the dialog`);
+        }
+        if (def.credentials) {
+          for (const c of Object.keys(def.credentials)) {
+            assert.equal(def.credentials[c].type, "password", `${c} is a password credential`);
+            assert.match(template, new RegExp(`<input type="password" id="${prefix}${c}"`), `${c} has a password field`);
+          }
+        }
+      });
+
+      it("has its palette look: one category and colour, an icon from icons/", () => {
+        const def = loadDefinitions().defs[type];
+        if (type === "qualtrics-config") {
+          assert.equal(def.category, "config");
+          assert.deepEqual(Object.keys(def.credentials), ["apiToken"]);
+        } else {
+          assert.equal(def.category, "Qualtrics");
+          assert.equal(def.color, loadDefinitions().defs["qualtrics-contact"].color);
+          assert.match(def.color, /^#[0-9A-Fa-f]{6}$/);
+          assert.equal(typeof def.label, "function");
+          assert.equal(typeof def.paletteLabel, "function");
+        }
+        if (def.icon) {
+          assert.match(def.icon, /^qualtrics[a-z-]*\.svg$/, "an icon name unique to us");
+          assert.ok(fs.existsSync(path.join(ROOT, "icons", def.icon)), `icons/${def.icon}`);
+          assert.ok(fs.existsSync(path.join(BUILT, "icons", def.icon)), `build/nodes/icons/${def.icon}`);
+          assert.match(read(path.join(ROOT, "icons", def.icon)), /^<svg[^>]*viewBox="0 0 40 60"/);
+        } else {
+          assert.equal(type, "qualtrics-config");
+        }
+      });
+
+      it("has no hard-coded colours in the dialog's CSS", () => {
+        const text = html(type).replace(/\bcolor:\s*'#[0-9A-Fa-f]{6}'/, "");
+        const bad = text.match(/(?:color|background|border)[a-z-]*\s*:\s*(?:#[0-9A-Fa-f]{3,8}\b|rgba?\(|hsla?\(|(?:white|black|red|green|blue|gray|grey)\b)/gi);
+        assert.equal(bad, null);
+      });
+    });
+  }
+
+  describe("message keys the runtime uses", function () {
+    const status = ["requesting", "requestingMany", "received", "done", "doneCount", "noConfig", "badConfig", "noHttpNode", "badSignature", "fetching", "fetchFailed", "registering", "registered", "notRegistered", "listening"];
+    const listed: Array<[string, string]> = [
+      ...status.map((s): [string, string] => ["qualtrics-config", `common.status.${s}`]),
+      ["qualtrics-config", "qualtrics-config.warn.notice"],
+      ["qualtrics-config", "qualtrics-config.test.noToken"],
+      ["qualtrics-response-in", "qualtrics-response-in.warn.noHttpNode"],
+      ["qualtrics-response-in", "qualtrics-response-in.error.notAdmin"],
+      ["qualtrics-response-in", "qualtrics-response-in.error.register"],
+      ["qualtrics-response-in", "qualtrics-response-in.log.created"],
+      ["qualtrics-response-in", "qualtrics-response-in.log.reused"],
+      ["qualtrics-response-in", "qualtrics-response-in.log.deleted"],
+      ["qualtrics-response-in", "qualtrics-response-in.log.removedOld"],
+    ];
+
+    it("has every key of the brief in en-US and de", () => {
+      for (const [set, key] of listed) for (const lang of LANGS) assert.ok(has(set, key, lang), `${lang}/${set}.json: ${key}`);
+    });
+
+    it("keeps the English status texts short", () => {
+      const en = flatten(catalog("en-US", "qualtrics-config"));
+      for (const s of status) assert.ok(en.get(`common.status.${s}`)!.length <= 21, `${s} is short`);
+      assert.equal(en.get("common.status.requestingMany"), "__count__ requests");
+      assert.equal(en.get("common.status.received"), "__count__ received");
+      assert.equal(en.get("common.status.doneCount"), "done: __count__");
+      assert.equal(en.get("common.status.listening"), "listening on __path__");
+      assert.equal(en.get("qualtrics-config.warn.notice"), "Qualtrics: __notice__");
+      const ri = flatten(catalog("en-US", "qualtrics-response-in"));
+      assert.match(ri.get("qualtrics-response-in.error.register")!, /__error__.*__hint__/);
+      assert.match(ri.get("qualtrics-response-in.log.created")!, /__id__.*__topics__/);
+      assert.match(ri.get("qualtrics-response-in.log.removedOld")!, /__ids__/);
+    });
+
+    it("has every key the runtime code names (scanned from nodes/*.ts and nodes/lib/*.ts)", () => {
+      const files = [
+        ...fs.readdirSync(SOURCE).filter((f) => f.endsWith(".ts")).map((f) => path.join(SOURCE, f)),
+        ...fs.readdirSync(path.join(SOURCE, "lib")).filter((f) => f.endsWith(".ts")).map((f) => path.join(SOURCE, "lib", f)),
+      ];
+      const missing: string[] = [];
+      let count = 0;
+      for (const file of files) {
+        const code = read(file);
+        const own = path.basename(file, ".ts");
+        for (const [set, key] of keysIn(code, own)) {
+          if (!(TYPES as readonly string[]).includes(set)) continue;
+          count++;
+          for (const lang of LANGS) if (!has(set, key, lang)) missing.push(`${lang}/${set}.json: ${key} (${path.basename(file)})`);
+        }
+        // status keys: NodeStatus.problem("x"), .show(fill, shape, "x"), and the ones status.ts renders itself
+        for (const m of code.matchAll(/\.(?:problem|show)\(([^)]*)\)/g)) {
+          const lits = [...m[1].matchAll(/"([A-Za-z]+)"/g)].map((x) => x[1]).filter((x) => !["red", "green", "yellow", "blue", "grey", "ring", "dot"].includes(x));
+          for (const s of lits) {
+            count++;
+            for (const lang of LANGS) if (!has("qualtrics-config", `common.status.${s}`, lang)) missing.push(`${lang}: common.status.${s} (${path.basename(file)})`);
+          }
+        }
+        for (const m of code.matchAll(/this\.t\("([A-Za-z]+)"/g)) {
+          count++;
+          for (const lang of LANGS) if (!has("qualtrics-config", `common.status.${m[1]}`, lang)) missing.push(`${lang}: common.status.${m[1]} (${path.basename(file)})`);
+        }
+      }
+      assert.ok(count > 10, "found the runtime's keys");
+      assert.deepEqual(missing, []);
+    });
+  });
+
+  describe("dialog validation (run in a stand-in editor)", function () {
+    let defs: Record<string, Def>;
+    before(() => (defs = loadDefinitions().defs));
+
+    it("checks ID prefixes on fixed values, and lets ${ENV}, empty and message values through", () => {
+      const c = defs["qualtrics-contact"];
+      assert.equal(validate(c, "directoryId", { directoryId: "POOL_0123abc", directoryIdType: "str" }), true);
+      assert.equal(validate(c, "directoryId", { directoryId: "POOL_0123abc", directoryIdType: "qualtrics" }), true);
+      assert.match(String(validate(c, "directoryId", { directoryId: "CG_0123abc", directoryIdType: "str" })), /POOL_/);
+      assert.match(String(validate(c, "directoryId", { directoryId: "SV_1", directoryIdType: "qualtrics" })), /POOL_/);
+      assert.equal(validate(c, "directoryId", { directoryId: "${DIRECTORY}", directoryIdType: "str" }), true);
+      assert.equal(validate(c, "directoryId", { directoryId: "", directoryIdType: "str" }), true);
+      assert.equal(validate(c, "directoryId", { directoryId: "payload.dir", directoryIdType: "msg" }), true);
+      assert.notEqual(validate(c, "directoryId", { directoryId: "payload..dir", directoryIdType: "msg" }), true);
+      // contactId only matters where the operation uses it
+      assert.notEqual(validate(c, "contactId", { operation: "get", contactId: "POOL_x", contactIdType: "str" }), true);
+      assert.equal(validate(c, "contactId", { operation: "list", contactId: "POOL_x", contactIdType: "str" }), true);
+      assert.notEqual(validate(c, "email", { operation: "create", email: "not-an-address", emailType: "str" }), true);
+      assert.equal(validate(c, "email", { operation: "create", email: "jane@example.com", emailType: "str" }), true);
+      assert.notEqual(validate(c, "embeddedData", { operation: "update", embeddedData: "[1,2]", embeddedDataType: "json" }), true);
+      assert.notEqual(validate(c, "embeddedData", { operation: "update", embeddedData: '{"a": {"b": 1}}', embeddedDataType: "json" }), true);
+      assert.equal(validate(c, "embeddedData", { operation: "update", embeddedData: '{"tier": "gold", "n": 3}', embeddedDataType: "json" }), true);
+      assert.equal(validate(c, "unsubscribed", { operation: "update", unsubscribed: "", unsubscribedType: "none" }), true);
+      assert.notEqual(validate(c, "pageSize", { operation: "list", pageSize: 1001 }), true);
+      assert.notEqual(validate(c, "limit", { operation: "list", limit: -1 }), true);
+      assert.equal(validate(c, "limit", { operation: "list", limit: 0 }), true);
+    });
+
+    it("mirrors the distribution rules a field can show", () => {
+      const d = defs["qualtrics-distribution"];
+      const base = { channel: "email" };
+      assert.equal(validate(d, "surveyId", { ...base, surveyId: "SV_abc123", surveyIdType: "str" }), true);
+      assert.match(String(validate(d, "surveyId", { ...base, surveyId: "SMSD_1", surveyIdType: "str" })), /SV_/);
+      assert.equal(validate(d, "libraryId", { ...base, libraryId: "GR_abc", libraryIdType: "qualtrics" }), true);
+      assert.notEqual(validate(d, "messageId", { ...base, messageId: "CG_1", messageIdType: "str" }), true);
+      // a library message or a text, not both
+      assert.notEqual(validate(d, "messageText", { ...base, messageText: "Hi", messageTextType: "str", messageId: "MS_1", messageIdType: "str" }), true);
+      assert.equal(validate(d, "messageText", { ...base, messageText: "Hi", messageTextType: "str" }), true);
+      // email: a mailing list or a batch; a contact only with a list
+      assert.notEqual(validate(d, "transactionBatchId", { ...base, transactionBatchId: "BT_1", transactionBatchIdType: "str", mailingListId: "CG_1", mailingListIdType: "str" }), true);
+      assert.notEqual(validate(d, "contactId", { ...base, contactId: "CID_1", contactIdType: "str", transactionBatchId: "BT_1", transactionBatchIdType: "str" }), true);
+      assert.equal(validate(d, "contactId", { ...base, contactId: "CGC_1", contactIdType: "str", mailingListId: "CG_1", mailingListIdType: "str" }), true);
+      assert.notEqual(validate(d, "fromEmail", { ...base, fromEmail: "nobody", fromEmailType: "str" }), true);
+      assert.notEqual(validate(d, "sendDate", { ...base, sendDate: "tomorrow", sendDateType: "str" }), true);
+      assert.equal(validate(d, "sendDate", { ...base, sendDate: "2030-01-01T09:00:00Z", sendDateType: "str" }), true);
+      assert.equal(validate(d, "sendDate", { ...base, sendDate: "1893456000000", sendDateType: "str" }), true);
+      assert.notEqual(validate(d, "sendDate", { ...base, sendDate: "2030-02-30T09:00:00Z", sendDateType: "str" }), true);
+      assert.equal(validate(d, "sendDate", { ...base, sendDate: "2028-02-29 09:00", sendDateType: "str" }), true);
+      assert.notEqual(validate(d, "expirationDate", { ...base, sendDate: "2030-01-02", sendDateType: "str", expirationDate: "2030-01-01", expirationDateType: "str" }), true);
+      assert.notEqual(validate(d, "linkType", { ...base, linkType: "Everyone", linkTypeType: "str" }), true);
+      // SMS: follow-ups go to the parent's recipients; invites have no parent
+      const sms = { channel: "sms" };
+      assert.notEqual(validate(d, "mailingListId", { ...sms, method: "Reminder", methodType: "str", mailingListId: "CG_1", mailingListIdType: "str" }), true);
+      assert.equal(validate(d, "mailingListId", { ...sms, method: "Invite", methodType: "str", mailingListId: "CG_1", mailingListIdType: "str" }), true);
+      assert.notEqual(validate(d, "parentDistributionId", { ...sms, method: "Invite", methodType: "str", parentDistributionId: "SMSD_1", parentDistributionIdType: "str" }), true);
+      assert.equal(validate(d, "parentDistributionId", { ...sms, method: "ThankYou", methodType: "str", parentDistributionId: "SMSD_1", parentDistributionIdType: "str" }), true);
+      assert.notEqual(validate(d, "parentDistributionId", { ...sms, method: "Reminder", methodType: "str", parentDistributionId: "EMD_1", parentDistributionIdType: "str" }), true);
+      assert.notEqual(validate(d, "method", { ...sms, method: "Broadcast", methodType: "str" }), true);
+      assert.notEqual(validate(d, "smsName", { ...sms, smsName: "x".repeat(101), smsNameType: "str" }), true);
+      // email-only fields do not matter for SMS
+      assert.equal(validate(d, "fromEmail", { ...sms, fromEmail: "nobody", fromEmailType: "str" }), true);
+    });
+
+    it("checks the config node's data center and base URL like src/base-url.ts", () => {
+      const cfg = defs["qualtrics-config"];
+      for (const dc of ["iad1", "fra1", "g1-iad", "myorg.fra1.qualtrics.com", "https://myorg.fra1.qualtrics.com/Q/MyProjectsSection", "${QUALTRICS_DC}"]) {
+        assert.equal(validate(cfg, "dataCenter", { dataCenter: dc, baseUrl: "" }), true, dc);
+      }
+      assert.notEqual(validate(cfg, "dataCenter", { dataCenter: "not a dc!", baseUrl: "" }), true);
+      assert.notEqual(validate(cfg, "dataCenter", { dataCenter: "evil.example.com", baseUrl: "" }), true);
+      assert.notEqual(validate(cfg, "dataCenter", { dataCenter: "", baseUrl: "" }), true);
+      assert.equal(validate(cfg, "dataCenter", { dataCenter: "", baseUrl: "http://127.0.0.1:4010/API/v3" }), true);
+      assert.equal(validate(cfg, "baseUrl", { baseUrl: "http://127.0.0.1:4010/API/v3/" }), true);
+      assert.notEqual(validate(cfg, "baseUrl", { baseUrl: "https://iad1.qualtrics.com" }), true);
+      assert.notEqual(validate(cfg, "baseUrl", { baseUrl: "ftp://x/API/v3" }), true);
+      assert.notEqual(validate(cfg, "baseUrl", { baseUrl: "https://u:p@x.example/API/v3" }), true);
+      assert.notEqual(validate(cfg, "timeout", { timeout: 0 }), true);
+      assert.equal(validate(cfg, "timeout", { timeout: 30 }), true);
+      assert.notEqual(validate(cfg, "retries", { retries: 11 }), true);
+    });
+
+    it("checks the API path and the response trigger's settings", () => {
+      const api = defs["qualtrics-api"];
+      assert.equal(validate(api, "url", { url: "/surveys" }), true);
+      assert.equal(validate(api, "url", { url: "" }), true);
+      assert.notEqual(validate(api, "url", { url: "/surveys/{surveyId}" }), true);
+      assert.notEqual(validate(api, "url", { url: "https://evil.example/steal" }), true);
+      assert.equal(validate(api, "url", { url: "https://iad1.qualtrics.com/API/v3/surveys?offset=100" }), true);
+
+      const r = defs["qualtrics-response-in"];
+      assert.equal(validate(r, "qualtrics", { qualtrics: "", autoRegister: false, fetchResponse: false }), true);
+      assert.notEqual(validate(r, "qualtrics", { qualtrics: "", autoRegister: true, fetchResponse: false }), true);
+      assert.notEqual(validate(r, "qualtrics", { qualtrics: "_ADD_", autoRegister: false, fetchResponse: true }), true);
+      assert.notEqual(validate(r, "surveyId", { surveyId: "", topic: "" }), true);
+      assert.equal(validate(r, "surveyId", { surveyId: "", topic: "surveyengine.partialResponse.SV_1" }), true);
+      assert.notEqual(validate(r, "surveyId", { surveyId: "CG_1", topic: "" }), true);
+      assert.notEqual(validate(r, "publicBaseUrl", { autoRegister: true, publicBaseUrl: "" }), true);
+      assert.equal(validate(r, "publicBaseUrl", { autoRegister: false, publicBaseUrl: "" }), true);
+      assert.equal(validate(r, "publicBaseUrl", { autoRegister: true, publicBaseUrl: "https://nodered.example.com" }), true);
+      assert.notEqual(validate(r, "path", { path: "/a b" }), true);
+      assert.notEqual(validate(r, "path", { path: "/hook/:id" }), true);
+      assert.equal(validate(r, "path", { path: "/qualtrics/responses" }), true);
+    });
+  });
+});
