@@ -1,0 +1,150 @@
+#!/usr/bin/env node
+// `npm start`: the nodes working at once, without a Qualtrics licence.
+//   1. npm install when node_modules is missing, then build;
+//   2. the Qualtrics sandbox on 127.0.0.1:4010 (or the next free port);
+//   3. Node-RED (4.x on this Node; 5.x when this Node is 22+) on 127.0.0.1:1880 (or the next free
+//      port) with the user directory .userdir/ and this package on nodesDir;
+//   4. every example flow deployed through the Admin API, each on its own tab, with the sandbox
+//      token and a demo shared key as credentials (again on every start, so the demo stays
+//      consistent; tabs of your own in .userdir/ are kept);
+//   5. prints the editor and sandbox URLs; Ctrl-C stops both.
+"use strict";
+const fs = require("fs");
+const path = require("path");
+const { spawnSync } = require("child_process");
+
+const root = path.resolve(__dirname, "..");
+const userDir = path.join(root, ".userdir");
+const CONFIG_ID = "qualtrics-example-config";
+const TRIGGER_ID = "qex-response-trigger";
+const DEMO_SHARED_KEY = "demo-shared-key-change-me";
+const DEMO_CREDENTIAL_SECRET = "node-red-contrib-qualtrics-demo";
+
+function say(line = "") {
+  process.stdout.write(line + "\n");
+}
+
+function fail(message) {
+  process.stderr.write(`npm start: ${message}\n`);
+  process.exit(1);
+}
+
+function prepare() {
+  if (!fs.existsSync(path.join(root, "node_modules", "node-red", "package.json"))) {
+    say("Installing dependencies (npm install) ...");
+    const npm = process.platform === "win32" ? "npm.cmd" : "npm";
+    const r = spawnSync(npm, ["install"], { cwd: root, stdio: "inherit" });
+    if (r.status !== 0) fail("npm install failed");
+  }
+  say("Building ...");
+  const b = spawnSync(process.execPath, [path.join(root, "scripts", "build.js")], { cwd: root, stdio: "inherit" });
+  const needed = ["build/test/sandbox/index.js", "build/test/support/runtime.js", "build/nodes/qualtrics-config.js"];
+  if (needed.some((f) => !fs.existsSync(path.join(root, f)))) fail("the build did not produce " + needed.join(", "));
+  if (b.status !== 0) say("The build reported TypeScript errors; starting with what it emitted.");
+}
+
+async function startSandboxOnFreePort(startSandbox) {
+  for (let port = 4010; port < 4030; port++) {
+    try {
+      return await startSandbox({ port, log: (line) => say(`[sandbox] ${line}`) });
+    } catch (err) {
+      if (err && err.code === "EADDRINUSE") continue;
+      throw err;
+    }
+  }
+  return startSandbox({ port: 0, log: (line) => say(`[sandbox] ${line}`) });
+}
+
+/** the flows Node-RED has now, minus anything that belongs to the examples, plus the examples afresh */
+function mergeWithExamples(current, exampleFlows) {
+  const exampleIds = new Set(exampleFlows.map((n) => n.id));
+  const keep = current.filter((n) => !exampleIds.has(n.id) && !(n.z && exampleIds.has(n.z)));
+  return [...keep, ...exampleFlows];
+}
+
+async function main() {
+  prepare();
+  const { startSandbox } = require(path.join(root, "build/test/sandbox"));
+  const { startNodeRed, examplesFlows, freePort, waitFor } = require(path.join(root, "build/test/support/runtime"));
+
+  const major = Number(process.versions.node.split(".")[0]);
+  const pkg = process.env.NR_PKG || (major >= 22 ? "node-red-5" : "node-red");
+
+  const sandbox = await startSandboxOnFreePort(startSandbox);
+  let nr;
+  let stopping = false;
+  const stop = async (code) => {
+    if (stopping) return;
+    stopping = true;
+    say("\nStopping Node-RED and the sandbox ...");
+    try {
+      if (nr) await nr.stop();
+    } finally {
+      await sandbox.close();
+      say("Stopped.");
+      process.exit(code);
+    }
+  };
+  process.on("SIGINT", () => void stop(0));
+  process.on("SIGTERM", () => void stop(0));
+
+  try {
+    const port = await freePort(1880);
+    const publicUrl = `http://127.0.0.1:${port}`;
+    fs.mkdirSync(userDir, { recursive: true });
+    say(`Starting Node-RED (${pkg}) with user directory .userdir/ ...`);
+    nr = await startNodeRed({
+      pkg,
+      port,
+      userDir,
+      httpNodeRoot: "/",
+      credentialSecret: DEMO_CREDENTIAL_SECRET,
+      env: { QUALTRICS_BASE_URL: sandbox.apiBase, QUALTRICS_PUBLIC_URL: publicUrl },
+      echo: (text) => process.stdout.write(text),
+    });
+
+    const current = (await nr.getFlows()).flows;
+    const flows = mergeWithExamples(current, examplesFlows());
+    await nr.deploy(flows, {
+      [CONFIG_ID]: { apiToken: sandbox.token },
+      [TRIGGER_ID]: { sharedKey: DEMO_SHARED_KEY },
+    });
+    const registered = await waitFor("the response trigger's subscription", () => sandbox.state.subscriptions.size > 0, 15000).then(
+      () => true,
+      () => false,
+    );
+    const tabs = flows.filter((n) => n.type === "tab").map((n) => n.label);
+
+    say("");
+    say("==================================================================");
+    say(" node-red-contrib-qualtrics demo is running");
+    say("");
+    say(` Node-RED editor:  ${nr.url}`);
+    say(`   example tabs:   ${tabs.join(" | ")}`);
+    say("   click an inject node's button and watch the debug sidebar");
+    say(` Qualtrics sandbox: ${sandbox.url}/`);
+    say("   click \"Complete a response\" to fire the response trigger");
+    say(`   API base ${sandbox.apiBase}, token ${sandbox.token}`);
+    if (!registered) say("   (the response trigger has not registered its subscription: see the log above)");
+    say("");
+    say(" Stop with Ctrl-C. The example tabs are redeployed on every npm start;");
+    say(" tabs of your own in .userdir/ are kept.");
+    say("==================================================================");
+    say("");
+  } catch (err) {
+    process.stderr.write(`npm start: ${err && err.stack ? err.stack : err}\n`);
+    await stop(1);
+    return;
+  }
+
+  // Node-RED ending by itself (a crash) ends the demo too
+  const watch = setInterval(() => {
+    if (!stopping && nr && !nr.running) {
+      clearInterval(watch);
+      process.stderr.write("npm start: Node-RED exited\n");
+      void stop(1);
+    }
+  }, 500);
+}
+
+main().catch((err) => fail(err && err.stack ? err.stack : String(err)));
