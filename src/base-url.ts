@@ -24,11 +24,7 @@ export function resolveApiBase(dataCenter: string | undefined, baseUrl?: string)
   // people paste what their browser shows: https://myorg.fra1.qualtrics.com/Q/... or fra1.qualtrics.com/API/v3
   dc = dc.replace(/^https?:\/\//, "").replace(/[/?#].*$/, "").replace(/:443$/, "");
   if (DC_ID.test(dc)) return { origin: `https://${dc}.qualtrics.com`, basePath: "/API/v3", dataCenter: dc };
-  if (HOST.test(dc)) {
-    const labels = dc.split(".");
-    const named = labels.length >= 3 ? labels[labels.length - 3] : undefined;
-    return { origin: `https://${dc}`, basePath: "/API/v3", dataCenter: named };
-  }
+  if (HOST.test(dc)) return { origin: `https://${dc}`, basePath: "/API/v3", dataCenter: dataCenterOf(dc) };
   throw new QualtricsInputError(
     "dataCenter",
     `"${dc.slice(0, 60)}" is neither a data center ID (iad1, fra1, ca1, ...) nor a host ending in .qualtrics.com`,
@@ -47,5 +43,14 @@ function fromBaseUrl(text: string): ApiBase {
   const basePath = url.pathname.replace(/\/+$/, "");
   // §1.2: a base URL without /API/v3 is the most common cause of unexplained 400s
   if (!/\/API\/v3$/i.test(basePath)) throw new QualtricsInputError("baseUrl", "must be the full API root, ending in /API/v3");
-  return { origin: url.origin, basePath };
+  // a Qualtrics host names its data center here too, so whoami can still spot a mismatch
+  const dataCenter = dataCenterOf(url.hostname);
+  return dataCenter ? { origin: url.origin, basePath, dataCenter } : { origin: url.origin, basePath };
+}
+
+/** iad1 in myorg.iad1.qualtrics.com or iad1.qualtrics.com; undefined for other hosts. */
+function dataCenterOf(host: string): string | undefined {
+  if (!HOST.test(host)) return undefined;
+  const labels = host.split(".");
+  return labels.length >= 3 ? labels[labels.length - 3] : undefined;
 }

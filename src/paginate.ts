@@ -38,6 +38,7 @@ export async function* pages<T = Record<string, unknown>>(
   const seen = new Set<string>();
   const maxPages = opts.maxPages ?? 100_000;
   let target = withQuery(client.resolvePath(path), opts.query);
+  seen.add(target); // a first page that names itself as the next one is a loop too
   let delivered = 0;
   for (let index = 0; index < maxPages; index++) {
     const res = await client.request<unknown>({

@@ -143,13 +143,11 @@ export function toQualtricsDate(field: string, value: unknown): string {
       const hasZone = /(Z|[+-]\d{2}:?\d{2})$/.test(s);
       const normal = s.replace(" ", "T");
       d = new Date(hasZone || normal.length === 10 ? normal : normal + "Z");
-      // Date.parse rolls 2024-02-30 over to March; refuse dates that do not exist
+      // Date.parse rolls 2024-02-30 over to March, with a zone as well as without; the calendar
+      // date as written is checked on its own, so dates that do not exist are refused
       const [y, m, day] = s.slice(0, 10).split("-").map(Number);
-      if (!Number.isNaN(d.getTime()) && !hasZone) {
-        if (d.getUTCFullYear() !== y || d.getUTCMonth() + 1 !== m || d.getUTCDate() !== day) {
-          throw new QualtricsInputError(field, `"${s}" is not a real date`);
-        }
-      } else if (m < 1 || m > 12 || day < 1 || day > 31) {
+      const written = new Date(Date.UTC(y, m - 1, day));
+      if (written.getUTCFullYear() !== y || written.getUTCMonth() + 1 !== m || written.getUTCDate() !== day) {
         throw new QualtricsInputError(field, `"${s}" is not a real date`);
       }
     }

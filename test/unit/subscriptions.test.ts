@@ -1,0 +1,190 @@
+import assert from "node:assert/strict";
+import { QualtricsInputError } from "../../src/errors";
+import {
+  baseOfPublicationUrl,
+  checkPublicationUrl,
+  createSubscription,
+  deleteSubscription,
+  ensureSubscription,
+  FINGERPRINT_PARAM,
+  keyFingerprint,
+  listSubscriptions,
+  Subscription,
+} from "../../src/subscriptions";
+import { metaOnly, ok, Recorded, RecordingServer, Reply, startRecordingServer } from "../support/recording-server";
+import { ClientPool, failure } from "./helpers";
+
+const TOPIC = "surveyengine.completedResponse.SV_22VlHYNeldrrrkp";
+const HOOK = "https://nr.example.com/qualtrics/hook/abc";
+const FP_NEW = keyFingerprint("new-shared-key", "account-secret");
+const FP_OLD = keyFingerprint("old-shared-key", "account-secret");
+const WANTED = `${HOOK}?${FINGERPRINT_PARAM}=${FP_NEW}`;
+const OLDER = `${HOOK}?${FINGERPRINT_PARAM}=${FP_OLD}`;
+
+/** A fake /eventsubscriptions: GET lists `subs`, DELETE answers meta only, POST creates SUB_new. */
+function eventSubscriptions(subs: Subscription[]) {
+  return (req: Recorded): Reply => {
+    if (req.method === "GET" && req.path === "/API/v3/eventsubscriptions") return ok({ elements: subs, nextPage: null });
+    if (req.method === "DELETE" && req.path.startsWith("/API/v3/eventsubscriptions/SUB_")) return metaOnly();
+    if (req.method === "POST" && req.path === "/API/v3/eventsubscriptions") return ok({ id: "SUB_new" });
+    return { status: 404, body: { meta: { httpStatus: "404 - Not Found", error: { errorMessage: "no route", errorCode: "NF" } } } };
+  };
+}
+
+function calls(api: RecordingServer): string[] {
+  return api.requests.map((r) => `${r.method} ${r.path.replace("/API/v3", "")}`);
+}
+
+describe("event subscriptions (qualtrics-api.md §6.1, §6.2)", function () {
+  let api: RecordingServer;
+  const clients = new ClientPool();
+  before(async () => (api = await startRecordingServer()));
+  after(() => api.close());
+  afterEach(() => clients.closeAll());
+
+  describe("ensureSubscription", function () {
+    it("reuses an exact match: no POST, no DELETE", async function () {
+      const client = clients.make(api.apiBase);
+      api.reply(
+        eventSubscriptions([
+          { id: "SUB_other", topics: "controlpanel.activateSurvey", publicationUrl: "https://elsewhere.example/x", encrypted: false },
+          { id: "SUB_mine", topics: TOPIC, publicationUrl: WANTED, encrypted: false, successfulCalls: 109 },
+        ]),
+      );
+      const r = await ensureSubscription(client, { publicationUrl: WANTED, topics: TOPIC, sharedKey: "new-shared-key" });
+      assert.deepEqual(r, { id: "SUB_mine", created: false, removed: [] });
+      assert.deepEqual(calls(api), ["GET /eventsubscriptions"]);
+    });
+
+    it("creates one when none exists, with {publicationUrl, topics, encrypt:false, sharedKey}", async function () {
+      const client = clients.make(api.apiBase);
+      api.reply(eventSubscriptions([]));
+      const r = await ensureSubscription(client, { publicationUrl: WANTED, topics: TOPIC, sharedKey: "new-shared-key" });
+      assert.deepEqual(r, { id: "SUB_new", created: true, removed: [] });
+      assert.deepEqual(calls(api), ["GET /eventsubscriptions", "POST /eventsubscriptions"]);
+      assert.deepEqual(api.requests[1].body, { publicationUrl: WANTED, topics: TOPIC, encrypt: false, sharedKey: "new-shared-key" });
+    });
+
+    it("without a shared key, none is sent", async function () {
+      const client = clients.make(api.apiBase);
+      api.reply(eventSubscriptions([]));
+      await ensureSubscription(client, { publicationUrl: HOOK, topics: TOPIC });
+      assert.deepEqual(api.requests[1].body, { publicationUrl: HOOK, topics: TOPIC, encrypt: false });
+    });
+
+    it("deletes duplicates and older-fingerprint variants, leaves other subscriptions alone", async function () {
+      const client = clients.make(api.apiBase);
+      api.reply(
+        eventSubscriptions([
+          { id: "SUB_keep", topics: TOPIC, publicationUrl: WANTED },
+          { id: "SUB_dup", topics: TOPIC, publicationUrl: WANTED },
+          { id: "SUB_oldkey", topics: TOPIC, publicationUrl: OLDER },
+          { id: "SUB_nokey", topics: TOPIC, publicationUrl: HOOK },
+          { id: "SUB_othertopic", topics: "surveyengine.completedResponse.SV_other", publicationUrl: WANTED },
+          { id: "SUB_otherurl", topics: TOPIC, publicationUrl: "https://nr.example.com/qualtrics/hook/xyz?nrq=" + FP_OLD },
+          { id: "SUB_otherhost", topics: TOPIC, publicationUrl: "https://other.example.com/qualtrics/hook/abc" },
+          { id: "SUB_nourl", topics: TOPIC },
+        ]),
+      );
+      const r = await ensureSubscription(client, { publicationUrl: WANTED, topics: TOPIC, sharedKey: "new-shared-key" });
+      assert.equal(r.id, "SUB_keep");
+      assert.equal(r.created, false);
+      assert.deepEqual([...r.removed].sort(), ["SUB_dup", "SUB_nokey", "SUB_oldkey"]);
+      const deleted = api.requests.filter((q) => q.method === "DELETE").map((q) => q.path.split("/").pop());
+      assert.deepEqual([...deleted].sort(), ["SUB_dup", "SUB_nokey", "SUB_oldkey"]);
+      assert.equal(api.requests.filter((q) => q.method === "POST").length, 0);
+    });
+
+    it("replaces a subscription of an older key: delete it, create the new one", async function () {
+      const client = clients.make(api.apiBase);
+      api.reply(eventSubscriptions([{ id: "SUB_oldkey", topics: TOPIC, publicationUrl: OLDER }]));
+      const r = await ensureSubscription(client, { publicationUrl: WANTED, topics: TOPIC, sharedKey: "new-shared-key" });
+      assert.deepEqual(r, { id: "SUB_new", created: true, removed: ["SUB_oldkey"] });
+      assert.deepEqual(calls(api), ["GET /eventsubscriptions", "DELETE /eventsubscriptions/SUB_oldkey", "POST /eventsubscriptions"]);
+      assert.equal((api.requests[2].body as { publicationUrl: string }).publicationUrl, WANTED);
+    });
+
+    it("reads every page of the list", async function () {
+      const client = clients.make(api.apiBase);
+      api.reply(
+        ok({ elements: [{ id: "SUB_a", topics: "x", publicationUrl: "https://a.example/" }], nextPage: `${api.apiBase}/eventsubscriptions?skipToken=2` }),
+        ok({ elements: [{ id: "SUB_mine", topics: TOPIC, publicationUrl: WANTED }], nextPage: null }),
+      );
+      const r = await ensureSubscription(client, { publicationUrl: WANTED, topics: TOPIC });
+      assert.equal(r.id, "SUB_mine");
+      assert.equal(api.requests.length, 2);
+    });
+
+    it("refuses a bad publication URL before any request", async function () {
+      const client = clients.make(api.apiBase);
+      api.reply(eventSubscriptions([]));
+      const e = await failure<QualtricsInputError>(ensureSubscription(client, { publicationUrl: "ftp://nr.example.com/x", topics: TOPIC }));
+      assert.equal(e.field, "publicBaseUrl");
+      assert.equal(api.requests.length, 0);
+    });
+  });
+
+  describe("create, list, delete", function () {
+    it("createSubscription needs topics and an ID in the answer", async function () {
+      const client = clients.make(api.apiBase);
+      api.reply(eventSubscriptions([]));
+      const e = await failure<QualtricsInputError>(createSubscription(client, { publicationUrl: HOOK, topics: "" }));
+      assert.equal(e.field, "topics");
+      assert.equal(api.requests.length, 0);
+      api.reply(ok({}));
+      await failure(createSubscription(client, { publicationUrl: HOOK, topics: TOPIC }));
+    });
+
+    it("listSubscriptions returns the elements", async function () {
+      const client = clients.make(api.apiBase);
+      const subs = [{ id: "SUB_8BXPypz7dWUm8e1", scope: "x", topics: "controlpanel.activateSurvey", publicationUrl: "https://kyma-project.io/qualtrics", encrypted: false, successfulCalls: 109 }];
+      api.reply(eventSubscriptions(subs));
+      assert.deepEqual(await listSubscriptions(client), subs);
+    });
+
+    it("deleteSubscription: DELETE /eventsubscriptions/{id}, SUB_ only", async function () {
+      const client = clients.make(api.apiBase);
+      api.reply(eventSubscriptions([]));
+      const res = await deleteSubscription(client, "SUB_8pSh6Kbqjgvwynb");
+      assert.equal(res.result, undefined);
+      assert.deepEqual(calls(api), ["DELETE /eventsubscriptions/SUB_8pSh6Kbqjgvwynb"]);
+      const e = await failure<QualtricsInputError>(() => deleteSubscription(client, "../surveys"));
+      assert.equal(e.field, "subscriptionId");
+      assert.equal(api.requests.length, 1);
+    });
+  });
+
+  describe("keyFingerprint", function () {
+    it("is stable, 16 hex characters, and does not show the key", function () {
+      assert.equal(keyFingerprint("k", "s"), keyFingerprint("k", "s"));
+      assert.match(FP_NEW, /^[0-9a-f]{16}$/);
+      assert.ok(!FP_NEW.includes("new-shared-key"));
+    });
+
+    it("differs per key and per account secret", function () {
+      assert.notEqual(keyFingerprint("key-1", "secret"), keyFingerprint("key-2", "secret"));
+      assert.notEqual(keyFingerprint("key-1", "secret-a"), keyFingerprint("key-1", "secret-b"));
+      assert.notEqual(FP_NEW, FP_OLD);
+    });
+  });
+
+  describe("publication URLs", function () {
+    it("checkPublicationUrl accepts http(s)", function () {
+      assert.equal(checkPublicationUrl(HOOK), HOOK);
+      assert.equal(checkPublicationUrl("http://10.0.0.5:1880/qualtrics/hook"), "http://10.0.0.5:1880/qualtrics/hook");
+    });
+
+    it("checkPublicationUrl refuses other schemes, non-URLs and credentials", function () {
+      for (const bad of ["ftp://nr.example.com/x", "javascript:alert(1)", "file:///etc/passwd", "nr.example.com/hook", "", "https://user:pass@nr.example.com/x", "https://user@nr.example.com/x"]) {
+        assert.throws(() => checkPublicationUrl(bad), (e: QualtricsInputError) => e instanceof QualtricsInputError && e.field === "publicBaseUrl", bad);
+      }
+    });
+
+    it("baseOfPublicationUrl drops only the fingerprint", function () {
+      assert.equal(baseOfPublicationUrl(WANTED), HOOK);
+      assert.equal(baseOfPublicationUrl(OLDER), HOOK);
+      assert.equal(baseOfPublicationUrl(`${HOOK}?a=1&${FINGERPRINT_PARAM}=x`), `${HOOK}?a=1`);
+      assert.equal(baseOfPublicationUrl("not a url"), "not a url");
+    });
+  });
+});
