@@ -9,7 +9,7 @@ const { spawnSync } = require("child_process");
 const { node22 } = require("./node22");
 
 const root = path.resolve(__dirname, "..");
-const only = process.argv.slice(2); // optional suite names: unit sandbox nodes e2e
+const only = process.argv.slice(2); // optional suite names: unit sandbox nodes e2e editor
 
 function run(cmd, args, env) {
   const r = spawnSync(cmd, args, { cwd: root, stdio: "inherit", env: { ...process.env, ...env } });
@@ -35,6 +35,8 @@ const runs = [
   { suite: "nodes", node: nodeRed5, nr: "node-red-5", glob: "build/test/nodes/**/*.test.js" },
   { suite: "e2e", node: process.execPath, nr: "node-red", glob: "build/test/e2e/**/*.test.js" },
   { suite: "e2e", node: nodeRed5, nr: "node-red-5", glob: "build/test/e2e/**/*.test.js" },
+  { suite: "editor", node: process.execPath, nr: "node-red", glob: "build/test/editor/**/*.test.js" },
+  { suite: "editor", node: nodeRed5, nr: "node-red-5", glob: "build/test/editor/**/*.test.js" },
 ];
 
 let failedRuns = 0;
