@@ -109,7 +109,9 @@ export default function (RED: NodeAPI): void {
       const emit = (h: NonNullable<typeof held>, last: boolean) => {
         const out = RED.util.cloneMessage(msg) as Msg;
         out.payload = h.item;
-        (out as Record<string, unknown>).parts = { id: partsId, index, type: "array", len: 1, ...(last ? { count: index + 1 } : {}) };
+        // an incoming msg.parts (an outer split) is kept underneath, as core split does, so an outer join still works
+        const outer = isPlainObject(msg.parts) ? { parts: msg.parts } : {};
+        (out as Record<string, unknown>).parts = { id: partsId, index, type: "array", len: 1, ...(last ? { count: index + 1 } : {}), ...outer };
         ctx.record(out, { requestId: h.requestId, statusCode: 200, notice: h.notice });
         ctx.send(out);
         index++;

@@ -42,6 +42,18 @@ interface Registration {
 }
 const registrations = new Map<string, Registration>();
 
+/** a number from the dialog; empty or not a number gives the default */
+function setting(v: unknown, fallback: number, min: number): number {
+  const n = typeof v === "number" ? v : typeof v === "string" && v.trim() !== "" ? Number(v) : NaN;
+  return Number.isFinite(n) ? Math.max(min, n) : fallback;
+}
+
+/** waits for the work, or for ms, whichever is first */
+function graceful(work: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([work.then(() => undefined, () => undefined), new Promise<void>((r) => (timer = setTimeout(r, ms)))]).finally(() => clearTimeout(timer));
+}
+
 export default function (RED: NodeAPI): void {
   function QualtricsResponseIn(this: ResponseInNode, def: ResponseInDef) {
     RED.nodes.createNode(this, def);
@@ -49,12 +61,17 @@ export default function (RED: NodeAPI): void {
     const status = new NodeStatus(RED, node);
     const config = configOf(RED, def.qualtrics);
     const sharedKey = node.credentials?.sharedKey || undefined;
-    const dedupe = new RecentKeys(Number(def.dedupeSeconds ?? 600) * 1000);
-    const maxBody = Math.max(1, Number(def.maxBodyKb ?? 256)) * 1024;
+    const dedupe = new RecentKeys(setting(def.dedupeSeconds, 600, 0) * 1000);
+    // a value that is not a number must not lift the cap
+    const maxBody = setting(def.maxBodyKb, 256, 1) * 1024;
     const followUps = new Set<Promise<void>>();
     const closing = new AbortController();
+    // ends a registration still running when the node closes, so it cannot outlive the node
+    const stopRegistering = new AbortController();
     let route: RouteHandle | undefined;
     let registering: Promise<void> = Promise.resolve();
+    // the "received" status text is "__count__ received": events emitted since the node started
+    let received = 0;
 
     let surveyId: string | undefined;
     let topics: string;
@@ -125,7 +142,7 @@ export default function (RED: NodeAPI): void {
         },
       } as Msg;
       if (!def.fetchResponse || !event.responseId || !event.surveyId) {
-        status.show("green", "dot", "received");
+        status.show("green", "dot", "received", { count: ++received });
         node.send(msg);
         return;
       }
@@ -141,7 +158,7 @@ export default function (RED: NodeAPI): void {
         const res = await getResponse(config.client(), sId, rId, { notFoundRetries: 3, signal: closing.signal });
         msg.payload = res.result;
         record(msg, res);
-        status.show("green", "dot", "received");
+        status.show("green", "dot", "received", { count: ++received });
         node.send(msg);
       } catch (raw) {
         const err = asError(raw);
@@ -155,6 +172,7 @@ export default function (RED: NodeAPI): void {
     const previous = registrations.get(node.id);
     if (def.autoRegister) {
       registering = register().catch((err) => {
+        if (stopRegistering.signal.aborted) return;
         const e = asError(err);
         status.show("red", "ring", "notRegistered");
         const hint = (e as { statusCode?: number }).statusCode === 403 ? RED._("qualtrics-response-in.error.notAdmin") : "";
@@ -171,25 +189,26 @@ export default function (RED: NodeAPI): void {
       if (!config) throw new QualtricsInputError("qualtrics", "a Qualtrics configuration is needed to register the subscription");
       const base = (def.publicBaseUrl ?? "").trim().replace(/\/+$/, "");
       if (!base) throw new QualtricsInputError("publicBaseUrl", "is needed to register the subscription (the address Qualtrics can reach)");
+      if (/[?#]/.test(base)) throw new QualtricsInputError("publicBaseUrl", "must not have a query or #fragment: the path is added to it");
       const url = new URL(checkPublicationUrl(base + nodeRoot(RED) + path));
       if (sharedKey) url.searchParams.set(FINGERPRINT_PARAM, keyFingerprint(sharedKey, config.accountSecret()));
       const publicationUrl = url.toString();
       status.show("yellow", "ring", "registering");
       const client = config.client();
       if (previous && (previous.url !== publicationUrl || previous.topics !== topics)) {
-        await unregister(previous).catch((e) => node.warn(asError(e).message));
+        await unregister(previous, stopRegistering.signal).catch((e) => node.warn(asError(e).message));
       }
-      const result = await ensureSubscription(client, { publicationUrl, topics, sharedKey }, closing.signal);
+      const result = await ensureSubscription(client, { publicationUrl, topics, sharedKey }, stopRegistering.signal);
       registrations.set(node.id, { id: result.id, url: publicationUrl, topics, config });
       if (result.removed.length) node.log(RED._("qualtrics-response-in.log.removedOld", { ids: result.removed.join(", ") }));
       node.log(RED._(result.created ? "qualtrics-response-in.log.created" : "qualtrics-response-in.log.reused", { id: result.id, topics }));
       status.show("green", "dot", "registered");
     }
 
-    async function unregister(reg: Registration): Promise<void> {
+    async function unregister(reg: Registration, signal?: AbortSignal): Promise<void> {
       registrations.delete(node.id);
       const client = (config ?? reg.config).client();
-      await deleteSubscription(client, reg.id).catch((err) => {
+      await deleteSubscription(client, reg.id, signal).catch((err) => {
         // already gone is fine
         if ((err as { statusCode?: number }).statusCode !== 404) throw err;
       });
@@ -205,8 +224,12 @@ export default function (RED: NodeAPI): void {
       };
       void (async () => {
         try {
+          // a registration gets a grace period; one that hangs would hold up the close past
+          // Node-RED's close timeout and then race the next instance into a duplicate subscription
+          await graceful(registering, 5000);
+          stopRegistering.abort(new Error("closed"));
           await registering;
-          await Promise.race([Promise.allSettled([...followUps]), new Promise((r) => setTimeout(r, 5000))]);
+          await graceful(Promise.allSettled([...followUps]), 5000);
           closing.abort(new Error("closed"));
           const reg = registrations.get(node.id);
           if (removed && reg) await unregister(reg);

@@ -36,6 +36,14 @@ export interface ClientOptions {
   maxConcurrent?: number;
   /** called with meta.notice ("Request proxied ...") */
   onNotice?: (notice: string) => void;
+  /**
+   * Called once per request when Qualtrics answers 401, with the auth headers that were sent; true =
+   * try that request once more (an OAuth token provider drops the token, so auth() fetches another).
+   * Without it a 401 is an error at once.
+   */
+  onUnauthorized?: (sentAuth: Record<string, string>) => boolean | Promise<boolean>;
+  /** called when the client is closed (a token provider ends its connection) */
+  onClose?: () => void | Promise<void>;
   /** largest response body read into memory */
   maxResponseBytes?: number;
   userAgent?: string;
@@ -143,9 +151,18 @@ export class QualtricsClient {
       if (!HOP_BY_HOP.has(k.toLowerCase()) && typeof v === "string") userHeaders[k.toLowerCase()] = v;
     }
 
+    let reauthorized = false;
     for (let attempt = 1; ; attempt++) {
       const signals = [this.closing.signal, ...(ro.signal ? [ro.signal] : [])];
       const release = await this.limiter.acquire(AbortSignal.any(signals));
+      let auth: Record<string, string>;
+      try {
+        // a token that cannot be had is reported as it is (e.g. a wrong client secret), not as a connection failure
+        auth = await this.opts.auth();
+      } catch (err) {
+        release();
+        throw err;
+      }
       const timeoutMs = ro.timeoutMs ?? this.opts.timeoutMs ?? 30_000;
       const timeout = new AbortController();
       const timer = setTimeout(() => timeout.abort(new Error("timeout")), timeoutMs);
@@ -154,7 +171,6 @@ export class QualtricsClient {
       let text = "";
       let failure: unknown;
       try {
-        const auth = await this.opts.auth();
         const res = await this.pool.request({
           method,
           path: fullPath,
@@ -186,7 +202,7 @@ export class QualtricsClient {
         const safe = idempotent || failedBeforeSend(failure);
         const what = timedOut ? `no answer within ${timeoutMs} ms` : `connection failed (${errorCodeOf(failure) ?? "network error"})`;
         if (safe && attempt <= this.retry.retries) {
-          await this.sleep(backoffDelay(attempt - 1, this.retry));
+          await this.sleep(backoffDelay(attempt - 1, this.retry), ro.signal);
           continue;
         }
         throw new QualtricsApiError({ ...ctx, mayHaveSucceeded: !safe }, what);
@@ -197,6 +213,13 @@ export class QualtricsClient {
       const meta = env.meta;
       if (meta.notice) this.opts.onNotice?.(meta.notice);
       const code = status!;
+
+      // a token Qualtrics no longer accepts is replaced once and the request tried once more: a 401
+      // means it was not carried out, so this is safe for every method
+      if (code === 401 && !reauthorized && this.opts.onUnauthorized) {
+        reauthorized = true;
+        if (await this.opts.onUnauthorized(auth)) continue;
+      }
 
       if (code >= 200 && code < 300) {
         if (parsed.malformed) {
@@ -221,7 +244,7 @@ export class QualtricsClient {
         if (after === undefined || after <= this.retry.maxRetryAfterMs) {
           const wait = after ?? backoffDelay(attempt - 1, this.retry);
           if (code === 429) this.limiter.pause(wait);
-          await this.sleep(wait);
+          await this.sleep(wait, ro.signal);
           continue;
         }
       }
@@ -240,12 +263,14 @@ export class QualtricsClient {
     }
   }
 
-  private sleep(ms: number): Promise<void> {
+  /** waits before a retry; the caller's signal ends the wait too, not only closing the client */
+  private sleep(ms: number, callerSignal?: AbortSignal): Promise<void> {
     return new Promise((resolve, reject) => {
-      const signal = this.closing.signal;
+      const signal = callerSignal ? AbortSignal.any([this.closing.signal, callerSignal]) : this.closing.signal;
       if (signal.aborted) return reject(abortReason(signal));
       const onAbort = () => {
         clearTimeout(t);
+        if (callerSignal?.aborted && !this.closing.signal.aborted) return reject(abortReason(callerSignal));
         reject(new QualtricsApiError({ method: "-", path: "-" }, "aborted while waiting to retry: the Qualtrics configuration was closed"));
       };
       const t = setTimeout(() => {
@@ -275,6 +300,7 @@ export class QualtricsClient {
     this.closing.abort(new Error("closed"));
     await Promise.allSettled([...this.inflight]);
     await this.pool.destroy().catch(() => undefined);
+    await Promise.resolve(this.opts.onClose?.()).catch(() => undefined);
   }
 }
 

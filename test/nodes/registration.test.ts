@@ -1,0 +1,362 @@
+// The response trigger registering its own event subscription (qualtrics-api.md §6.1, §6.2).
+import assert from "node:assert/strict";
+import supertest from "supertest";
+import { keyFingerprint } from "../../src/subscriptions";
+import { configNode, FlowNode, helper, http, sleep, statusLog, TOKEN, until, untranslated } from "../support/nr-helper";
+import { fail, metaOnly, ok, Recorded, RecordingServer, startRecordingServer } from "../support/recording-server";
+
+const N = http.nodes;
+const KEY = "kyma4ever";
+const SV = "SV_22VlHYNeldrrrkp";
+const TOPIC = `surveyengine.completedResponse.${SV}`;
+const BASE = "https://nodered.example.com";
+const PATH = "/qualtrics/hook";
+const MSG = '{"Status":"Complete","SurveyID":"SV_22VlHYNeldrrrkp","ResponseID":"R_1l9mcVuXubb4aGm","CompletedDate":"2019-06-26 13:28:11","BrandID":"sapdevelopment"}';
+const HMAC = "5db5cd1e0200e9ce6831ea0f1924beb97f136939e367c53f5af8f7d79c6727af495cb90d6c744fe72ab45efd9f9f2ba7c15b13fdf6565af3d5a4f50ed2c0c7d4";
+
+interface Sub {
+  id: string;
+  topics: string;
+  publicationUrl: string;
+  encrypted: boolean;
+  successfulCalls: number;
+}
+
+/** a stateful /eventsubscriptions on the recording server */
+function fakeSubscriptions(api: RecordingServer, opts: { postFails?: () => ReturnType<typeof fail> | undefined; listDelayMs?: (nth: number) => number } = {}) {
+  const subs = new Map<string, Sub>();
+  let next = 1;
+  let lists = 0;
+  api.reply(async (req: Recorded) => {
+    const base = "/API/v3/eventsubscriptions";
+    if (req.method === "GET" && req.path === base) {
+      // the list is what Qualtrics had when it was asked; a slow answer does not make it newer
+      const elements = [...subs.values()];
+      const delay = opts.listDelayMs?.(lists++) ?? 0;
+      if (delay) await sleep(delay);
+      return ok({ elements, nextPage: null });
+    }
+    if (req.method === "POST" && req.path === base) {
+      const failure = opts.postFails?.();
+      if (failure) return failure;
+      const b = req.body as { topics: string; publicationUrl: string; encrypt: boolean };
+      const id = `SUB_${String(next++).padStart(15, "0")}`;
+      subs.set(id, { id, topics: b.topics, publicationUrl: b.publicationUrl, encrypted: b.encrypt, successfulCalls: 0 });
+      return ok({ id });
+    }
+    const m = /^\/API\/v3\/eventsubscriptions\/(SUB_[A-Za-z0-9]+)$/.exec(req.path);
+    if (req.method === "DELETE" && m) {
+      if (!subs.delete(m[1])) return fail(404, "Subscription not found", "SUB_404");
+      return metaOnly();
+    }
+    return fail(404, "no such route in the fake", "FAKE");
+  });
+  return subs;
+}
+
+describe("qualtrics-response-in: event subscription", function () {
+  let api: RecordingServer;
+  // registrations outlive a node (that is how a redeploy finds its old one), so every test has its own node id
+  let NID = "";
+  let counter = 0;
+  beforeEach(() => (NID = `reg${++counter}`));
+  before(async () => (api = await startRecordingServer()));
+  after(() => api.close());
+  afterEach(() => helper.unload());
+
+  function flow(props: Record<string, unknown> = {}, withNode = true): FlowNode[] {
+    const nodes: FlowNode[] = [{ id: "tab", type: "tab" }, configNode(api.apiBase)];
+    if (withNode) {
+      nodes.push({ id: NID, z: "tab", type: "qualtrics-response-in", qualtrics: "cfg", surveyId: SV, path: PATH, autoRegister: true, publicBaseUrl: BASE + "/", wires: [["out"]], ...props });
+    }
+    nodes.push({ id: "out", z: "tab", type: "helper" });
+    return nodes;
+  }
+  const creds = (key: string | null = KEY) => ({ cfg: { apiToken: TOKEN }, ...(key !== null ? { [NID]: { sharedKey: key } } : {}) });
+  const urlFor = (key: string | null, path = PATH) => BASE + path + (key ? `?nrq=${keyFingerprint(key, TOKEN)}` : "");
+  const calls = () => api.requests.map((r) => `${r.method} ${r.path.replace("/API/v3", "")}`);
+
+  /** lines the node logged, warned or reported as errors (rendered through RED._) */
+  function lines(kind: "log" | "warn" | "error"): string[] {
+    const n = helper.getNode(NID) as unknown as Record<string, { getCalls(): { thisValue: unknown; args: unknown[] }[] }>;
+    return n[kind]
+      .getCalls()
+      .filter((c) => c.thisValue === n)
+      .map((c) => (c.args[0] instanceof Error ? c.args[0].message : String(c.args[0])));
+  }
+  const registered = () => until(() => lines("log").some((l) => /SUB_/.test(l)) || lines("error").length > 0, 3000, "registration");
+  async function deploy(props: Record<string, unknown> = {}, key: string | null = KEY, withNode = true) {
+    const f = flow(props, withNode);
+    // the editor sends changed credentials on the node (an emptied password as ""), which marks it changed
+    if (withNode) (f[2] as FlowNode).credentials = { sharedKey: key ?? "" };
+    await helper.setFlows(f, "full", { ...creds(key), ...(withNode && key === null ? { [NID]: { sharedKey: "" } } : {}) });
+  }
+
+  it("lists, then creates the subscription Qualtrics expects", async () => {
+    const subs = fakeSubscriptions(api);
+    await helper.load([N.config, N.responseIn], flow(), creds());
+    const status = statusLog(NID);
+    await until(() => subs.size === 1, 3000, "the subscription");
+    assert.deepEqual(calls(), ["GET /eventsubscriptions", "POST /eventsubscriptions"]);
+    const post = api.requests[1];
+    assert.equal(post.headers["x-api-token"], TOKEN);
+    assert.deepEqual(post.body, { publicationUrl: urlFor(KEY), topics: TOPIC, encrypt: false, sharedKey: KEY });
+    assert.match(urlFor(KEY), /\?nrq=[0-9a-f]{16}$/);
+    assert.ok(!urlFor(KEY).includes(KEY) && !urlFor(KEY).includes(TOKEN));
+    await until(() => status.some((s) => s.fill === "green"), 2000, "green status");
+    await registered();
+    assert.ok(lines("log").some((l) => l.includes("SUB_000000000000001")));
+    assert.deepEqual(untranslated([...status.map((s) => s.text), ...lines("log")]), []);
+  });
+
+  it("without a shared key registers the plain URL and no sharedKey", async () => {
+    const subs = fakeSubscriptions(api);
+    await helper.load([N.config, N.responseIn], flow({ path: "hooks/q/" }), creds(null));
+    await until(() => subs.size === 1, 3000, "the subscription");
+    assert.deepEqual(api.requests[1].body, { publicationUrl: BASE + "/hooks/q", topics: TOPIC, encrypt: false });
+  });
+
+  it("puts httpNodeRoot between the public base URL and the path", async () => {
+    helper.settings({ httpNodeRoot: "/api/" } as never);
+    try {
+      const subs = fakeSubscriptions(api);
+      await helper.load([N.config, N.responseIn], flow({ publicBaseUrl: "https://nodered.example.com/base/" }), creds(null));
+      await until(() => subs.size === 1, 3000, "the subscription");
+      assert.equal((api.requests[1].body as { publicationUrl: string }).publicationUrl, "https://nodered.example.com/base/api/qualtrics/hook");
+    } finally {
+      helper.settings({});
+    }
+  });
+
+  it("a topic of its own is registered as given", async () => {
+    const subs = fakeSubscriptions(api);
+    await helper.load([N.config, N.responseIn], flow({ surveyId: "", topic: "surveyengine.completedResponse.*" }), creds());
+    await until(() => subs.size === 1, 3000, "the subscription");
+    assert.equal((api.requests[1].body as { topics: string }).topics, "surveyengine.completedResponse.*");
+  });
+
+  it("reuses an identical subscription that exists (no POST)", async () => {
+    const subs = fakeSubscriptions(api);
+    subs.set("SUB_existing", { id: "SUB_existing", topics: TOPIC, publicationUrl: urlFor(KEY), encrypted: false, successfulCalls: 3 });
+    await helper.load([N.config, N.responseIn], flow(), creds());
+    await registered();
+    assert.deepEqual(calls(), ["GET /eventsubscriptions"]);
+    assert.ok(lines("log").some((l) => l.includes("SUB_existing")));
+    assert.deepEqual([...subs.keys()], ["SUB_existing"]);
+  });
+
+  it("keeps other people's subscriptions, and replaces its own one of an older key", async () => {
+    const subs = fakeSubscriptions(api);
+    const foreign = { id: "SUB_foreign", topics: TOPIC, publicationUrl: "https://elsewhere.example.com/hook", encrypted: false, successfulCalls: 0 };
+    const otherTopic = { id: "SUB_othertopic", topics: "surveyengine.completedResponse.SV_other", publicationUrl: urlFor(KEY), encrypted: false, successfulCalls: 0 };
+    const oldKey = { id: "SUB_oldkey", topics: TOPIC, publicationUrl: urlFor("an old key"), encrypted: false, successfulCalls: 0 };
+    for (const s of [foreign, otherTopic, oldKey]) subs.set(s.id, s);
+    await helper.load([N.config, N.responseIn], flow(), creds());
+    await until(() => calls().includes("POST /eventsubscriptions"), 3000, "the POST");
+    await registered();
+    assert.deepEqual(calls(), ["GET /eventsubscriptions", "DELETE /eventsubscriptions/SUB_oldkey", "POST /eventsubscriptions"]);
+    assert.deepEqual([...subs.keys()].sort(), ["SUB_000000000000001", "SUB_foreign", "SUB_othertopic"]);
+  });
+
+  describe("redeploys never leave a duplicate", function () {
+    it("a changed node (same route, key and topic) reuses its subscription", async () => {
+      const subs = fakeSubscriptions(api);
+      await helper.load([N.config, N.responseIn], flow(), creds());
+      await until(() => subs.size === 1, 3000, "the subscription");
+      await registered();
+      for (let i = 0; i < 3; i++) {
+        await deploy({ name: `renamed ${i}` });
+        await registered();
+      }
+      assert.equal(subs.size, 1);
+      assert.equal(calls().filter((c) => c === "POST /eventsubscriptions").length, 1);
+      assert.equal(calls().filter((c) => c.startsWith("DELETE")).length, 0);
+    });
+
+    it("stopping and starting the flows with the same node id reuses it", async () => {
+      const subs = fakeSubscriptions(api);
+      await helper.load([N.config, N.responseIn], flow(), creds());
+      await until(() => subs.size === 1, 3000, "the subscription");
+      await registered();
+      await helper.unload();
+      assert.equal(subs.size, 1, "a stop is not a removal");
+      await helper.load([N.config, N.responseIn], flow(), creds());
+      await registered();
+      assert.equal(subs.size, 1);
+      assert.equal(calls().filter((c) => c === "POST /eventsubscriptions").length, 1);
+    });
+
+    const changes: Array<[string, Record<string, unknown>, string | null, string]> = [
+      ["a new shared key", {}, "a new key", urlFor("a new key")],
+      ["a new path", { path: "/moved" }, KEY, urlFor(KEY, "/moved")],
+      ["no shared key any more", {}, null, BASE + PATH],
+      ["a new public base URL", { publicBaseUrl: "https://other.example.com" }, KEY, `https://other.example.com${PATH}?nrq=${keyFingerprint(KEY, TOKEN)}`],
+    ];
+    for (const [what, props, key, url] of changes) {
+      it(`${what}: the old subscription goes, one new one stays`, async () => {
+        const subs = fakeSubscriptions(api);
+        await helper.load([N.config, N.responseIn], flow(), creds());
+        await until(() => subs.size === 1, 3000, "the subscription");
+        await registered();
+        const first = [...subs.keys()][0];
+        await deploy(props, key);
+        await until(() => subs.size === 1 && !subs.has(first), 3000, "the replacement");
+        await sleep(50);
+        assert.equal(subs.size, 1);
+        assert.equal([...subs.values()][0].publicationUrl, url);
+        assert.ok(calls().includes(`DELETE /eventsubscriptions/${first}`));
+      });
+    }
+
+    it("a new survey: the old topic's subscription goes", async () => {
+      const subs = fakeSubscriptions(api);
+      await helper.load([N.config, N.responseIn], flow(), creds());
+      await until(() => subs.size === 1, 3000, "the subscription");
+      await registered();
+      await deploy({ surveyId: "SV_newsurvey1" });
+      await until(() => subs.size === 1 && [...subs.values()][0].topics === "surveyengine.completedResponse.SV_newsurvey1", 3000, "the replacement");
+    });
+
+    it("a redeploy while the first registration is still running", async () => {
+      const subs = fakeSubscriptions(api, { listDelayMs: () => 200 });
+      await helper.load([N.config, N.responseIn], flow(), creds());
+      await until(() => api.requests.length === 1, 2000, "the list request");
+      await deploy({ name: "quick change" });
+      await deploy({ name: "another" });
+      await until(() => subs.size === 1, 3000, "the subscription");
+      await sleep(600);
+      assert.equal(subs.size, 1);
+      assert.equal(calls().filter((c) => c === "POST /eventsubscriptions").length, 1);
+    });
+
+    it("a redeploy while registration hangs closes in time and still leaves one subscription", async function () {
+      this.timeout(30000);
+      helper.settings({ nodeCloseTimeout: 7000 } as never);
+      try {
+        // only the first list hangs; Qualtrics answers the next one at once
+        const subs = fakeSubscriptions(api, { listDelayMs: (nth) => (nth === 0 ? 9000 : 0) });
+        // a long request timeout, so only the close can end the hanging registration
+        const slowFlow = (props: Record<string, unknown>) => flow(props).map((n) => (n.id === "cfg" ? configNode(api.apiBase, { timeout: 60 }) : n));
+        await helper.load([N.config, N.responseIn], slowFlow({}), creds());
+        await until(() => api.requests.length === 1, 2000, "the list request");
+        const started = Date.now();
+        // "nodes": only the changed trigger restarts; its config node (and client) stay
+        await helper.setFlows(slowFlow({ name: "changed" }), "nodes");
+        assert.ok(Date.now() - started < 6500, `the close took ${Date.now() - started} ms`);
+        // until well after the hanging list would have been answered
+        await sleep(Math.max(0, started + 10000 - Date.now()));
+        assert.equal(subs.size, 1, [...subs.keys()].join());
+        assert.equal(calls().filter((c) => c === "POST /eventsubscriptions").length, 1);
+      } finally {
+        helper.settings({});
+      }
+    });
+
+    it("a redeploy while registration waits out a long Retry-After closes in time", async function () {
+      this.timeout(30000);
+      helper.settings({ nodeCloseTimeout: 7000, qualtricsConfigRetryDelay: 5 } as never);
+      try {
+        let posts = 0;
+        const subs = fakeSubscriptions(api, { postFails: () => (posts++ === 0 ? fail(429, "Slow down", "RATE", { "retry-after": "20" }) : undefined) });
+        await helper.load([N.config, N.responseIn], flow(), creds());
+        await until(() => posts === 1, 2000, "the refused POST");
+        const started = Date.now();
+        await helper.setFlows(flow({ name: "changed" }), "nodes");
+        assert.ok(Date.now() - started < 6500, `the close took ${Date.now() - started} ms`);
+        // the whole account waits out the Retry-After, the new node included: nothing is created meanwhile
+        await sleep(200);
+        assert.equal(subs.size, 0);
+        assert.equal(posts, 1);
+      } finally {
+        helper.settings({});
+      }
+    });
+
+    it("switching registration off deletes the subscription it made", async () => {
+      const subs = fakeSubscriptions(api);
+      await helper.load([N.config, N.responseIn], flow(), creds());
+      await until(() => subs.size === 1, 3000, "the subscription");
+      await registered();
+      await deploy({ autoRegister: false });
+      await until(() => subs.size === 0, 3000, "the deletion");
+    });
+  });
+
+  describe("removal", function () {
+    it("removing the node deletes its subscription", async () => {
+      const subs = fakeSubscriptions(api);
+      await helper.load([N.config, N.responseIn], flow(), creds());
+      await until(() => subs.size === 1, 3000, "the subscription");
+      await registered();
+      const id = [...subs.keys()][0];
+      const app = http.app();
+      await deploy({}, null, false);
+      assert.equal(subs.size, 0);
+      assert.equal(calls().at(-1), `DELETE /eventsubscriptions/${id}`);
+      assert.equal(api.requests.at(-1)?.headers["x-api-token"], TOKEN);
+      assert.equal((await supertest(app).get(PATH)).status, 404);
+    });
+
+    it("removing the node together with its config node still deletes the subscription", async () => {
+      const subs = fakeSubscriptions(api);
+      await helper.load([N.config, N.responseIn], flow(), creds());
+      await until(() => subs.size === 1, 3000, "the subscription");
+      await registered();
+      await helper.setFlows([{ id: "tab", type: "tab" }, { id: "out", z: "tab", type: "helper" }], "full", {});
+      await until(() => subs.size === 0, 3000, "the deletion");
+    });
+
+    it("a subscription already deleted in Qualtrics is not an error", async () => {
+      const subs = fakeSubscriptions(api);
+      await helper.load([N.config, N.responseIn], flow(), creds());
+      await until(() => subs.size === 1, 3000, "the subscription");
+      await registered();
+      const n = helper.getNode(NID);
+      subs.clear();
+      await deploy({}, null, false);
+      const warnings = (n as unknown as { warn: { getCalls(): { thisValue: unknown }[] } }).warn.getCalls().filter((c) => c.thisValue === n);
+      assert.equal(warnings.length, 0);
+    });
+  });
+
+  describe("when registration fails", function () {
+    it("a 403 gives a red status and an error about brand administrators; deliveries are still accepted", async () => {
+      fakeSubscriptions(api, { postFails: () => fail(403, "Forbidden", "AUTH_403") });
+      await helper.load([N.config, N.responseIn], flow(), creds());
+      const status = statusLog(NID);
+      await until(() => lines("error").length > 0, 3000, "the error");
+      const line = lines("error").join("\n");
+      assert.match(line, /brand administrator/i);
+      assert.deepEqual(untranslated([line, ...status.map((s) => s.text)]), []);
+      assert.match(line, /403/);
+      assert.ok(!line.includes(TOKEN) && !line.includes(KEY));
+      await until(() => status.some((s) => s.fill === "red" && s.shape === "ring"), 2000, "red status");
+      const outputs: unknown[] = [];
+      helper.getNode("out").on("input", (m: unknown) => outputs.push(m));
+      const res = await supertest(http.app()).post(PATH).type("form").send(new URLSearchParams({ Topic: `b.${TOPIC}`, MSG, HMAC }).toString());
+      assert.equal(res.status, 200);
+      await until(() => outputs.length === 1, 2000, "the message");
+    });
+
+    const problems: Array<[string, Record<string, unknown>, () => object, RegExp]> = [
+      ["no public base URL", { publicBaseUrl: "" }, () => creds(), /publicBaseUrl: is needed/],
+      ["a public base URL that is not a URL", { publicBaseUrl: "nodered.example.com" }, () => creds(), /publicBaseUrl: "nodered\.example\.com\/qualtrics\/hook" is not a URL/],
+      ["a public base URL with a query", { publicBaseUrl: "https://nodered.example.com/?x=1" }, () => creds(), /publicBaseUrl: must not have a query or #fragment/],
+      ["a public base URL with a fragment", { publicBaseUrl: "https://nodered.example.com/#top" }, () => creds(), /publicBaseUrl: must not have a query or #fragment/],
+      ["a public base URL with a password in it", { publicBaseUrl: "https://user:pw@nodered.example.com" }, () => creds(), /publicBaseUrl: must not contain a user name or password/],
+      ["no config node", { qualtrics: "" }, () => creds(), /qualtrics: a Qualtrics configuration is needed/],
+      ["no token", {}, () => ({ [NID]: { sharedKey: KEY } }), /apiToken: is not set/],
+    ];
+    for (const [what, props, c, re] of problems) {
+      it(`${what}: an error naming it, no request, no crash`, async () => {
+        fakeSubscriptions(api);
+        await helper.load([N.config, N.responseIn], flow(props), c());
+        await until(() => lines("error").length > 0, 3000, "the error");
+        assert.match(lines("error").join("\n"), re);
+        assert.equal(api.requests.length, 0);
+        // the route is served all the same
+        assert.equal((await supertest(http.app()).get(PATH)).status, 200);
+      });
+    }
+  });
+});
