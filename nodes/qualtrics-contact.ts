@@ -1,15 +1,31 @@
-// XM Directory contacts: list, get, create, update, delete.
-import { ContactFields, contactFields, createContact, deleteContact, getContact, listContacts, updateContact } from "../src/contacts";
+// XM Directory contacts: list, search, get, create, update, create-or-update, delete.
+import {
+  ContactFields,
+  SEARCH_FIELDS,
+  SEARCH_MAX,
+  UPSERT_KEYS,
+  contactFields,
+  createContact,
+  deleteContact,
+  getContact,
+  listContacts,
+  searchContacts,
+  updateContact,
+  upsertContact,
+} from "../src/contacts";
 import { QualtricsInputError } from "../src/errors";
+import type { Page } from "../src/paginate";
 import { isPlainObject } from "../src/safe-object";
-import { oneOf, typeName } from "../src/validate";
-import { InputContext, setupQualtricsNode } from "./lib/qualtrics-node";
+import { oneOf, optionalString, typeName } from "../src/validate";
+import { limitOf, sendArray, sendEach } from "./lib/list-output";
+import { setupQualtricsNode } from "./lib/qualtrics-node";
 import { evaluate, evaluateAll, sanitizeOrThrow, typed } from "./lib/typed-input";
-import type { Msg, Node, NodeAPI, NodeDef, Typed } from "./lib/types";
+import type { Node, NodeAPI, NodeDef, Typed } from "./lib/types";
 
-const OPERATIONS = ["list", "get", "create", "update", "delete"] as const;
+const OPERATIONS = ["list", "search", "get", "create", "update", "upsert", "delete"] as const;
 type Operation = (typeof OPERATIONS)[number];
 const FIELD_PROPS = ["firstName", "lastName", "email", "phone", "extRef", "embeddedData", "language", "unsubscribed"] as const;
+const WRITES = new Set<Operation>(["create", "update", "upsert"]);
 
 export interface ContactDef extends NodeDef {
   qualtrics: string;
@@ -17,7 +33,16 @@ export interface ContactDef extends NodeDef {
   limit?: number | string;
   pageSize?: number | string;
   output?: "array" | "split";
+  searchField?: string;
+  upsertKey?: string;
   [prop: string]: unknown;
+}
+
+/** a number from the dialog; empty or not a whole number gives the default */
+function configuredLimit(value: unknown, fallback = 1000): number {
+  if (value === undefined || value === null || value === "") return fallback;
+  const n = Number(value);
+  return Number.isInteger(n) && n >= 0 ? n : fallback;
 }
 
 export default function (RED: NodeAPI): void {
@@ -26,105 +51,101 @@ export default function (RED: NodeAPI): void {
     const node = this;
     const directory = typed(def, "directoryId");
     const contact = typed(def, "contactId");
+    const searchValue = typed(def, "searchValue");
     const fields: Record<string, Typed> = {};
     for (const p of FIELD_PROPS) fields[p] = typed(def, p, p === "embeddedData" ? "json" : "str");
-    const limit = Number(def.limit ?? 1000);
-    const pageSize = Number(def.pageSize ?? 100);
+    const limit = configuredLimit(def.limit);
+    const pageSize = configuredLimit(def.pageSize, 100);
     const split = def.output === "split";
+    // upserts of one key value run one after the other, so two messages for a new contact
+    // cannot both find nothing and both create it
+    const upserts = new Map<string, Promise<unknown>>();
+    let warnedSearchMax = false;
 
     setupQualtricsNode(RED, node, def, async (msg, ctx) => {
       const operation: Operation = def.operation === "msg" || !def.operation ? oneOf("msg.operation", msg.operation, OPERATIONS) : def.operation;
       const payload = isPlainObject(msg.payload) ? (sanitizeOrThrow("payload", msg.payload) as Record<string, unknown>) : {};
-      const directoryId = (await evaluate(RED, node, msg, "directoryId", directory)) ?? payload.directoryId;
+      const dir = String((await evaluate(RED, node, msg, "directoryId", directory)) ?? payload.directoryId ?? "");
       const needsContact = operation === "get" || operation === "update" || operation === "delete";
-      const contactId = needsContact ? ((await evaluate(RED, node, msg, "contactId", contact)) ?? payload.contactId ?? payload.id) : undefined;
-      const fieldsIn = operation === "create" || operation === "update" ? { ...payload, ...(await evaluateAll(RED, node, msg, fields)) } : {};
-      if ((operation === "create" || operation === "update") && msg.payload !== undefined && !isPlainObject(msg.payload) && Object.keys(fieldsIn).length === 0) {
-        throw new QualtricsInputError("payload", `must be an object with contact fields, got ${typeName(msg.payload)}`);
+      const cid = needsContact ? String((await evaluate(RED, node, msg, "contactId", contact)) ?? payload.contactId ?? payload.id ?? "") : "";
+      let body: ContactFields = {};
+      if (WRITES.has(operation)) {
+        const fieldsIn = { ...payload, ...(await evaluateAll(RED, node, msg, fields)) };
+        if (msg.payload !== undefined && !isPlainObject(msg.payload) && Object.keys(fieldsIn).length === 0) {
+          throw new QualtricsInputError("payload", `must be an object with contact fields, got ${typeName(msg.payload)}`);
+        }
+        body = contactFields(fieldsIn);
       }
-      const body: ContactFields = operation === "create" || operation === "update" ? contactFields(fieldsIn) : {};
-      const dir = String(directoryId ?? "");
-      const cid = String(contactId ?? "");
+
+      const reply = (res: { result?: unknown; requestId?: string; statusCode?: number; notice?: string }, payloadOut: unknown) => {
+        msg.payload = payloadOut;
+        ctx.record(msg, { requestId: res.requestId, statusCode: res.statusCode ?? 200, notice: res.notice });
+        ctx.send(msg);
+      };
 
       switch (operation) {
         case "get": {
           const res = await getContact(ctx.client, dir, cid, ctx.signal);
-          msg.payload = res.result;
-          ctx.record(msg, res);
-          ctx.send(msg);
-          return;
+          return reply(res, res.result);
         }
         case "create": {
           const res = await createContact(ctx.client, dir, body, ctx.signal);
-          msg.payload = res.result;
-          ctx.record(msg, res);
-          ctx.send(msg);
-          return;
+          return reply(res, res.result);
         }
         case "update": {
           const res = await updateContact(ctx.client, dir, cid, body, ctx.signal);
           // the API answers with meta only (§4.3)
-          msg.payload = res.result ?? { contactId: cid, ...body };
-          ctx.record(msg, res);
-          ctx.send(msg);
-          return;
+          return reply(res, res.result ?? { contactId: cid, ...body });
         }
         case "delete": {
           const res = await deleteContact(ctx.client, dir, cid, ctx.signal);
-          msg.payload = res.result ?? { contactId: cid };
-          ctx.record(msg, res);
-          ctx.send(msg);
-          return;
+          return reply(res, res.result ?? { contactId: cid });
         }
-        case "list":
-          return split ? listSplit(msg, dir, ctx) : listArray(msg, dir, ctx);
+        case "upsert": {
+          const key = oneOf("upsertKey", def.upsertKey || "email", UPSERT_KEYS);
+          const lock = `${dir}|${key}|${String(body[key] ?? "")}`;
+          const before = upserts.get(lock) ?? Promise.resolve();
+          const run = before.then(() => upsertContact(ctx.client, dir, key, body, ctx.signal));
+          const settled = run.catch(() => undefined);
+          upserts.set(lock, settled);
+          void settled.then(() => {
+            if (upserts.get(lock) === settled) upserts.delete(lock);
+          });
+          const out = await run;
+          return reply({ ...out, statusCode: 200 }, { ...out.result, ...body });
+        }
+        case "list": {
+          const pagesOf = listContacts(ctx.client, dir, { limit: limitOf(msg, limit), pageSize: smallPage(limitOf(msg, limit)), signal: ctx.signal });
+          return split ? sendEach(RED, msg, ctx, pagesOf) : sendArray(msg, ctx, pagesOf);
+        }
+        case "search": {
+          const field = oneOf("searchField", def.searchField || "email", SEARCH_FIELDS);
+          const value = optionalString("searchValue", (await evaluate(RED, node, msg, "searchValue", searchValue)) ?? payload[field]);
+          if (value === undefined) throw new QualtricsInputError("searchValue", `is required: the ${field} to look for (or msg.payload.${field})`);
+          const wanted = limitOf(msg, limit);
+          const found = searchContacts(ctx.client, dir, field, value, { limit: wanted, pageSize: smallPage(wanted), signal: ctx.signal });
+          const watched = watchSearchMax(found, wanted);
+          return split ? sendEach(RED, msg, ctx, watched) : sendArray(msg, ctx, watched);
+        }
       }
     });
 
-    function limitOf(msg: Msg): number {
-      const v = msg.limit ?? limit;
-      const n = typeof v === "string" ? Number(v) : v;
-      if (typeof n !== "number" || !Number.isInteger(n) || n < 0) throw new QualtricsInputError("limit", "must be a whole number, 0 for all");
-      return n;
+    /** no bigger page than the limit needs */
+    function smallPage(wanted: number): number {
+      return wanted > 0 ? Math.min(pageSize, wanted) : pageSize;
     }
 
-    async function listArray(msg: Msg, dir: string, ctx: InputContext) {
-      const all: unknown[] = [];
-      for await (const page of listContacts(ctx.client, dir, { limit: limitOf(msg), pageSize, signal: ctx.signal })) {
-        all.push(...page.elements);
-        ctx.record(msg, { requestId: page.requestId, statusCode: 200, notice: page.notice });
-        ctx.status.progress(all.length);
+    // Search stops at 10,000 contacts; say so once rather than silently returning fewer than asked
+    async function* watchSearchMax(source: AsyncGenerator<Page<Record<string, unknown>>>, wanted: number): AsyncGenerator<Page<unknown>> {
+      let seen = 0;
+      for await (const page of source) {
+        seen += page.elements.length;
+        yield page;
       }
-      msg.payload = all;
-      ctx.send(msg);
-      return { count: all.length };
-    }
-
-    // One message per contact with msg.parts, so a join node rebuilds the list. One page is held at
-    // a time; each contact is sent once the next is known, so the last can carry parts.count.
-    async function listSplit(msg: Msg, dir: string, ctx: InputContext) {
-      const partsId = RED.util.generateId();
-      let index = 0;
-      let held: { item: unknown; requestId?: string; notice?: string } | undefined;
-      const emit = (h: NonNullable<typeof held>, last: boolean) => {
-        const out = RED.util.cloneMessage(msg) as Msg;
-        out.payload = h.item;
-        // an incoming msg.parts (an outer split) is kept underneath, as core split does, so an outer join still works
-        const outer = isPlainObject(msg.parts) ? { parts: msg.parts } : {};
-        (out as Record<string, unknown>).parts = { id: partsId, index, type: "array", len: 1, ...(last ? { count: index + 1 } : {}), ...outer };
-        ctx.record(out, { requestId: h.requestId, statusCode: 200, notice: h.notice });
-        ctx.send(out);
-        index++;
-      };
-      for await (const page of listContacts(ctx.client, dir, { limit: limitOf(msg), pageSize, signal: ctx.signal })) {
-        for (const item of page.elements) {
-          if (held) emit(held, false);
-          held = { item, requestId: page.requestId, notice: page.notice };
-        }
-        ctx.status.progress(index + (held ? 1 : 0));
+      if (seen >= SEARCH_MAX && (wanted === 0 || wanted > SEARCH_MAX) && !warnedSearchMax) {
+        warnedSearchMax = true;
+        node.warn(RED._("qualtrics-contact.warn.searchMax", { max: SEARCH_MAX }));
       }
-      if (held) emit(held, true);
-      return { count: index };
     }
   }
 

@@ -110,3 +110,101 @@ export function updateContact(
 export function deleteContact(client: QualtricsClient, directoryId: string, contactId: string, signal?: AbortSignal): Promise<ApiResponse> {
   return client.request({ method: "DELETE", path: contactPath(directoryId, contactId), signal });
 }
+
+/** Search filter types (qualtrics-api.md §4.4): email, extRef, phone, lastName are confirmed. */
+export const SEARCH_FIELDS = ["email", "extRef", "phone", "lastName", "firstName"] as const;
+export type SearchField = (typeof SEARCH_FIELDS)[number];
+
+/** Search cannot page past the first 10,000 contacts: Qualtrics answers 400 (§2.4, §4.4). */
+export const SEARCH_MAX = 10_000;
+
+export interface SearchContactsOptions {
+  limit?: number;
+  pageSize?: number;
+  signal?: AbortSignal;
+}
+
+/**
+ * Search results name some fields differently from create and list (phoneNumber,
+ * externalDataReference, id): the create names are added alongside, so flows can use one set.
+ */
+export function normaliseSearchResult(c: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...c };
+  if (out.contactId === undefined && typeof c.id === "string") out.contactId = c.id;
+  if (out.phone === undefined && c.phoneNumber !== undefined) out.phone = c.phoneNumber;
+  if (out.extRef === undefined && c.externalDataReference !== undefined) out.extRef = c.externalDataReference;
+  return out;
+}
+
+/** Pages of contacts whose field equals the value; at most SEARCH_MAX. */
+export async function* searchContacts(
+  client: QualtricsClient,
+  directoryId: string,
+  field: SearchField,
+  value: string,
+  opts: SearchContactsOptions = {},
+): AsyncGenerator<Page<Record<string, unknown>>> {
+  const path = `${contactsPath(directoryId)}/search`;
+  if (!(SEARCH_FIELDS as readonly string[]).includes(field)) {
+    throw new QualtricsInputError("searchField", `must be one of ${SEARCH_FIELDS.join(", ")}`);
+  }
+  if (value === "") throw new QualtricsInputError("searchValue", "is required");
+  const pageSize = opts.pageSize ?? 100;
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000) {
+    throw new QualtricsInputError("pageSize", "must be a whole number from 1 to 1000");
+  }
+  const limit = opts.limit && opts.limit > 0 ? Math.min(opts.limit, SEARCH_MAX) : SEARCH_MAX;
+  // a search only reads, so it may be retried like a GET
+  for await (const page of pages<Record<string, unknown>>(client, path, {
+    method: "POST",
+    body: { filter: { filterType: field, comparison: "eq", value } },
+    query: { pageSize: Math.min(pageSize, limit), includeEmbedded: true },
+    limit,
+    signal: opts.signal,
+  })) {
+    yield { ...page, elements: page.elements.map(normaliseSearchResult) };
+  }
+}
+
+export const UPSERT_KEYS = ["email", "extRef", "phone"] as const;
+export type UpsertKey = (typeof UPSERT_KEYS)[number];
+
+export interface UpsertResult {
+  id: string;
+  contactId: string;
+  created: boolean;
+  /** contacts found with the key value, counted up to 2: more than one means the key is not unique; the first is updated */
+  matched: number;
+}
+
+/**
+ * Create or update, keyed on one field: search for the key's value, update the first match or
+ * create when there is none (what Segment's production upsert does, §4.3: whether Qualtrics itself
+ * merges on create depends on the directory's deduplication settings, which is UNCONFIRMED).
+ */
+export async function upsertContact(
+  client: QualtricsClient,
+  directoryId: string,
+  key: UpsertKey,
+  fields: ContactFields,
+  signal?: AbortSignal,
+): Promise<{ result: UpsertResult; requestId?: string; notice?: string }> {
+  const value = fields[key];
+  if (typeof value !== "string" || value === "") {
+    throw new QualtricsInputError(key, `is required: it is the key that finds the contact to update`);
+  }
+  let first: Record<string, unknown> | undefined;
+  let matched = 0;
+  for await (const page of searchContacts(client, directoryId, key, value, { limit: 2, pageSize: 2, signal })) {
+    if (!first) first = page.elements[0];
+    matched += page.elements.length;
+  }
+  if (first && typeof first.contactId === "string") {
+    const res = await updateContact(client, directoryId, first.contactId, fields, signal);
+    return { result: { id: first.contactId, contactId: first.contactId, created: false, matched }, requestId: res.requestId, notice: res.notice };
+  }
+  const res = await createContact(client, directoryId, fields, signal);
+  const id = (res.result as { id?: unknown } | undefined)?.id;
+  if (typeof id !== "string") throw new QualtricsInputError("result.id", "Qualtrics created the contact but returned no ID");
+  return { result: { id, contactId: id, created: true, matched: 0 }, requestId: res.requestId, notice: res.notice };
+}

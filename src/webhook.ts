@@ -63,7 +63,8 @@ export function parseWebhook(form: Record<string, string>): WebhookEvent {
     fields = {};
     for (const [k, v] of Object.entries(form)) if (k !== "Topic" && k !== "HMAC") fields[k] = v;
   }
-  if (!rawTopic && Object.keys(fields).length === 0) throw new WebhookFormatError("neither Topic nor MSG in the body");
+  // Qualtrics always names the topic; a body without one is not an event (e.g. a probe or junk)
+  if (!rawTopic) throw new WebhookFormatError("no Topic in the body");
 
   const brandField = str(fields.BrandID);
   let brandId: string | undefined;

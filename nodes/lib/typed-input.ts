@@ -7,10 +7,9 @@ import { sanitize } from "../../src/safe-object";
 export function typed(def: Record<string, unknown>, prop: string, defaultType = "str"): Typed {
   const value = def[prop];
   const type = def[prop + "Type"];
-  return {
-    value: value === undefined || value === null ? "" : String(value),
-    type: typeof type === "string" && type ? type : defaultType,
-  };
+  // "qualtrics" is the dialog's picker: the value is a plain ID, as with "str"
+  const t = typeof type === "string" && type ? (type === "qualtrics" ? "str" : type) : defaultType;
+  return { value: value === undefined || value === null ? "" : String(value), type: t };
 }
 
 export function evaluate(RED: NodeAPI, node: Node, msg: Msg, field: string, t: Typed): Promise<unknown> {

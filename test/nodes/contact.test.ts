@@ -284,7 +284,7 @@ describe("qualtrics-contact", function () {
       assert.deepEqual(api.requests.map((r) => r.method), ["GET"]);
       const err = nextError("n");
       helper.getNode("n").receive({ operation: "purge" });
-      assert.match((await err).message, /^msg\.operation: must be one of list, get, create, update, delete/);
+      assert.match((await err).message, /^msg\.operation: must be one of list, search, get, create, update, upsert, delete/);
       assert.equal(api.requests.length, 1);
     });
 

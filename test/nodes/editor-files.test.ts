@@ -140,6 +140,7 @@ const CONTRACT: Record<NodeType, string[]> = {
     "name", "qualtrics", "operation", "directoryId", "directoryIdType", "contactId", "contactIdType", "firstName", "firstNameType",
     "lastName", "lastNameType", "email", "emailType", "phone", "phoneType", "extRef", "extRefType", "language", "languageType",
     "embeddedData", "embeddedDataType", "unsubscribed", "unsubscribedType", "limit", "pageSize", "output",
+    "searchField", "searchValue", "searchValueType", "upsertKey",
   ],
   "qualtrics-distribution": [
     "name", "qualtrics", "channel",

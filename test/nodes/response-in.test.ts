@@ -212,6 +212,8 @@ describe("qualtrics-response-in: webhook", function () {
     ["MSG that is not JSON", { Topic: V1.Topic, MSG: "{not json" }],
     ["MSG that is a JSON array", { Topic: V1.Topic, MSG: "[1,2]" }],
     ["an empty body", {}],
+    ["form fields that are not an event (no Topic)", { garbage: "" }],
+    ["an event's fields without its Topic", { SurveyID: V1.survey, ResponseID: V1.response }],
   ];
   for (const [what, fields] of malformed) {
     it(`answers 400 to ${what}`, async () => {

@@ -139,6 +139,11 @@ describe("webhook (qualtrics-api.md §6.3, §6.4)", function () {
       }
     });
 
+    it("a body without a Topic is a WebhookFormatError, even with other fields", function () {
+      assert.throws(() => parseWebhook(formFields({ garbage: "" })), (e: Error) => e instanceof WebhookFormatError && /Topic/.test(e.message));
+      assert.throws(() => parseWebhook(formFields({ SurveyID: "SV_abc", ResponseID: "R_1" })), WebhookFormatError);
+    });
+
     it("an empty body is a WebhookFormatError", function () {
       assert.throws(() => parseWebhook(formFields({})), WebhookFormatError);
     });
