@@ -2,7 +2,7 @@
 // goes to the configured API: absolute URLs on any other origin are refused.
 import type { HttpMethod, Query } from "../src/client";
 import { QualtricsInputError } from "../src/errors";
-import { items } from "../src/paginate";
+import { pages } from "../src/paginate";
 import { isPlainObject } from "../src/safe-object";
 import { oneOf, typeName } from "../src/validate";
 import { setupQualtricsNode } from "./lib/qualtrics-node";
@@ -57,7 +57,11 @@ export default function (RED: NodeAPI): void {
 
       if (allPages && method === "GET") {
         const out: unknown[] = [];
-        for await (const el of items(ctx.client, path, { query, limit: limit > 0 ? limit : undefined, signal: ctx.signal })) out.push(el);
+        for await (const page of pages(ctx.client, path, { query, limit: limit > 0 ? limit : undefined, signal: ctx.signal })) {
+          out.push(...page.elements);
+          ctx.record(msg, { requestId: page.requestId, statusCode: 200, notice: page.notice });
+          ctx.status.progress(out.length);
+        }
         msg.payload = out;
         msg.statusCode = 200;
         ctx.send(msg);

@@ -41,6 +41,14 @@ interface Registration {
   config: QualtricsConfigNode;
 }
 const registrations = new Map<string, Registration>();
+/** which node serves a path, to warn about a second one */
+const routeOwners = new Map<string, string>();
+
+/** a subscription topic as a pattern: "*", "a.b.*" (prefix) or the exact topic */
+export function topicMatches(pattern: string, topic: string): boolean {
+  if (!topic || pattern === "*" || pattern === topic) return true;
+  return pattern.endsWith(".*") && topic.startsWith(pattern.slice(0, -1));
+}
 
 /** a number from the dialog; empty or not a number gives the default */
 function setting(v: unknown, fallback: number, min: number): number {
@@ -93,6 +101,10 @@ export default function (RED: NodeAPI): void {
 
     const path = normalisePath(def.path || "/qualtrics/responses");
     route = addRoute(RED, path, { post: onPost });
+    // a second trigger on the same path would never see a delivery: Express gives it to the first
+    const owner = routeOwners.get(route.fullPath);
+    if (owner && owner !== node.id) node.warn(RED._("qualtrics-response-in.warn.samePath", { path: route.fullPath }));
+    else routeOwners.set(route.fullPath, node.id);
 
     async function onPost(req: Request, res: Response): Promise<void> {
       let fields: Record<string, string>;
@@ -123,6 +135,7 @@ export default function (RED: NodeAPI): void {
       res.status(200).send("OK");
 
       if (surveyId && event.surveyId && event.surveyId !== surveyId) return;
+      if (!topicMatches(topics, event.topic)) return;
       const key = event.responseId ?? event.msgText ?? JSON.stringify(event.fields);
       if (!dedupe.firstTime(`${event.topic}|${key}`)) {
         node.debug(`dropped a repeated delivery of ${event.responseId ?? "an event"}`);
@@ -180,7 +193,9 @@ export default function (RED: NodeAPI): void {
       });
     } else if (previous && config) {
       // registration was switched off: the subscription we made before goes
-      registering = unregister(previous).catch((e) => node.warn(asError(e).message));
+      registering = unregister(previous)
+        .then(() => status.show("grey", "ring", "listening", { path: route!.fullPath }))
+        .catch((e) => node.warn(asError(e).message));
     } else {
       status.show("grey", "ring", "listening", { path: route.fullPath });
     }
@@ -216,6 +231,7 @@ export default function (RED: NodeAPI): void {
     }
 
     node.on("close", (removed: boolean, done: () => void) => {
+      if (route && routeOwners.get(route.fullPath) === node.id) routeOwners.delete(route.fullPath);
       route?.remove();
       route = undefined;
       const finish = () => {

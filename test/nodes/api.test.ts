@@ -153,6 +153,9 @@ describe("qualtrics-api", function () {
     assert.deepEqual(api.requests[0].query, { pageSize: "2" });
     assert.deepEqual(api.requests[1].query, { skipToken: "abc" });
     for (const r of api.requests) assert.equal(r.headers["x-api-token"], TOKEN);
+    const q = msg.qualtrics as { requestId?: string; httpStatus?: number };
+    assert.match(String(q.requestId), /^req-/, "msg.qualtrics names the last page's request");
+    assert.equal(q.httpStatus, 200);
   });
 
   it('paging "all" asks the configured API for a nextPage that names another host, never that host', async () => {

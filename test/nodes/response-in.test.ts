@@ -263,6 +263,24 @@ describe("qualtrics-response-in: webhook", function () {
     await until(() => outputs.length === 2, 2000, "two messages");
   });
 
+  it("a topic without a survey emits only deliveries of that topic", async () => {
+    const { outputs } = await load({ surveyId: "", topic: "controlpanel.activateSurvey" }, null);
+    assert.equal((await post({ Topic: "acme.controlpanel.activateSurvey", MSG: JSON.stringify({ SurveyID: "SV_1" }) })).status, 200);
+    assert.equal((await post({ Topic: V1.Topic, MSG: V1.MSG })).status, 200, "acknowledged all the same");
+    await settle();
+    assert.equal(outputs.length, 1);
+    assert.equal((outputs[0].event as { topic: string }).topic, "controlpanel.activateSurvey");
+  });
+
+  it("warns when a second trigger serves the same path", async () => {
+    const flowNodes = flow({});
+    flowNodes.push({ id: "n2", z: "tab", type: "qualtrics-response-in", qualtrics: "cfg", surveyId: V2.survey, path: PATH, wires: [[]] });
+    await helper.load([N.config, N.responseIn], flowNodes, { cfg: { apiToken: TOKEN } });
+    // the helper spies on Node.prototype.warn: one spy sees every node's warnings
+    const warned = (helper.getNode("n").warn as unknown as { args: unknown[][] }).args.map((a) => String(a[0]));
+    assert.equal(warned.filter((t) => t.includes(PATH) || /samePath/.test(t)).length, 1, warned.join(" | "));
+  });
+
   it("__proto__ keys in MSG reach no prototype", async () => {
     const { outputs } = await load({}, null);
     const MSG = `{"__proto__":{"polluted":"yes"},"SurveyID":"${V1.survey}","ResponseID":"R_proto","nested":{"constructor":{"prototype":{"polluted":"yes"}}}}`;
