@@ -1,14 +1,21 @@
-// The account: where the API is, the token, and the one client (pool + limiter) that every node
-// using this configuration shares.
+// The account: where the API is, the API token or the OAuth client, and the one client (pool +
+// limiter) that every node using this configuration shares.
 import { QualtricsClient } from "../src/client";
 import { QualtricsInputError } from "../src/errors";
 import { resolveApiBase } from "../src/base-url";
+import { normalizeScopes } from "../src/oauth";
+import { dataCenterFromNotice } from "../src/users";
 import type { NodeAPI, NodeDef, QualtricsConfigNode } from "./lib/types";
 import { registerAdminRoutes } from "./lib/admin-routes";
+import { accountClient, authTypeOf } from "./lib/account-client";
 
 export interface QualtricsConfigDef extends NodeDef {
   dataCenter: string;
   baseUrl?: string;
+  /** "token" (default) or "oauth" */
+  authType?: string;
+  /** OAuth scopes, space-separated; empty = the default set */
+  scopes?: string;
   timeout?: number | string;
   retries?: number | string;
   rateLimit?: number | string;
@@ -30,21 +37,31 @@ export default function (RED: NodeAPI): void {
     const settings = RED.settings as unknown as Record<string, unknown>;
     node.timeoutMs = num(def.timeout, 30, 1, 600) * 1000;
 
-    // a wrong data center is reported when the node starts, not at the first message
+    const authType = authTypeOf(def.authType);
+
+    // a wrong data center or scope list is reported when the node starts, not at the first message
     try {
       resolveApiBase(def.dataCenter, def.baseUrl);
+      if (authType === "oauth") normalizeScopes(def.scopes);
     } catch (err) {
       node.error((err as Error).message);
     }
 
     node.client = () => {
       if (client) return client;
-      const token = node.credentials?.apiToken;
-      if (!token) throw new QualtricsInputError("apiToken", "is not set in the Qualtrics configuration node");
-      client = new QualtricsClient({
+      const creds = node.credentials ?? {};
+      if (authType === "token" && !creds.apiToken) throw new QualtricsInputError("apiToken", "is not set in the Qualtrics configuration node");
+      if (authType === "oauth" && !creds.clientId) throw new QualtricsInputError("clientId", "is not set in the Qualtrics configuration node");
+      if (authType === "oauth" && !creds.clientSecret) throw new QualtricsInputError("clientSecret", "is not set in the Qualtrics configuration node");
+      client = accountClient({
+        authType,
         dataCenter: def.dataCenter,
         baseUrl: def.baseUrl,
-        auth: () => ({ "X-API-TOKEN": token }),
+        apiToken: creds.apiToken,
+        clientId: creds.clientId,
+        clientSecret: creds.clientSecret,
+        scopes: def.scopes,
+      }, {
         timeoutMs: node.timeoutMs,
         retry: {
           retries: num(def.retries, 4, 0, 10),
@@ -56,12 +73,14 @@ export default function (RED: NodeAPI): void {
           // "Request proxied ... use this host instead" (qualtrics-api.md §1.2): once per config
           if (warnedNotice) return;
           warnedNotice = true;
-          node.warn(RED._("qualtrics-config.warn.notice", { notice }));
+          const dc = dataCenterFromNotice(notice);
+          node.warn(dc ? RED._("qualtrics-config.warn.noticeDataCenter", { notice, dc }) : RED._("qualtrics-config.warn.notice", { notice }));
         },
       });
       return client;
     };
-    node.accountSecret = () => node.credentials?.apiToken ?? "";
+    // keys webhook fingerprints: the same across OAuth token refreshes, so the client secret
+    node.accountSecret = () => (authType === "oauth" ? node.credentials?.clientSecret : node.credentials?.apiToken) ?? "";
 
     node.on("close", (_removed: boolean, done: () => void) => {
       const c = client;
@@ -72,7 +91,8 @@ export default function (RED: NodeAPI): void {
   }
 
   RED.nodes.registerType("qualtrics-config", QualtricsConfig as unknown as Parameters<NodeAPI["nodes"]["registerType"]>[1], {
-    credentials: { apiToken: { type: "password" } },
+    // the client ID is a password credential too: with the secret it is the account's key
+    credentials: { apiToken: { type: "password" }, clientId: { type: "password" }, clientSecret: { type: "password" } },
     settings: {
       qualtricsConfigRetryDelay: { value: 1000, exportable: false },
     },

@@ -9,7 +9,10 @@ import { QualtricsClient } from "../../src/client";
 import { QualtricsApiError, QualtricsInputError, errorText } from "../../src/errors";
 import { collect } from "../../src/paginate";
 import { whoami } from "../../src/users";
-import { requireId } from "../../src/validate";
+import { oneOf, requireId } from "../../src/validate";
+import { DISTRIBUTION_REQUEST_TYPES } from "../../src/distribution-reports";
+import { accountClient, authTypeOf } from "./account-client";
+import { distributionLookup } from "./distribution-lookup";
 import type { NodeAPI, QualtricsConfigNode } from "./types";
 
 const PLACEHOLDER = "__PWRD__";
@@ -19,8 +22,14 @@ const registered = new WeakSet<object>();
 interface DialogValues {
   dataCenter?: unknown;
   baseUrl?: unknown;
+  authType?: unknown;
   apiToken?: unknown;
+  clientId?: unknown;
+  clientSecret?: unknown;
+  scopes?: unknown;
 }
+
+type StoredCredentials = { apiToken?: string; clientId?: string; clientSecret?: string };
 
 /** No token typed in the dialog and none stored for the node. */
 export class NoTokenError extends Error {}
@@ -43,25 +52,32 @@ function fromEnv(RED: NodeAPI, value: unknown): { value: string | undefined; env
   return { value: process.env[m[1]], envName: m[1] };
 }
 
-/** A short-lived client from the dialog's values, falling back to the stored token. */
+/** A secret typed in the dialog, else the stored one (the dialog sends __PWRD__ for an unchanged field). */
+function secret(RED: NodeAPI, typed: unknown, stored: string | undefined): string | undefined {
+  const own = typeof typed === "string" && typed !== "" && typed !== PLACEHOLDER ? typed : undefined;
+  return fromEnv(RED, own ?? stored).value || undefined;
+}
+
+/** A short-lived client from the dialog's values, falling back to the stored token or OAuth client. */
 export function clientFromDialog(RED: NodeAPI, id: string, body: DialogValues): QualtricsClient {
-  const typed = typeof body.apiToken === "string" && body.apiToken !== "" && body.apiToken !== PLACEHOLDER ? body.apiToken : undefined;
-  const stored = (RED.nodes.getCredentials(id) as { apiToken?: string } | undefined)?.apiToken;
-  const token = fromEnv(RED, typed ?? stored).value;
-  if (!token) throw new NoTokenError(RED._("node-red-contrib-qualtrics/qualtrics-config:qualtrics-config.test.noToken"));
+  const stored = (RED.nodes.getCredentials(id) as StoredCredentials | undefined) ?? {};
+  const authType = authTypeOf(body.authType);
+  const apiToken = authType === "token" ? secret(RED, body.apiToken, stored.apiToken) : undefined;
+  const clientId = authType === "oauth" ? secret(RED, body.clientId, stored.clientId) : undefined;
+  const clientSecret = authType === "oauth" ? secret(RED, body.clientSecret, stored.clientSecret) : undefined;
+  if (authType === "token" && !apiToken) throw new NoTokenError(RED._("node-red-contrib-qualtrics/qualtrics-config:qualtrics-config.test.noToken"));
+  if (authType === "oauth" && (!clientId || !clientSecret)) throw new NoTokenError(RED._("node-red-contrib-qualtrics/qualtrics-config:qualtrics-config.test.noClient"));
   const dc = fromEnv(RED, body.dataCenter);
   const base = fromEnv(RED, body.baseUrl);
+  const scopes = typeof body.scopes === "string" ? body.scopes : undefined;
   try {
-    return new QualtricsClient({
-      dataCenter: dc.value,
-      baseUrl: base.value,
-      auth: () => ({ "X-API-TOKEN": token }),
-      timeoutMs: 15_000,
-      retry: { retries: 1 },
-    });
+    return accountClient(
+      { authType, dataCenter: dc.value, baseUrl: base.value, apiToken, clientId, clientSecret, scopes },
+      { timeoutMs: 15_000, retry: { retries: 1 } },
+    );
   } catch (err) {
     // the error text quotes the value; a value that came from the environment is not shown
-    const viaEnv = err instanceof QualtricsInputError ? (err.field === "baseUrl" ? base.envName : dc.envName) : undefined;
+    const viaEnv = err instanceof QualtricsInputError ? (err.field === "baseUrl" ? base.envName : err.field === "dataCenter" ? dc.envName : undefined) : undefined;
     if (viaEnv && err instanceof QualtricsInputError) throw new QualtricsInputError(err.field, `the value of \${${viaEnv}} is not valid here`);
     throw err;
   }
@@ -69,7 +85,7 @@ export function clientFromDialog(RED: NodeAPI, id: string, body: DialogValues): 
 
 // --- lookups for the editor's pickers (qualtrics-api.md §8.3) ---
 
-export const LOOKUP_KINDS = ["directories", "mailinglists", "surveys", "libraries", "messages"] as const;
+export const LOOKUP_KINDS = ["directories", "mailinglists", "surveys", "libraries", "messages", "distributions", "filters"] as const;
 export type LookupKind = (typeof LOOKUP_KINDS)[number];
 export const MESSAGE_CATEGORIES = ["invite", "reminder", "thankYou", "smsInvite"] as const;
 
@@ -84,6 +100,9 @@ interface LookupParams {
   directoryId?: string;
   libraryId?: string;
   category?: string;
+  /** distributions: the survey, and optionally one distributionRequestType */
+  surveyId?: string;
+  distributionRequestType?: string;
 }
 
 /** longest list a picker gets; collect() stops there instead of paging on */
@@ -107,6 +126,12 @@ function checkRequest(req: Request): { kind: LookupKind; params: LookupParams } 
   const params: LookupParams = {};
   try {
     if (kind === "mailinglists") params.directoryId = requireId("directoryId", param(req, "directoryId"), "directory");
+    if (kind === "filters") params.surveyId = requireId("surveyId", param(req, "surveyId"), "survey");
+    if (kind === "distributions") {
+      params.surveyId = requireId("surveyId", param(req, "surveyId"), "survey");
+      const type = param(req, "distributionRequestType");
+      if (type !== undefined && type !== "") params.distributionRequestType = oneOf("distributionRequestType", type, DISTRIBUTION_REQUEST_TYPES);
+    }
     if (kind === "messages") {
       params.libraryId = requireId("libraryId", param(req, "libraryId"), "library");
       const category = param(req, "category");
@@ -146,11 +171,20 @@ export async function lookup(client: QualtricsClient, kind: LookupKind, p: Looku
     case "directories":
       return mapped(await collect(client, "/directories", opts), "directoryId", "name");
     case "mailinglists":
-      return mapped(await collect(client, `/directories/${encodeURIComponent(p.directoryId!)}/mailinglists`, opts), "mailingListId", "name", true);
+      // UNCONFIRMED (qualtrics-users.md, QualtricsAPI #21): contactCount is 0 without includeCount=true
+      return mapped(await collect(client, `/directories/${encodeURIComponent(p.directoryId!)}/mailinglists`, { ...opts, query: { includeCount: true } }), "mailingListId", "name", true);
     case "surveys":
       return mapped(await collect(client, "/surveys", opts), "id", "name");
     case "libraries":
       return mapped(await collect(client, "/libraries", opts), "libraryId", "libraryName");
+    case "distributions":
+      return distributionLookup(client, p.surveyId!, p.distributionRequestType, opts);
+    case "filters": {
+      // UNCONFIRMED (qualtrics-api.md §7.1): the element shape of GET /surveys/{id}/filters; filterId
+      // and filterName are looked for, id and name accepted too
+      const elements = await collect(client, `/surveys/${encodeURIComponent(p.surveyId!)}/filters`, opts);
+      return mapped(elements.map((e) => ({ value: e.filterId ?? e.id, label: e.filterName ?? e.name })), "value", "label");
+    }
     case "messages":
       return mapped(
         await collect(client, `/libraries/${encodeURIComponent(p.libraryId!)}/messages`, { ...opts, query: { category: p.category } }),
@@ -229,6 +263,7 @@ export function registerAdminRoutes(RED: NodeAPI): void {
           },
           notice: report.notice,
           otherDataCenter: report.otherDataCenter,
+          suggestedDataCenter: report.suggestedDataCenter,
         });
       } catch (err) {
         if (!res.headersSent) res.json({ ok: false, message: errorText(err) });
@@ -250,7 +285,7 @@ export function registerAdminRoutes(RED: NodeAPI): void {
           return;
         }
         const client = config.client();
-        const key = `${kind}|${params.directoryId ?? ""}|${params.libraryId ?? ""}|${params.category ?? ""}`;
+        const key = `${kind}|${params.directoryId ?? ""}|${params.libraryId ?? ""}|${params.category ?? ""}|${params.surveyId ?? ""}|${params.distributionRequestType ?? ""}`;
         const refresh = req.query.refresh === "true" || req.query.refresh === "1";
         // shared by every editor asking within CACHE_MS, so not tied to this request's connection
         const items = await cached(config, key, () => lookup(client, kind, params, AbortSignal.timeout(LOOKUP_TIMEOUT_MS)), refresh);

@@ -13,8 +13,8 @@ export interface Typed {
   type: string;
 }
 
-export interface QualtricsConfigNode extends Node<{ apiToken?: string }> {
-  /** the shared client; throws a clear error when the token is missing */
+export interface QualtricsConfigNode extends Node<{ apiToken?: string; clientId?: string; clientSecret?: string }> {
+  /** the shared client; throws a clear error when the token (or the OAuth client) is missing */
   client(): QualtricsClient;
   /** a secret of the account, used to key fingerprints (never sent anywhere) */
   accountSecret(): string;

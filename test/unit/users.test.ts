@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { QualtricsApiError } from "../../src/errors";
-import { whoami } from "../../src/users";
+import { dataCenterFromNotice, whoami } from "../../src/users";
 import { ok, RecordingServer, startRecordingServer } from "../support/recording-server";
 import { ClientPool, failure } from "./helpers";
 
@@ -54,6 +54,56 @@ describe("users", function () {
       assert.equal((await whoami(client)).otherDataCenter, undefined);
       api.reply(ok({ ...USER, datacenter: undefined }));
       assert.equal((await whoami(client)).otherDataCenter, undefined);
+      // data center names compare without regard to case
+      api.reply(ok({ ...USER, datacenter: "IAD1" }));
+      assert.equal((await whoami(client)).otherDataCenter, undefined);
+    });
+
+    describe("suggestedDataCenter (qualtrics-api.md §1.2)", function () {
+      const PROXIED = "Request proxied. For faster response times, use this host instead: sjc1.qualtrics.com";
+
+      async function suggested(configured: string | undefined, datacenter: string | undefined, notice?: string, origin?: string): Promise<string | undefined> {
+        const client = clients.make(api.apiBase);
+        client.base.dataCenter = configured;
+        if (origin) (client.base as { origin: string }).origin = origin;
+        api.reply(ok({ ...USER, datacenter }, notice ? { notice } : {}));
+        return (await whoami(client)).suggestedDataCenter;
+      }
+
+      it("the host a proxy notice names beats whoami's legacy data center name", async function () {
+        assert.equal(await suggested("iad1", "az1", PROXIED), "sjc1");
+        assert.equal(await suggested(undefined, "az1", PROXIED), "sjc1", "with a base URL there is nothing configured, the notice still counts");
+      });
+
+      it("an organisation host in the notice is suggested whole", async function () {
+        assert.equal(await suggested("iad1", undefined, "Request proxied. For faster response times, use this host instead: MyOrg.fra1.qualtrics.com."), "myorg.fra1.qualtrics.com");
+      });
+
+      it("without a notice, a reported data center that differs; nothing when it is the configured one", async function () {
+        assert.equal(await suggested("iad1", "FRA1"), "fra1");
+        assert.equal(await suggested("iad1", "IAD1"), undefined);
+        assert.equal(await suggested(undefined, "fra1"), undefined, "nothing configured to compare with");
+        assert.equal(await suggested("iad1", undefined), undefined);
+      });
+
+      it("nothing when the notice names where the requests already go", async function () {
+        assert.equal(await suggested("sjc1", "az1", PROXIED), undefined);
+        assert.equal(await suggested("SJC1", undefined, PROXIED), undefined);
+        assert.equal(await suggested("sjc1", undefined, PROXIED, "https://sjc1.qualtrics.com"), undefined);
+      });
+
+      it("a notice that names no host suggests nothing", async function () {
+        assert.equal(await suggested("iad1", undefined, "Request proxied"), undefined);
+        assert.equal(await suggested("iad1", undefined, "use this host instead: evil.example.com"), undefined);
+      });
+    });
+
+    it("dataCenterFromNotice", function () {
+      assert.equal(dataCenterFromNotice("Request proxied. For faster response times, use this host instead: sjc1.qualtrics.com"), "sjc1");
+      assert.equal(dataCenterFromNotice("use this host instead: g1-iad.qualtrics.com"), "g1-iad");
+      assert.equal(dataCenterFromNotice("use this host instead: myorg.sjc1.qualtrics.com"), "myorg.sjc1.qualtrics.com");
+      assert.equal(dataCenterFromNotice("Request proxied"), undefined);
+      assert.equal(dataCenterFromNotice(undefined), undefined);
     });
   });
 });
