@@ -38,6 +38,12 @@ export interface DistributionInput {
   method?: unknown;
   name?: unknown;
   parentDistributionId?: unknown;
+  // the operations besides create (src/distribution-followups.ts, src/distribution-reports.ts)
+  distributionId?: unknown;
+  distributionRequestType?: unknown;
+  sendStartDate?: unknown;
+  sendEndDate?: unknown;
+  description?: unknown;
 }
 
 const NESTED: Record<string, Record<string, keyof DistributionInput>> = {
@@ -55,6 +61,7 @@ const FLAT: (keyof DistributionInput)[] = [
   "fromEmail", "fromName", "replyToEmail", "subject", "libraryId", "messageId", "messageText", "mailingListId",
   "transactionBatchId", "contactId", "sampleId", "surveyId", "expirationDate", "linkType", "sendDate",
   "embeddedData", "method", "name", "parentDistributionId",
+  "distributionId", "distributionRequestType", "sendStartDate", "sendEndDate", "description",
 ];
 
 /** msg.payload in either the Qualtrics body shape ({header:{...}, recipients:{...}}) or flat. */
@@ -83,14 +90,14 @@ function nowIso(): string {
   return new Date().toISOString().replace(/\.\d{3}Z$/, "Z");
 }
 
-interface LibraryMessage {
+export interface LibraryMessage {
   libraryId?: string;
   messageId?: string;
   messageText?: string;
 }
 
 /** Exactly one of {libraryId + messageId} or messageText. */
-function messageOf(input: DistributionInput, required: boolean): LibraryMessage | undefined {
+export function messageOf(input: DistributionInput, required: boolean): LibraryMessage | undefined {
   const libraryId = optionalId("message.libraryId", input.libraryId, "library");
   const messageId = optionalId("message.messageId", input.messageId, "message");
   const messageText = optionalString("message.messageText", input.messageText);

@@ -235,7 +235,7 @@ describe("qualtrics-distribution", function () {
       ["a Reminder with a mailing list", { method: "Reminder", parentDistributionId: SMSD }, /^recipients\.mailingListId: is not allowed for Reminder/],
       ["a ThankYou without a parent", { method: "ThankYou", mailingListId: undefined }, /^parentDistributionId: is required for ThankYou/],
       ["an Invite with a parent", { parentDistributionId: SMSD }, /^parentDistributionId: is only for Reminder and ThankYou/],
-      ["a parent that is not an SMS distribution", { method: "Reminder", mailingListId: undefined, parentDistributionId: "EMD_1" }, /^parentDistributionId: "EMD_1" is not a smsDistribution ID/],
+      ["a parent that is not an SMS distribution", { method: "Reminder", mailingListId: undefined, parentDistributionId: "EMD_1" }, /^parentDistributionId: "EMD_1" is not an SMS distribution ID/],
       ["an Invite without a message", { messageText: undefined }, /^message: is required/],
       ["messageText over 10,000 characters", { messageText: "x".repeat(10_001) }, /^message\.messageText: is limited to 10,000/],
       ["a name over 100 characters", { name: "n".repeat(101) }, /^name: is limited to 100/],
