@@ -1,6 +1,8 @@
 // The Qualtrics v3 HTTP client: one keep-alive pool, one limiter, retries and the envelope.
 // It knows nothing of Node-RED; nodes get one per config node.
-import { Pool } from "undici";
+import type { Readable } from "node:stream";
+import { finished } from "node:stream/promises";
+import { Client, Pool } from "undici";
 import type { IncomingHttpHeaders } from "undici/types/header";
 import { ApiBase, resolveApiBase } from "./base-url";
 import { unwrap } from "./envelope";
@@ -71,6 +73,25 @@ export interface ApiResponse<T = unknown> {
   notice?: string;
   enveloped: boolean;
   headers: Record<string, string>;
+  attempts: number;
+}
+
+export interface StreamRequestOptions {
+  /** relative to /API/v3, or an absolute URL on the configured origin */
+  path: string;
+  query?: Query;
+  headers?: Record<string, string>;
+  /** how long to wait for the answer's headers, and at most between two pieces of the body */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+export interface StreamResponse {
+  /** the body as it arrives; read it to the end or destroy it */
+  body: Readable;
+  statusCode: number;
+  headers: Record<string, string>;
+  requestId?: string;
   attempts: number;
 }
 
@@ -279,6 +300,119 @@ export class QualtricsClient {
       }, ms);
       signal.addEventListener("abort", onAbort, { once: true });
     });
+  }
+
+  /**
+   * GET a body that is not JSON, such as a response-export file (qualtrics-api.md §7.4), as a
+   * stream. Auth, the limiter, 401 re-authorisation and retries are those of request(), up to the
+   * moment the answer's headers arrive: the limiter slot is held only until then, and nothing is
+   * retried once the body has started, since part of it may already have been used. An error
+   * answer is read (capped) and thrown as a QualtricsApiError. A body that stalls for timeoutMs
+   * fails; closing the client (after its grace period) or the caller's signal ends it too.
+   */
+  async stream(ro: StreamRequestOptions): Promise<StreamResponse> {
+    if (this.closed) throw new QualtricsApiError({ method: "GET", path: ro.path }, "the Qualtrics configuration is closed");
+    const fullPath = withQuery(this.resolvePath(ro.path), ro.query);
+    const shownPath = fullPath.split("?")[0];
+    const userHeaders: Record<string, string> = {};
+    for (const [k, v] of Object.entries(ro.headers ?? {})) {
+      if (!HOP_BY_HOP.has(k.toLowerCase()) && typeof v === "string") userHeaders[k.toLowerCase()] = v;
+    }
+    let reauthorized = false;
+    for (let attempt = 1; ; attempt++) {
+      const signals = [this.closing.signal, ...(ro.signal ? [ro.signal] : [])];
+      const release = await this.limiter.acquire(AbortSignal.any(signals));
+      let auth: Record<string, string>;
+      try {
+        auth = await this.opts.auth();
+      } catch (err) {
+        release();
+        throw err;
+      }
+      const timeoutMs = ro.timeoutMs ?? this.opts.timeoutMs ?? 30_000;
+      const timeout = new AbortController();
+      const timer = setTimeout(() => timeout.abort(new Error("timeout")), timeoutMs);
+      let res: Awaited<ReturnType<Pool["request"]>> | undefined;
+      let failure: unknown;
+      // its own connection: a download can take minutes, and must not hold one of the shared pool's
+      const connection = new Client(this.base.origin, { headersTimeout: 0, bodyTimeout: 0 });
+      try {
+        res = await connection.request({
+          method: "GET",
+          path: fullPath,
+          headers: { accept: "*/*", "user-agent": this.opts.userAgent ?? "node-red-contrib-qualtrics", ...userHeaders, ...lowerKeys(auth) },
+          signal: AbortSignal.any([...signals, timeout.signal]),
+          // the pool has no body timeout (a JSON answer is covered by the overall timeout); a
+          // download can take long, so only a pause in it counts
+          bodyTimeout: timeoutMs,
+        });
+      } catch (err) {
+        failure = err;
+      } finally {
+        clearTimeout(timer);
+        release();
+      }
+      const ctx = { method: "GET", path: shownPath, attempts: attempt };
+      if (failure !== undefined || !res) {
+        void connection.destroy().catch(() => undefined);
+        if (this.closing.signal.aborted) throw new QualtricsApiError({ ...ctx, cause: failure }, "aborted: the Qualtrics configuration was closed");
+        if (ro.signal?.aborted) throw abortReason(ro.signal);
+        const what = timeout.signal.aborted ? `no answer within ${timeoutMs} ms` : `connection failed (${errorCodeOf(failure) ?? "network error"})`;
+        if (attempt <= this.retry.retries) {
+          await this.sleep(backoffDelay(attempt - 1, this.retry), ro.signal);
+          continue;
+        }
+        throw new QualtricsApiError(ctx, what);
+      }
+      const code = res.statusCode;
+      const headers = flattenHeaders(res.headers);
+      if (code >= 200 && code < 300) {
+        const body = res.body;
+        // a download in progress is work in flight: close() gives it the grace period too
+        const done = finished(body)
+          .catch(() => undefined)
+          .then(() => connection.destroy())
+          .catch(() => undefined);
+        this.inflight.add(done);
+        void done.finally(() => this.inflight.delete(done));
+        return { body, statusCode: code, headers, requestId: headers["x-request-id"], attempts: attempt };
+      }
+
+      let text = "";
+      try {
+        text = await readCapped(res.body, 1024 * 1024);
+      } catch {
+        // the status is what matters; a broken error body is not
+      }
+      void connection.destroy().catch(() => undefined);
+      const parsed = parseBody(text, headers["content-type"]);
+      const meta = unwrap(parsed.value).meta;
+      if (meta.notice) this.opts.onNotice?.(meta.notice);
+      if (code === 401 && !reauthorized && this.opts.onUnauthorized) {
+        reauthorized = true;
+        if (await this.opts.onUnauthorized(auth)) continue;
+      }
+      if (retryableStatus(code, true) && attempt <= this.retry.retries) {
+        const after = code === 429 || code === 503 ? parseRetryAfter(headers["retry-after"]) : undefined;
+        if (after === undefined || after <= this.retry.maxRetryAfterMs) {
+          const wait = after ?? backoffDelay(attempt - 1, this.retry);
+          if (code === 429) this.limiter.pause(wait);
+          await this.sleep(wait, ro.signal);
+          continue;
+        }
+      }
+      throw new QualtricsApiError(
+        {
+          ...ctx,
+          statusCode: code,
+          httpStatus: meta.httpStatus,
+          errorCode: meta.error?.errorCode,
+          errorMessage: meta.error?.errorMessage,
+          requestId: meta.requestId,
+        },
+        describeNonJson(code, parsed.text),
+      );
+    }
   }
 
   /**

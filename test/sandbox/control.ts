@@ -2,6 +2,7 @@
 // for generated links, and /__sandbox/* controls for tests.
 import { errorEnvelope } from "./envelope";
 import { FaultConfigError, Faults, parseFaultConfig } from "./faults";
+import { handleExportControl } from "./export-control";
 import { Answer, escapeHtml, htmlAnswer, jsonAnswer } from "./http-io";
 import { UnknownSurveyError } from "./responses";
 import { CompleteOptions, CompleteResult, Sandbox } from "./types";
@@ -161,5 +162,7 @@ export async function handleControl(deps: ControlDeps, req: ControlRequest): Pro
       return jsonAnswer(200, { ok: true, config: deps.faults.config });
     }
   }
+  const exportAnswer = handleExportControl(deps.sandbox.state, method, path, req.rawBody);
+  if (exportAnswer) return exportAnswer;
   return jsonAnswer(404, errorEnvelope(404, `Not found: ${method} ${path}`));
 }

@@ -97,10 +97,15 @@ export const badRequest = (message: string, code: string = ErrorCodes.validation
 export const notFound = (message: string): ApiError => new ApiError(404, message, ErrorCodes.notFound);
 
 /** What a route handler hands back: a `result` (wrapped with meta) or a meta-only answer. */
-export type HandlerResult = { kind: "result"; result: unknown } | { kind: "meta" };
+export type HandlerResult =
+  | { kind: "result"; result: unknown }
+  | { kind: "meta" }
+  /** a body that is not an envelope, such as a response-export file (§7.4) */
+  | { kind: "file"; bytes: Buffer; headers: Record<string, string> };
 
 export const ok = (result: unknown): HandlerResult => ({ kind: "result", result });
 export const metaOnly = (): HandlerResult => ({ kind: "meta" });
+export const fileResult = (bytes: Buffer, headers: Record<string, string>): HandlerResult => ({ kind: "file", bytes, headers });
 
 export function newRequestId(): string {
   return randomUUID();

@@ -43,6 +43,8 @@ export interface Answer {
   status: number;
   headers: Record<string, string>;
   text: string;
+  /** bytes sent instead of `text` (a binary file) */
+  bytes?: Buffer;
 }
 
 export function jsonAnswer(status: number, value: unknown, headers: Record<string, string> = {}): Answer {
@@ -55,7 +57,7 @@ export function htmlAnswer(status: number, html: string): Answer {
 
 export function send(res: http.ServerResponse, a: Answer): void {
   if (res.destroyed || res.writableEnded) return;
-  const body = Buffer.from(a.text, "utf8");
+  const body = a.bytes ?? Buffer.from(a.text, "utf8");
   res.writeHead(a.status, { ...a.headers, "Content-Length": String(body.length) });
   res.end(body);
 }

@@ -1,0 +1,176 @@
+// A trigger on new survey responses for brands without a brand administrator (who alone may
+// register event subscriptions): every interval, an export with allowContinuation picks up where
+// the last one ended (qualtrics-api.md §7.2-§7.4). The continuation token is the bookmark, kept in
+// the node's context and moved on only after every response of an export was sent, so a restart
+// neither repeats nor misses responses.
+import { QualtricsInputError, errorText } from "../src/errors";
+import { exportBody, exportedResponses } from "../src/export";
+import { isPlainObject } from "../src/safe-object";
+import { optionalDate, requireId } from "../src/validate";
+import { contextIsMemory, forgetBookmarks, readBookmark, writeBookmark } from "./lib/bookmark";
+import { exportPollDelay, runExport } from "./lib/export-run";
+import { asError, configOf, record } from "./lib/qualtrics-node";
+import { NodeStatus } from "./lib/status";
+import { typed } from "./lib/typed-input";
+import type { Msg, Node, NodeAPI, NodeDef } from "./lib/types";
+
+export interface ResponsePollDef extends NodeDef {
+  qualtrics?: string;
+  surveyId?: string;
+  surveyIdType?: string;
+  interval?: number | string;
+  start?: "now" | "date";
+  startDate?: string;
+}
+
+export const DEFAULT_INTERVAL_S = 60;
+export const MIN_INTERVAL_S = 10;
+/** how long a running poll may finish when the node closes, before it is aborted */
+const CLOSE_GRACE_MS = 10_000;
+/** a poll's own limit for the export to complete */
+const EXPORT_TIMEOUT_MS = 10 * 60_000;
+
+function clock(d = new Date()): string {
+  return d.toTimeString().slice(0, 8);
+}
+
+/** the response's completion time: values.endDate, else values.recordedDate (§6.5) */
+function completedDate(response: Record<string, unknown>): string | undefined {
+  const v = isPlainObject(response.values) ? response.values : {};
+  for (const k of ["endDate", "recordedDate"]) if (typeof v[k] === "string" && v[k]) return v[k] as string;
+  return undefined;
+}
+
+export default function (RED: NodeAPI): void {
+  function QualtricsResponsePoll(this: Node, def: ResponsePollDef) {
+    RED.nodes.createNode(this, def);
+    const node = this;
+    const status = new NodeStatus(RED, node);
+    const config = configOf(RED, def.qualtrics);
+    const settings = RED.settings as unknown as Record<string, unknown>;
+    // settings.js may lower the minimum (tests, a sandbox); never below one second
+    const minInterval = Math.max(1, Number(settings.qualtricsResponsePollMinInterval) || MIN_INTERVAL_S);
+    const wanted = Number(def.interval ?? DEFAULT_INTERVAL_S);
+    const intervalS = Math.max(minInterval, Number.isFinite(wanted) && wanted > 0 ? wanted : DEFAULT_INTERVAL_S);
+    const pollDelayMs = exportPollDelay(RED);
+    let timer: NodeJS.Timeout | undefined;
+    let running: Promise<void> | undefined;
+    let abort: AbortController | undefined;
+    let closed = false;
+
+    let startDate: string | undefined;
+    let surveyId: string;
+    try {
+      if (!config) throw new QualtricsInputError("qualtrics", "no Qualtrics configuration node is selected, or it is disabled");
+      // the survey is fixed (text, the picker or an environment variable): with no input there is no msg to read it from
+      const t = typed(def as unknown as Record<string, unknown>, "surveyId");
+      const value = t.type === "env" ? RED.util.evaluateNodeProperty(t.value, "env", node, {} as Msg) : t.value;
+      surveyId = requireId("surveyId", value, "survey");
+      if (def.start === "date") {
+        startDate = optionalDate("startDate", def.startDate);
+        if (!startDate) throw new QualtricsInputError("startDate", "is required when the first poll starts from a date");
+      }
+    } catch (err) {
+      node.error(errorText(err));
+      status.problem(config ? "badConfig" : "noConfig");
+      return;
+    }
+
+    if (contextIsMemory(RED)) node.log(RED._("qualtrics-response-poll.log.memoryContext"));
+    status.show("grey", "ring", "waiting");
+
+    function tick(): void {
+      // one poll at a time: a slow export makes the next tick wait for the one after
+      if (running || closed) {
+        if (running) node.debug(RED._("qualtrics-response-poll.log.skipped"));
+        return;
+      }
+      running = poll().finally(() => (running = undefined));
+    }
+
+    async function poll(): Promise<void> {
+      abort = new AbortController();
+      const signal = abort.signal;
+      const errMsg = { _msgid: RED.util.generateId(), surveyId } as unknown as Msg;
+      try {
+        const client = config!.client();
+        let bookmark = await readBookmark(RED, node, surveyId);
+        if (!bookmark) {
+          // the first poll: where the responses start is kept at once, so a restart before the
+          // first export completes still starts there
+          const since = startDate ?? new Date(Math.floor(Date.now() / 1000) * 1000).toISOString().replace(/\.000Z$/, "Z");
+          await writeBookmark(RED, node, { surveyId, since });
+          bookmark = { surveyId, since, updated: "" };
+        }
+        const body = bookmark.continuationToken
+          ? exportBody({ format: "json", compress: false, continuationToken: bookmark.continuationToken })
+          : exportBody({ format: "json", compress: false, allowContinuation: true, startDate: bookmark.since });
+        const run = await runExport({ client, surveyId, body, signal, timeoutMs: EXPORT_TIMEOUT_MS, pollDelayMs, status, needsToken: true });
+        const topic = `surveyengine.completedResponse.${surveyId}`;
+        const seen = new Set<string>();
+        let count = 0;
+        for await (const item of exportedResponses(run.download.chunks, "json")) {
+          if (!isPlainObject(item)) continue;
+          const responseId = typeof item.responseId === "string" ? item.responseId : undefined;
+          if (responseId) {
+            if (seen.has(responseId)) continue;
+            seen.add(responseId);
+          }
+          const msg = {
+            _msgid: RED.util.generateId(),
+            topic,
+            payload: item,
+            event: { topic, surveyId, responseId, completedDate: completedDate(item) },
+          } as unknown as Msg;
+          record(msg, { requestId: run.final.requestId, statusCode: run.download.statusCode });
+          node.send(msg);
+          count++;
+        }
+        // every response of this export is out: the next poll starts after them
+        await writeBookmark(RED, node, { surveyId, continuationToken: run.final.continuationToken });
+        status.show("green", "dot", "polled", { time: clock(), count });
+      } catch (raw) {
+        if (closed && signal.aborted) return;
+        const err = asError(raw);
+        const e = err as { requestId?: string; statusCode?: number; errorCode?: string };
+        errMsg.qualtrics = { requestId: e.requestId, httpStatus: e.statusCode, errorCode: e.errorCode };
+        status.show("red", "ring", "pollFailed", { time: clock() });
+        // once per failing poll, with a message so a Catch node sees it; the timer goes on
+        node.error(err, errMsg);
+      }
+    }
+
+    timer = setInterval(tick, intervalS * 1000);
+    // the first poll right away, not one interval after the deploy
+    setImmediate(tick);
+
+    node.on("close", (removed: boolean, done: () => void) => {
+      closed = true;
+      if (timer) clearInterval(timer);
+      timer = undefined;
+      const finish = () => {
+        // after the poll: one that finished in the grace period has written its bookmark by now
+        if (removed) forgetBookmarks(node.id);
+        status.dispose();
+        done();
+      };
+      const current = running;
+      if (!current) return finish();
+      let grace: NodeJS.Timeout | undefined;
+      void Promise.race([current, new Promise<void>((r) => (grace = setTimeout(r, CLOSE_GRACE_MS)))])
+        .then(() => {
+          clearTimeout(grace);
+          abort?.abort(new Error("the node was closed"));
+          return current;
+        })
+        .catch(() => undefined)
+        .finally(finish);
+    });
+  }
+
+  RED.nodes.registerType("qualtrics-response-poll", QualtricsResponsePoll as unknown as Parameters<NodeAPI["nodes"]["registerType"]>[1], {
+    settings: {
+      qualtricsResponsePollMinInterval: { value: MIN_INTERVAL_S, exportable: false },
+    },
+  });
+}

@@ -1,0 +1,240 @@
+import assert from "node:assert/strict";
+import { forgetAllBookmarks } from "../../nodes/lib/bookmark";
+import { startSandbox, type Sandbox } from "../sandbox";
+import { failExports, generateResponses } from "../sandbox/export-control";
+import { collect, configNode, credentials, FlowNode, helper, http, nextError, nodeRedModulePath, sleep, statusLog, TOKEN, until } from "../support/nr-helper";
+import { json, RawServer, startRawServer } from "../support/raw-server";
+
+const N = http.nodes;
+type Msg = { payload: { responseId: string; values: Record<string, unknown> }; topic: string; event: Record<string, unknown>; qualtrics: Record<string, unknown> };
+
+describe("qualtrics-response-poll", function () {
+  this.timeout(30_000);
+  let sb: Sandbox;
+  let survey: string;
+  before(async () => (sb = await startSandbox({ token: TOKEN })));
+  after(() => sb.close());
+  beforeEach(() => {
+    sb.reset();
+    survey = sb.seedIds.surveyIds[0];
+    helper.settings({ qualtricsExportPollDelay: 2, qualtricsResponsePollMinInterval: 1 } as never);
+  });
+  afterEach(async () => {
+    await helper.unload();
+    helper.settings({});
+    forgetAllBookmarks();
+  });
+
+  // a promise left to reject unhandled would end Node-RED (node-red.md §1.4)
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => unhandled.push(reason);
+  before(() => process.on("unhandledRejection", onUnhandled));
+  after(() => process.off("unhandledRejection", onUnhandled));
+  afterEach(() => assert.deepEqual(unhandled.splice(0), [], "no unhandled promise rejection"));
+
+  function flow(props: Record<string, unknown>, base = sb.apiBase): FlowNode[] {
+    return [
+      { id: "tab", type: "tab" },
+      configNode(base),
+      { id: "n", z: "tab", type: "qualtrics-response-poll", qualtrics: "cfg", surveyId: survey, surveyIdType: "str", interval: 1, start: "now", wires: [["out"]], ...props },
+      { id: "out", z: "tab", type: "helper" },
+    ];
+  }
+  async function load(props: Record<string, unknown> = {}, base?: string): Promise<Msg[]> {
+    await helper.load([N.config, N.responsePoll], flow(props, base), credentials);
+    return collect("out") as unknown as Msg[];
+  }
+
+  const exports = () => sb.requests.filter((r) => r.method === "POST" && r.path.endsWith("/export-responses"));
+  const files = () => sb.requests.filter((r) => r.path.endsWith("/file"));
+  /** responses that were recorded an hour ago */
+  function older(count: number): string[] {
+    const ids = generateResponses(sb.state, survey, count);
+    const s = sb.state.surveys.get(survey)!;
+    for (const id of ids) s.responses.get(id)!.values.recordedDate = new Date(Date.now() - 3_600_000).toISOString().replace(/\.\d{3}Z$/, "Z");
+    return ids;
+  }
+  const polls = (n: number) => until(() => files().length >= n, 15_000, `${n} polls`);
+
+  it("sends each response recorded after the deploy once, with msg.event like the response trigger's", async function () {
+    older(3);
+    const out = await load();
+    await polls(1);
+    assert.equal(out.length, 0, "responses from before the deploy are not sent");
+    const first = generateResponses(sb.state, survey, 2);
+    await polls(3);
+    const { responseId } = await sb.completeResponse(survey, { QID1: 4 });
+    await until(() => out.length === 3, 15_000);
+    await polls(files().length + 2);
+    assert.deepEqual(out.map((m) => m.payload.responseId), [...first, responseId]);
+    const m = out[2];
+    const topic = `surveyengine.completedResponse.${survey}`;
+    assert.equal(m.topic, topic);
+    assert.deepEqual(m.event, { topic, surveyId: survey, responseId, completedDate: m.payload.values.endDate });
+    assert.match(String(m.event.completedDate), /^\d{4}-\d{2}-\d{2}T/);
+    assert.equal(m.payload.values.QID1, 4);
+    assert.deepEqual(Object.keys(m.payload), ["responseId", "values", "labels", "displayedFields", "displayedValues"]);
+    assert.equal(m.qualtrics.httpStatus, 200);
+    // the first export starts at the deploy with allowContinuation; every later one from the token
+    const bodies = exports().map((r) => r.body as Record<string, unknown>);
+    assert.deepEqual(Object.keys(bodies[0]).sort(), ["allowContinuation", "compress", "format", "startDate"]);
+    assert.ok(Date.now() - Date.parse(String(bodies[0].startDate)) < 60_000);
+    for (const b of bodies.slice(1)) assert.deepEqual(Object.keys(b).sort(), ["allowContinuation", "compress", "continuationToken", "format"]);
+  });
+
+  it("with a start date, the first poll sends what was recorded since then", async function () {
+    const before = older(2);
+    const out = await load({ start: "date", startDate: new Date(Date.now() - 7_200_000).toISOString() });
+    await polls(2);
+    assert.deepEqual(out.map((m) => m.payload.responseId), before);
+  });
+
+  it("the bookmark is kept in the node's context: a redeploy (flows stopped and started) neither repeats nor misses, also without a context store", async function () {
+    let out = await load();
+    await polls(1);
+    const a = generateResponses(sb.state, survey, 2);
+    await until(() => out.length === 2, 15_000);
+    assert.deepEqual(out.map((m) => m.payload.responseId), a);
+    const saved = helper.getNode("n").context().get(`bookmark_${survey}`) as { surveyId: string; continuationToken: string };
+    assert.equal(saved.surveyId, survey);
+    assert.equal(typeof saved.continuationToken, "string");
+    // what a restart does to the nodes (the real restart with a file context store is in the e2e tests)
+    const red = (helper as unknown as { _redNodes: { stopFlows(): Promise<void>; startFlows(): Promise<void> } })._redNodes;
+    await red.stopFlows();
+    const whileDown = generateResponses(sb.state, survey, 3);
+    const pollsBefore = files().length;
+    const startsBefore = exports().length;
+    await red.startFlows();
+    out = collect("out") as unknown as Msg[];
+    await polls(pollsBefore + 2);
+    assert.deepEqual(out.map((m) => m.payload.responseId), whileDown);
+    assert.equal((exports()[startsBefore].body as { continuationToken?: string }).continuationToken, saved.continuationToken, "the new node went on from the token");
+  });
+
+  it("a failed poll is reported once to Catch with msg.surveyId and the requestId, and the next poll picks the responses up", async function () {
+    const out = await load();
+    await polls(1);
+    const shown = statusLog("n");
+    const ids = generateResponses(sb.state, survey, 2);
+    failExports(sb.state, survey, 1);
+    const err = await nextError("n");
+    assert.match(err.message, /export failed in Qualtrics/);
+    assert.equal(err.msg.surveyId, survey);
+    assert.equal(typeof (err.msg.qualtrics as { requestId: string }).requestId, "string");
+    assert.ok(shown.some((s) => s.fill === "red" && /poll failed/.test(String(s.text))));
+    await until(() => out.length === 2, 15_000);
+    assert.deepEqual(out.map((m) => m.payload.responseId), ids);
+    assert.ok(shown.some((s) => s.fill === "green" && /: 2 new$/.test(String(s.text))), "the status shows the count");
+  });
+
+  it("a Catch node on the tab gets the failed poll's message", async function () {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const catchNode = require(nodeRedModulePath("nodes/core/common/25-catch.js"));
+    failExports(sb.state, survey, 1);
+    await helper.load([N.config, N.responsePoll, catchNode], [
+      ...flow({}),
+      { id: "catcher", z: "tab", type: "catch", scope: null, uncaught: false, wires: [["caught"]] },
+      { id: "caught", z: "tab", type: "helper" },
+    ], credentials);
+    const caught = collect("caught");
+    await until(() => caught.length === 1, 15_000, "the caught message");
+    const m = caught[0] as { surveyId: string; error: { message: string; source: { id: string } } };
+    assert.equal(m.surveyId, survey);
+    assert.match(m.error.message, /export failed/);
+    assert.equal(m.error.source.id, "n");
+  });
+
+  it("runs one poll at a time: a tick during a slow export is skipped", async function () {
+    const out = await load();
+    await polls(1);
+    // the next export's first progress check takes 2.5 intervals
+    sb.faults.set({ rules: [{ match: { method: "GET", path: "/export-responses/ES_" }, action: "delay", delayMs: 2500, times: 1 }] });
+    generateResponses(sb.state, survey, 1);
+    await until(() => out.length === 1, 15_000);
+    await polls(files().length + 1);
+    // between two export starts there is always the download of the first
+    const order = sb.requests.filter((r) => r.method === "POST" || r.path.endsWith("/file")).map((r) => (r.method === "POST" ? "start" : "file"));
+    for (let i = 1; i < order.length; i++) assert.notDeepEqual([order[i - 1], order[i]], ["start", "start"], order.join(" "));
+    assert.equal(out.length, 1);
+  });
+
+  it("stops polling when closed", async function () {
+    await load();
+    await polls(1);
+    await helper.unload();
+    const count = sb.requests.length;
+    await sleep(1500);
+    assert.equal(sb.requests.length, count);
+  });
+
+  it("an export without a continuation token is an error before anything is sent", async function () {
+    const raw: RawServer = await startRawServer();
+    try {
+      raw.handle((req, res) => {
+        if (req.method === "POST") return json(res, 200, { progressId: "ES_1", status: "inProgress", percentComplete: 0 });
+        if (req.path.endsWith("/file")) return void res.writeHead(200).end('{"responses":[{"responseId":"R_1"}]}');
+        json(res, 200, { status: "complete", percentComplete: 100, fileId: "F" });
+      });
+      const out = await load({}, raw.apiBase);
+      const err = await nextError("n");
+      assert.match(err.message, /no continuationToken/);
+      assert.equal(raw.requests.some((r) => r.path.endsWith("/file")), false);
+      assert.equal(out.length, 0);
+    } finally {
+      await helper.unload();
+      await raw.close();
+    }
+  });
+
+  it("sends a response that appears twice in one export once", async function () {
+    const raw: RawServer = await startRawServer();
+    try {
+      raw.handle((req, res) => {
+        if (req.method === "POST") return json(res, 200, { progressId: "ES_1", status: "inProgress", percentComplete: 0 });
+        if (req.path.endsWith("/file")) return void res.writeHead(200).end('{"responses":[{"responseId":"R_1"},{"responseId":"R_2"},{"responseId":"R_1"}]}');
+        json(res, 200, { status: "complete", percentComplete: 100, fileId: "F", continuationToken: "T" });
+      });
+      const out = await load({ interval: 100 }, raw.apiBase);
+      await until(() => raw.requests.some((r) => r.path.endsWith("/file")), 10_000);
+      await sleep(100);
+      assert.deepEqual(out.map((m) => m.payload.responseId), ["R_1", "R_2"]);
+    } finally {
+      await helper.unload();
+      await raw.close();
+    }
+  });
+
+  it("refuses a bad setup at deploy, without polling", async function () {
+    for (const [props, message, status] of [
+      [{ surveyId: "CG_1" }, /^surveyId: "CG_1" is not a survey ID/, "invalid settings"],
+      [{ surveyId: "" }, /^surveyId: is required/, "invalid settings"],
+      [{ start: "date", startDate: "" }, /^startDate: is required/, "invalid settings"],
+      [{ start: "date", startDate: "someday" }, /^startDate:/, "invalid settings"],
+      [{ qualtrics: "" }, /^qualtrics:/, "no configuration"],
+    ] as const) {
+      const errors: string[] = [];
+      const shown: Array<{ text?: string }> = [];
+      await helper.load([N.config, N.responsePoll], flow(props), credentials);
+      // the node reported during construction; its status and log calls are on record
+      const node = helper.getNode("n") as unknown as { error: { args: unknown[][] }; status: { args: Array<[{ text?: string }]> } };
+      for (const a of node.error.args) errors.push(String(a[0]));
+      for (const a of node.status.args) shown.push(a[0]);
+      assert.ok(errors.some((e) => message.test(e)), `${JSON.stringify(props)}: ${errors.join(" | ")}`);
+      assert.equal(shown[shown.length - 1].text, status);
+      await helper.unload();
+    }
+    await sleep(50);
+    assert.equal(sb.requests.length, 0);
+  });
+
+  it("takes the survey from an environment variable", async function () {
+    process.env.QTEST_POLL_SURVEY = survey;
+    try {
+      await load({ surveyId: "QTEST_POLL_SURVEY", surveyIdType: "env" });
+      await polls(1);
+      assert.ok(exports()[0].path.includes(survey));
+    } finally {
+      delete process.env.QTEST_POLL_SURVEY;
+    }
+  });
+});
