@@ -21,6 +21,22 @@ export const ID_PREFIX = {
 
 export type IdKind = keyof typeof ID_PREFIX;
 
+/** how an error names each kind of ID, article included */
+const ID_NAME: Record<IdKind, string> = {
+  directory: "a directory",
+  contact: "a contact",
+  mailingList: "a mailing list",
+  survey: "a survey",
+  emailDistribution: "an email distribution",
+  smsDistribution: "an SMS distribution",
+  distribution: "a distribution",
+  message: "a message",
+  library: "a library",
+  subscription: "an event subscription",
+  response: "a response",
+  user: "a user",
+};
+
 // §4.8 advises a loose pattern rather than exact lengths: lengths are observed, not documented.
 const ID_BODY = /^[A-Za-z0-9]+$/;
 
@@ -55,7 +71,7 @@ function checkIdShape(field: string, id: string, kind: IdKind): void {
   const prefix = prefixes.find((p) => id.startsWith(p));
   if (!prefix || !ID_BODY.test(id.slice(prefix.length))) {
     const shown = id.length > 40 ? id.slice(0, 40) + "…" : id;
-    throw new QualtricsInputError(field, `"${shown}" is not a ${kind} ID (expected ${prefixes.join(" or ")} followed by letters and digits)`);
+    throw new QualtricsInputError(field, `"${shown}" is not ${ID_NAME[kind]} ID (expected ${prefixes.join(" or ")} followed by letters and digits)`);
   }
 }
 

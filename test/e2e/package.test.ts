@@ -3,7 +3,10 @@
 import assert from "node:assert/strict";
 import { NodeRed, loadExamples, startNodeRed } from "../support/runtime";
 
-const TYPES = ["qualtrics-config", "qualtrics-contact", "qualtrics-distribution", "qualtrics-api", "qualtrics-response-in"];
+// every type the package declares: a type added to package.json is checked without editing this list
+const TYPES: string[] = Object.keys(
+  (JSON.parse(require("node:fs").readFileSync(require("node:path").join(__dirname, "../../../package.json"), "utf8")) as { "node-red": { nodes: Record<string, string> } })["node-red"].nodes,
+);
 const MODULE = "node-red-contrib-qualtrics";
 
 interface NodeSet {

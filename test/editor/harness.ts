@@ -33,8 +33,11 @@ export const SCREENSHOT_DIR = process.env.UPDATE_SCREENSHOTS
 /** preferred sandbox port (the next free one is taken when it is busy) */
 const SANDBOX_PORT = 4710;
 
-export const TYPES = ["qualtrics-contact", "qualtrics-distribution", "qualtrics-api", "qualtrics-response-in"] as const;
 export const CONFIG_TYPE = "qualtrics-config";
+/** every palette type the package declares, so a new node is checked without editing this list */
+export const TYPES: readonly string[] = Object.keys(
+  (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as { "node-red": { nodes: Record<string, string> } })["node-red"].nodes,
+).filter((t) => t !== CONFIG_TYPE);
 
 /** IDs of the deployed flow */
 export const IDS = {

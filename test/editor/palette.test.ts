@@ -73,11 +73,11 @@ describe(`editor: palette (${process.env.NR_PKG || "node-red"})`, function () {
     );
     assert.equal(info.configCategory, "config");
     assert.equal(info.configInPalette, 0);
-    assert.deepEqual(info.configCredentials, ["apiToken"]);
+    assert.deepEqual(info.configCredentials, ["apiToken", "clientId", "clientSecret"]);
     for (const h of info.help) assert.ok(h.text.length > 200, `help for ${h.type}`);
   });
 
-  it("finds all four nodes with the palette filter", async function () {
+  it("finds every palette node with the palette filter", async function () {
     const filter = s.page.locator("#red-ui-palette-search input");
     await filter.click();
     await filter.pressSequentially("qualtrics");

@@ -5,12 +5,13 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as vm from "node:vm";
+import { DEFAULT_OAUTH_SCOPES } from "../../src/oauth";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 const BUILT = path.join(ROOT, "build", "nodes");
 const SOURCE = path.join(ROOT, "nodes");
 const MODULE = "node-red-contrib-qualtrics";
-const TYPES = ["qualtrics-config", "qualtrics-contact", "qualtrics-distribution", "qualtrics-api", "qualtrics-response-in"] as const;
+const TYPES = ["qualtrics-config", "qualtrics-contact", "qualtrics-distribution", "qualtrics-api", "qualtrics-response-in", "qualtrics-response", "qualtrics-mailing-list", "qualtrics-survey", "qualtrics-export", "qualtrics-response-poll"] as const;
 type NodeType = (typeof TYPES)[number];
 const LANGS = ["en-US", "de"] as const;
 
@@ -135,7 +136,7 @@ function validate(def: Def, prop: string, node: Record<string, unknown>): true |
 
 // The flow contract: property names the runtime reads (the lead's brief).
 const CONTRACT: Record<NodeType, string[]> = {
-  "qualtrics-config": ["name", "dataCenter", "baseUrl", "timeout", "retries", "rateLimit", "maxConcurrent"],
+  "qualtrics-config": ["name", "dataCenter", "baseUrl", "authType", "scopes", "timeout", "retries", "rateLimit", "maxConcurrent"],
   "qualtrics-contact": [
     "name", "qualtrics", "operation", "directoryId", "directoryIdType", "contactId", "contactIdType", "firstName", "firstNameType",
     "lastName", "lastNameType", "email", "emailType", "phone", "phoneType", "extRef", "extRefType", "language", "languageType",
@@ -146,13 +147,33 @@ const CONTRACT: Record<NodeType, string[]> = {
     "name", "qualtrics", "channel",
     ...["surveyId", "sendDate", "libraryId", "messageId", "messageText", "mailingListId", "contactId", "transactionBatchId",
       "fromEmail", "fromName", "replyToEmail", "subject", "expirationDate", "linkType", "embeddedData",
-      "method", "smsName", "parentDistributionId", "sampleId"].flatMap((p) => [p, p + "Type"]),
+      "method", "smsName", "parentDistributionId", "sampleId",
+      "distributionId", "distributionRequestType", "sendStartDate", "sendEndDate", "description"].flatMap((p) => [p, p + "Type"]),
+    "operation", "limit", "output",
   ],
   "qualtrics-api": ["name", "qualtrics", "method", "url", "paging", "limit"],
   "qualtrics-response-in": ["name", "qualtrics", "surveyId", "topic", "path", "autoRegister", "publicBaseUrl", "fetchResponse", "dedupeSeconds", "maxBodyKb"],
+  "qualtrics-response": [
+    "name", "qualtrics", "operation",
+    ...["surveyId", "responseId", "embeddedData", "values"].flatMap((p) => [p, p + "Type"]),
+    "resetRecordedDate", "decrementQuotas", "ignoreMissing",
+  ],
+  "qualtrics-mailing-list": [
+    "name", "qualtrics", "operation",
+    ...["directoryId", "mailingListId", "contactId", "listName", "firstName", "lastName", "email", "phone", "extRef", "language",
+      "embeddedData", "unsubscribed"].flatMap((p) => [p, p + "Type"]),
+    "limit", "pageSize", "output", "waitForImport", "importTimeout",
+  ],
+  "qualtrics-survey": ["name", "qualtrics", "operation", "surveyId", "surveyIdType", "limit", "output", "labelTarget"],
+  "qualtrics-export": [
+    "name", "qualtrics", "format", "since", "output", "directory", "limit", "useLabels", "exportResponsesInProgress", "compress",
+    "allowContinuation", "timeout",
+    ...["surveyId", "startDate", "endDate", "filterId", "questionIds", "embeddedDataIds"].flatMap((p) => [p, p + "Type"]),
+  ],
+  "qualtrics-response-poll": ["name", "qualtrics", "surveyId", "surveyIdType", "interval", "start", "startDate"],
 };
 
-const KEY_LITERAL = /["']((?:node-red-contrib-qualtrics\/([a-z-]+):)?((?:qualtrics-(?:config|contact|distribution|api|response-in)|common)\.[A-Za-z0-9_.]+))["']/g;
+const KEY_LITERAL = /["']((?:node-red-contrib-qualtrics\/([a-z-]+):)?((?:qualtrics-(?:config|contact|distribution|api|response-in|response|mailing-list|survey|export|response-poll)|common)\.[A-Za-z0-9_.]+))["']/g;
 
 /** every catalogue key a piece of code names: [catalogue, key] */
 function keysIn(code: string, ownSet: string): Array<[string, string]> {
@@ -248,7 +269,8 @@ describe("editor files", function () {
           assert.ok(def.defaults[prop], `${prop} is a property`);
           const t = def.defaults[prop + "Type"];
           assert.ok(t && typeof t.value === "string" && t.value !== "", `${prop}Type has a default type`);
-          const expected = prop === "embeddedData" ? "json" : prop === "unsubscribed" ? "none" : "str";
+          // the response node's answers (values) are a JSON object like embedded data
+          const expected = prop === "embeddedData" || prop === "values" ? "json" : prop === "unsubscribed" ? "none" : "str";
           assert.equal(t.value, expected, `${prop}Type default`);
         }
         const isTypeField = (k: string) => k.endsWith("Type") && k.length > 4 && def.defaults[k.slice(0, -4)] !== undefined;
@@ -271,7 +293,7 @@ describe("editor files", function () {
         const def = loadDefinitions().defs[type];
         if (type === "qualtrics-config") {
           assert.equal(def.category, "config");
-          assert.deepEqual(Object.keys(def.credentials), ["apiToken"]);
+          assert.deepEqual(Object.keys(def.credentials), ["apiToken", "clientId", "clientSecret"]);
         } else {
           assert.equal(def.category, "Qualtrics");
           assert.equal(def.color, loadDefinitions().defs["qualtrics-contact"].color);
@@ -303,6 +325,8 @@ describe("editor files", function () {
       ...status.map((s): [string, string] => ["qualtrics-config", `common.status.${s}`]),
       ["qualtrics-config", "qualtrics-config.warn.notice"],
       ["qualtrics-config", "qualtrics-config.test.noToken"],
+      ["qualtrics-config", "qualtrics-config.test.noClient"],
+      ["qualtrics-config", "qualtrics-config.warn.noticeDataCenter"],
       ["qualtrics-response-in", "qualtrics-response-in.warn.noHttpNode"],
       ["qualtrics-response-in", "qualtrics-response-in.error.notAdmin"],
       ["qualtrics-response-in", "qualtrics-response-in.error.register"],
@@ -366,6 +390,43 @@ describe("editor files", function () {
   describe("dialog validation (run in a stand-in editor)", function () {
     let defs: Record<string, Def>;
     before(() => (defs = loadDefinitions().defs));
+
+    it("checks the export node's survey, dates, limit, format, directory and question IDs", () => {
+      const e = defs["qualtrics-export"];
+      assert.equal(validate(e, "surveyId", { surveyId: "SV_abc", surveyIdType: "qualtrics" }), true);
+      assert.match(String(validate(e, "surveyId", { surveyId: "CG_abc", surveyIdType: "str" })), /SV_/);
+      assert.equal(validate(e, "startDate", { startDate: "2025-05-01T00:00:00Z", startDateType: "str" }), true);
+      assert.notEqual(validate(e, "startDate", { startDate: "yesterday", startDateType: "str" }), true);
+      assert.equal(validate(e, "endDate", { since: "all", endDate: "2025-06-01", endDateType: "str" }), true);
+      assert.notEqual(validate(e, "endDate", { since: "new", endDate: "2025-06-01", endDateType: "str" }), true);
+      assert.equal(validate(e, "limit", { limit: "" }), true);
+      assert.equal(validate(e, "limit", { limit: 100 }), true);
+      assert.notEqual(validate(e, "limit", { limit: -1 }), true);
+      assert.notEqual(validate(e, "limit", { limit: 100, since: "new" }), true);
+      assert.notEqual(validate(e, "limit", { limit: 100, allowContinuation: true }), true);
+      assert.equal(validate(e, "format", { format: "spss", output: "file" }), true);
+      assert.notEqual(validate(e, "format", { format: "xml", output: "split" }), true);
+      assert.notEqual(validate(e, "directory", { output: "file", directory: "" }), true);
+      assert.equal(validate(e, "directory", { output: "array", directory: "" }), true);
+      assert.equal(validate(e, "questionIds", { questionIds: "QID1, QID2", questionIdsType: "str" }), true);
+      assert.notEqual(validate(e, "questionIds", { questionIds: "QID1, Q2", questionIdsType: "str" }), true);
+      assert.notEqual(validate(e, "timeout", { timeout: 0 }), true);
+      assert.equal(validate(e, "timeout", { timeout: 10 }), true);
+    });
+
+    it("checks the polling trigger's survey, interval and start date", () => {
+      const p = defs["qualtrics-response-poll"];
+      assert.notEqual(validate(p, "surveyId", { surveyId: "", surveyIdType: "str" }), true);
+      assert.equal(validate(p, "surveyId", { surveyId: "SV_abc", surveyIdType: "qualtrics" }), true);
+      assert.equal(validate(p, "surveyId", { surveyId: "SURVEY", surveyIdType: "env" }), true);
+      assert.notEqual(validate(p, "surveyId", { surveyId: "POOL_1", surveyIdType: "str" }), true);
+      assert.notEqual(validate(p, "interval", { interval: 5 }), true);
+      assert.equal(validate(p, "interval", { interval: 60 }), true);
+      assert.equal(validate(p, "startDate", { start: "now", startDate: "" }), true);
+      assert.notEqual(validate(p, "startDate", { start: "date", startDate: "" }), true);
+      assert.notEqual(validate(p, "startDate", { start: "date", startDate: "2025-02-30" }), true);
+      assert.equal(validate(p, "startDate", { start: "date", startDate: "2025-02-28T00:00:00Z" }), true);
+    });
 
     it("checks ID prefixes on fixed values, and lets ${ENV}, empty and message values through", () => {
       const c = defs["qualtrics-contact"];
@@ -442,6 +503,21 @@ describe("editor files", function () {
       assert.notEqual(validate(cfg, "timeout", { timeout: 0 }), true);
       assert.equal(validate(cfg, "timeout", { timeout: 30 }), true);
       assert.notEqual(validate(cfg, "retries", { retries: 11 }), true);
+    });
+
+    it("offers the API token by default and OAuth with the scopes src/oauth.ts requests by default", () => {
+      const cfg = defs["qualtrics-config"];
+      assert.equal(cfg.defaults.authType.value, "token");
+      assert.equal(cfg.defaults.scopes.value, DEFAULT_OAUTH_SCOPES.join(" "));
+      assert.equal(validate(cfg, "scopes", { authType: "oauth", scopes: "read:surveys  write:distributions,manage:all" }), true);
+      assert.equal(validate(cfg, "scopes", { authType: "oauth", scopes: "" }), true, "empty = the default set");
+      assert.notEqual(validate(cfg, "scopes", { authType: "oauth", scopes: 'read:surveys "quoted"' }), true);
+      assert.equal(validate(cfg, "scopes", { authType: "token", scopes: 'not "checked" without OAuth' }), true);
+      const template = block("qualtrics-config", "data-template-name");
+      assert.match(template, /<option value="token"/);
+      assert.match(template, /<option value="oauth"/);
+      for (const id of ["apiToken"]) assert.match(template, new RegExp(`class="form-row qualtrics-auth-token">\\s*<label for="node-config-input-${id}"`));
+      for (const id of ["clientId", "clientSecret", "scopes"]) assert.match(template, new RegExp(`class="form-row qualtrics-auth-oauth"[^>]*>\\s*<label for="node-config-input-${id}"`));
     });
 
     it("checks the API path and the response trigger's settings", () => {

@@ -5,6 +5,10 @@ export { DEFAULT_TOKEN, DEFAULT_BRAND_ID, DEFAULT_DATA_CENTER, DEFAULT_PAGE_SIZE
 export type { SandboxState, ContactRecord, DirectoryRecord, MailingListRecord, MembershipRecord, LibraryRecord, LibraryMessageRecord, SurveyRecord, ResponseRecord, EmailDistributionRecord, SmsDistributionRecord, SubscriptionRecord, UserRecord } from "./state";
 export type { FaultConfig, FaultRule, FaultAction, FaultController, FaultStats } from "./faults";
 export { parseFaultConfig } from "./faults";
+export type { OAuthClientConfig, OAuthController, IssuedToken, TokenRequestRecord } from "./oauth";
+export { OAUTH_TOKEN_PATH, DEFAULT_OAUTH_TTL_SECONDS } from "./oauth";
+export type { ProxyConfig, ProxyController } from "./proxy";
+export { proxiedNotice } from "./proxy";
 export type { SeedIds } from "./seed";
 export type { Delivery } from "./webhooks";
 export { signMessage, topicMatches, completedMessage } from "./webhooks";

@@ -24,6 +24,8 @@ export interface RequestContext {
   body: unknown;
   /** "http://host:port" from the Host header. */
   origin: string;
+  /** request headers, names in lower case (e.g. idempotency-key) */
+  headers?: Record<string, string>;
   page: PageContext;
   state: SandboxState;
   ids: IdSource;

@@ -20,6 +20,8 @@ import {
   DEFAULT_WEBHOOK_TIMEOUT_MS, RecordedRequest, Sandbox, SandboxOptions,
 } from "./types";
 import { mysqlDateTime } from "./validate";
+import { DEFAULT_OAUTH_TTL_SECONDS, OAUTH_TOKEN_PATH, OAuthServer } from "./oauth";
+import { ProxySwitch } from "./proxy";
 import { fireCompletedResponse } from "./webhooks";
 
 export type { Sandbox, SandboxOptions, RecordedRequest } from "./types";
@@ -67,6 +69,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   let state: SandboxState = built.state;
   const requests: RecordedRequest[] = [];
   const faults = new Faults();
+  const oauthTtl = opts.oauthTokenTtlSeconds ?? DEFAULT_OAUTH_TTL_SECONDS;
+  const oauth = new OAuthServer(opts.oauthClients ?? [], oauthTtl);
+  const proxy = new ProxySwitch(opts.proxied);
   const router = new Router(apiRoutes);
   const log = opts.log;
   const pendingDelays = new Set<() => void>();
@@ -89,7 +94,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   function processApi(req: http.IncomingMessage, url: URL, origin: string, raw: { text: string; tooLarge: boolean }, parsed: { ok: boolean; value: unknown }): Answer {
     const requestId = newRequestId();
     try {
-      if (!isAuthorized(req.headers, options.token)) throw new ApiError(401, UNAUTHORIZED_MESSAGE, ErrorCodes.unauthorized);
+      if (!isAuthorized(req.headers, options.token) && !oauth.accepts(req.headers)) throw new ApiError(401, UNAUTHORIZED_MESSAGE, ErrorCodes.unauthorized);
       if (raw.tooLarge) throw new ApiError(413, "Request body is too large", ErrorCodes.bodyTooLarge);
       if (!parsed.ok) throw badRequest("Request body is not valid JSON", ErrorCodes.malformedJson);
       let path = url.pathname.slice(API_PREFIX.length) || "/";
@@ -105,8 +110,9 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       const result = match.route.handler({
         method, path, params: match.params, query: url.searchParams, body: parsed.value, origin,
         page: { origin, pathname: url.pathname.replace(/(.)\/+$/, "$1"), query: url.searchParams },
-        state, ids: cryptoIds, options,
+        state, ids: cryptoIds, options, headers: flatHeaders(req),
       });
+      if (result.kind === "file") return { status: 200, headers: { ...result.headers, "X-Request-Id": requestId }, text: "", bytes: result.bytes };
       return jsonAnswer(200, result.kind === "meta" ? metaOnlyEnvelope(requestId) : successEnvelope(result.result, requestId));
     } catch (err) {
       if (err instanceof ApiError) return jsonAnswer(err.status, errorEnvelope(err.status, err.message, err.errorCode, requestId), err.headers);
@@ -124,6 +130,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         return jsonAnswer(status, errorEnvelope(status, defaultMessage(status)), headers);
       }
       case "malformed": {
+        // a file (an export download) arrives cut off halfway
+        if (real?.bytes) return { ...real, bytes: real.bytes.subarray(0, Math.max(1, Math.floor(real.bytes.length / 2))) };
         const full = real?.text ?? JSON.stringify(successEnvelope({ elements: [{ id: "truncated" }], nextPage: null }));
         return { status: 200, headers: { "Content-Type": "application/json" }, text: full.slice(0, Math.max(1, Math.floor(full.length / 2))) };
       }
@@ -175,7 +183,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       send(res, a);
       return a.status;
     }
-    const real = processApi(req, url, origin, raw, parsed);
+    const real = proxy.decorate(processApi(req, url, origin, raw, parsed), url.pathname);
     if (rule && rule.action !== "delay") {
       const a = faultAnswer(rule, real);
       if (a === null) {
@@ -202,6 +210,11 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     let outcome: number | "dropped";
     if (url.pathname === API_PREFIX || url.pathname.startsWith(`${API_PREFIX}/`)) {
       outcome = await handleApi(req, res, url, origin);
+    } else if (url.pathname === OAUTH_TOKEN_PATH) {
+      const raw = await readBody(req);
+      const a = oauth.handle((req.method ?? "GET").toUpperCase(), flatHeaders(req), String(req.headers["content-type"] ?? ""), raw.text);
+      send(res, a);
+      outcome = a.status;
     } else {
       const raw = await readBody(req);
       const a = await handleControl({ sandbox, faults }, {
@@ -257,12 +270,17 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       state = value;
     },
     faults,
+    oauth,
+    proxy,
     seedIds: built.seedIds,
     completeResponse,
     reset(): void {
       requests.length = 0;
       faults.clear();
       faults.resetStats();
+      oauth.reset(oauthTtl);
+      if (opts.proxied) proxy.set(opts.proxied);
+      else proxy.clear();
       state = buildState(seedOpts).state;
     },
     close(): Promise<void> {

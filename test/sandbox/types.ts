@@ -1,5 +1,7 @@
 // The sandbox's public types (other code is written against these exact shapes).
 import { FaultController } from "./faults";
+import { OAuthClientConfig, OAuthController } from "./oauth";
+import { ProxyConfig, ProxyController } from "./proxy";
 import { SeedIds } from "./seed";
 import { SandboxState } from "./state";
 import { Delivery } from "./webhooks";
@@ -23,6 +25,12 @@ export interface SandboxOptions {
   webhookTimeoutMs?: number;
   /** optional request log */
   log?: (line: string) => void;
+  /** OAuth clients POST /oauth2/token accepts (Basic client ID and secret); none = every token request is refused */
+  oauthClients?: OAuthClientConfig[];
+  /** expires_in of issued access tokens, whole seconds (default 3600) */
+  oauthTokenTtlSeconds?: number;
+  /** answer as a proxied account from the start (see Sandbox.proxy) */
+  proxied?: ProxyConfig;
 }
 
 export interface RecordedRequest {
@@ -58,9 +66,13 @@ export interface Sandbox {
   /** the in-memory data */
   state: SandboxState;
   faults: FaultController;
+  /** POST /oauth2/token: its requests, the tokens it issued, their lifetime */
+  oauth: OAuthController;
+  /** "Request proxied ..." notices and another whoami datacenter, switched on and off */
+  proxy: ProxyController;
   seedIds: SeedIds;
   completeResponse(surveyId: string, values?: Record<string, unknown>, options?: CompleteOptions): Promise<CompleteResult>;
-  /** clear requests, faults, and restore seeded state */
+  /** clear requests, faults, OAuth tokens, the proxy switch (back to the options), and restore seeded state */
   reset(): void;
   /** also closes keep-alive sockets (server.closeAllConnections) */
   close(): Promise<void>;

@@ -14,6 +14,11 @@ export const nodes = {
   distribution: require("../../nodes/qualtrics-distribution").default,
   api: require("../../nodes/qualtrics-api").default,
   responseIn: require("../../nodes/qualtrics-response-in").default,
+  response: require("../../nodes/qualtrics-response").default,
+  mailingList: require("../../nodes/qualtrics-mailing-list").default,
+  survey: require("../../nodes/qualtrics-survey").default,
+  export: require("../../nodes/qualtrics-export").default,
+  responsePoll: require("../../nodes/qualtrics-response-poll").default,
 };
 
 export const TOKEN = "test-token-abcdefghijklmnopqrstuvwxyz0123";
@@ -142,6 +147,11 @@ export const http: HttpCapture & { nodes: typeof nodes } = (() => {
       distribution: wrap(nodes.distribution),
       api: wrap(nodes.api),
       responseIn: wrap(nodes.responseIn),
+      response: wrap(nodes.response),
+      mailingList: wrap(nodes.mailingList),
+      survey: wrap(nodes.survey),
+      export: wrap(nodes.export),
+      responsePoll: wrap(nodes.responsePoll),
     },
   };
 })();

@@ -69,11 +69,17 @@ describe("validate", function () {
           assert.equal(optionalId("theField", id, kind), id);
         }
         for (const id of bad[kind]) {
-          inputError(() => requireId("theField", id, kind), "theField", new RegExp(`not a ${kind} ID`));
+          inputError(() => requireId("theField", id, kind), "theField", new RegExp(`is not an? [a-zA-Z ]+ ID \\(expected ${ID_PREFIX[kind][0]}`));
           inputError(() => optionalId("theField", id, kind), "theField");
         }
       });
     }
+
+    it("names the kind of ID in words", function () {
+      inputError(() => requireId("f", "X_1", "emailDistribution"), "f", /is not an email distribution ID/);
+      inputError(() => requireId("f", "X_1", "smsDistribution"), "f", /is not an SMS distribution ID/);
+      inputError(() => requireId("f", "X_1", "mailingList"), "f", /is not a mailing list ID/);
+    });
 
     it("missing and non-string IDs name the field", function () {
       inputError(() => requireId("surveyId", undefined, "survey"), "surveyId", /is required/);
