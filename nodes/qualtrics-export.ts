@@ -149,7 +149,8 @@ export default function (RED: NodeAPI): void {
     }
 
     // One message per response; each is sent once the next is known, so the last carries
-    // parts.count. The download is read only as fast as messages are sent.
+    // parts.count. The download (or, for a zip, the file inside it) is read only as fast as messages
+    // are sent.
     async function sendEach(msg: Msg, ctx: InputContext, run: ExportRun, fmt: ExportFormat, meta: Record<string, unknown>, record: (m: Msg) => void): Promise<number> {
       const partsId = RED.util.generateId();
       const outer = isPlainObject(msg.parts) ? { parts: msg.parts } : {};
@@ -164,7 +165,7 @@ export default function (RED: NodeAPI): void {
         ctx.send(out);
         index++;
       };
-      for await (const item of exportedResponses(run.download.chunks, fmt)) {
+      for await (const item of exportedResponses(run.download.chunks, fmt, { signal: ctx.signal })) {
         if (held) emit(held.item, false);
         held = { item };
         if ((index + 1) % 100 === 0) ctx.status.progress(index + 1);
@@ -176,7 +177,7 @@ export default function (RED: NodeAPI): void {
     async function sendAll(msg: Msg, ctx: InputContext, run: ExportRun, fmt: ExportFormat, meta: Record<string, unknown>, record: (m: Msg) => void): Promise<number> {
       const all: unknown[] = [];
       let columns: ExportColumn[] | undefined;
-      for await (const item of exportedResponses(run.download.chunks, fmt, { onColumns: (c) => (columns = c) })) {
+      for await (const item of exportedResponses(run.download.chunks, fmt, { onColumns: (c) => (columns = c), signal: ctx.signal })) {
         all.push(item);
         if (all.length % 1000 === 0) ctx.status.progress(all.length);
       }

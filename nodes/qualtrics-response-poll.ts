@@ -109,7 +109,7 @@ export default function (RED: NodeAPI): void {
         const topic = `surveyengine.completedResponse.${surveyId}`;
         const seen = new Set<string>();
         let count = 0;
-        for await (const item of exportedResponses(run.download.chunks, "json")) {
+        for await (const item of exportedResponses(run.download.chunks, "json", { signal })) {
           if (!isPlainObject(item)) continue;
           const responseId = typeof item.responseId === "string" ? item.responseId : undefined;
           if (responseId) {

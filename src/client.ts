@@ -163,30 +163,13 @@ export class QualtricsClient {
 
   private async run<T>(ro: RequestOptions): Promise<ApiResponse<T>> {
     const method = ro.method;
-    const fullPath = withQuery(this.resolvePath(ro.path), ro.query);
-    const shownPath = fullPath.split("?")[0];
+    const { fullPath, shownPath, userHeaders } = this.target(ro);
     const idempotent = ro.idempotent ?? IDEMPOTENT_METHODS.has(method);
     const body = ro.body === undefined || method === "GET" ? undefined : JSON.stringify(ro.body);
-    const userHeaders: Record<string, string> = {};
-    for (const [k, v] of Object.entries(ro.headers ?? {})) {
-      if (!HOP_BY_HOP.has(k.toLowerCase()) && typeof v === "string") userHeaders[k.toLowerCase()] = v;
-    }
 
     let reauthorized = false;
     for (let attempt = 1; ; attempt++) {
-      const signals = [this.closing.signal, ...(ro.signal ? [ro.signal] : [])];
-      const release = await this.limiter.acquire(AbortSignal.any(signals));
-      let auth: Record<string, string>;
-      try {
-        // a token that cannot be had is reported as it is (e.g. a wrong client secret), not as a connection failure
-        auth = await this.opts.auth();
-      } catch (err) {
-        release();
-        throw err;
-      }
-      const timeoutMs = ro.timeoutMs ?? this.opts.timeoutMs ?? 30_000;
-      const timeout = new AbortController();
-      const timer = setTimeout(() => timeout.abort(new Error("timeout")), timeoutMs);
+      const { signals, release, auth, timeoutMs, timeout, timer } = await this.slot(ro);
       let status: number | undefined;
       let headers: Record<string, string> = {};
       let text = "";
@@ -260,15 +243,7 @@ export class QualtricsClient {
         };
       }
 
-      if (retryableStatus(code, idempotent) && attempt <= this.retry.retries) {
-        const after = code === 429 || code === 503 ? parseRetryAfter(headers["retry-after"]) : undefined;
-        if (after === undefined || after <= this.retry.maxRetryAfterMs) {
-          const wait = after ?? backoffDelay(attempt - 1, this.retry);
-          if (code === 429) this.limiter.pause(wait);
-          await this.sleep(wait, ro.signal);
-          continue;
-        }
-      }
+      if (await this.waitToRetry(code, headers, idempotent, attempt, ro.signal)) continue;
       throw new QualtricsApiError(
         {
           ...ctx,
@@ -282,6 +257,48 @@ export class QualtricsClient {
         describeNonJson(code, parsed.text),
       );
     }
+  }
+
+  /** where a request goes, and the caller's headers minus those that only we may set */
+  private target(ro: { path: string; query?: Query; headers?: Record<string, string> }) {
+    const fullPath = withQuery(this.resolvePath(ro.path), ro.query);
+    const userHeaders: Record<string, string> = {};
+    for (const [k, v] of Object.entries(ro.headers ?? {})) {
+      if (!HOP_BY_HOP.has(k.toLowerCase()) && typeof v === "string") userHeaders[k.toLowerCase()] = v;
+    }
+    return { fullPath, shownPath: fullPath.split("?")[0], userHeaders };
+  }
+
+  /** One attempt's turn: a limiter slot, the auth headers and the attempt's timeout. */
+  private async slot(ro: { signal?: AbortSignal; timeoutMs?: number }) {
+    const signals = [this.closing.signal, ...(ro.signal ? [ro.signal] : [])];
+    const release = await this.limiter.acquire(AbortSignal.any(signals));
+    let auth: Record<string, string>;
+    try {
+      // a token that cannot be had is reported as it is (e.g. a wrong client secret), not as a connection failure
+      auth = await this.opts.auth();
+    } catch (err) {
+      release();
+      throw err;
+    }
+    const timeoutMs = ro.timeoutMs ?? this.opts.timeoutMs ?? 30_000;
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(new Error("timeout")), timeoutMs);
+    return { signals, release, auth, timeoutMs, timeout, timer };
+  }
+
+  /**
+   * After an answer that may be tried again: wait (Retry-After, else back-off; a 429 holds the whole
+   * account) and say true; false when it is not to be retried or the wait would be too long.
+   */
+  private async waitToRetry(code: number, headers: Record<string, string>, idempotent: boolean, attempt: number, signal?: AbortSignal): Promise<boolean> {
+    if (!retryableStatus(code, idempotent) || attempt > this.retry.retries) return false;
+    const after = code === 429 || code === 503 ? parseRetryAfter(headers["retry-after"]) : undefined;
+    if (after !== undefined && after > this.retry.maxRetryAfterMs) return false;
+    const wait = after ?? backoffDelay(attempt - 1, this.retry);
+    if (code === 429) this.limiter.pause(wait);
+    await this.sleep(wait, signal);
+    return true;
   }
 
   /** waits before a retry; the caller's signal ends the wait too, not only closing the client */
@@ -312,26 +329,10 @@ export class QualtricsClient {
    */
   async stream(ro: StreamRequestOptions): Promise<StreamResponse> {
     if (this.closed) throw new QualtricsApiError({ method: "GET", path: ro.path }, "the Qualtrics configuration is closed");
-    const fullPath = withQuery(this.resolvePath(ro.path), ro.query);
-    const shownPath = fullPath.split("?")[0];
-    const userHeaders: Record<string, string> = {};
-    for (const [k, v] of Object.entries(ro.headers ?? {})) {
-      if (!HOP_BY_HOP.has(k.toLowerCase()) && typeof v === "string") userHeaders[k.toLowerCase()] = v;
-    }
+    const { fullPath, shownPath, userHeaders } = this.target(ro);
     let reauthorized = false;
     for (let attempt = 1; ; attempt++) {
-      const signals = [this.closing.signal, ...(ro.signal ? [ro.signal] : [])];
-      const release = await this.limiter.acquire(AbortSignal.any(signals));
-      let auth: Record<string, string>;
-      try {
-        auth = await this.opts.auth();
-      } catch (err) {
-        release();
-        throw err;
-      }
-      const timeoutMs = ro.timeoutMs ?? this.opts.timeoutMs ?? 30_000;
-      const timeout = new AbortController();
-      const timer = setTimeout(() => timeout.abort(new Error("timeout")), timeoutMs);
+      const { signals, release, auth, timeoutMs, timeout, timer } = await this.slot(ro);
       let res: Awaited<ReturnType<Pool["request"]>> | undefined;
       let failure: unknown;
       // its own connection: a download can take minutes, and must not hold one of the shared pool's
@@ -392,15 +393,7 @@ export class QualtricsClient {
         reauthorized = true;
         if (await this.opts.onUnauthorized(auth)) continue;
       }
-      if (retryableStatus(code, true) && attempt <= this.retry.retries) {
-        const after = code === 429 || code === 503 ? parseRetryAfter(headers["retry-after"]) : undefined;
-        if (after === undefined || after <= this.retry.maxRetryAfterMs) {
-          const wait = after ?? backoffDelay(attempt - 1, this.retry);
-          if (code === 429) this.limiter.pause(wait);
-          await this.sleep(wait, ro.signal);
-          continue;
-        }
-      }
+      if (await this.waitToRetry(code, headers, true, attempt, ro.signal)) continue;
       throw new QualtricsApiError(
         {
           ...ctx,

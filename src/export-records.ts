@@ -1,9 +1,14 @@
 // The responses in an export file, one at a time, as the file streams in (qualtrics-api.md §7.4):
 // JSON `{"responses":[...]}`, NDJSON (one response a line), CSV and TSV (a row per response, keyed
-// by the column names). Only one response's text is held at a time, however large the file.
+// by the column names). Only one response is held at a time, however large the file: JSON is read
+// with stream-json, CSV and TSV with csv-parse.
+import { pipeline, Writable } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
 import { parse as parseCsv } from "csv-parse";
-import { isForbiddenKey, safeJsonParse } from "./safe-object";
+import Parser from "stream-json/Parser";
+import Pick from "stream-json/filters/Pick";
+import StreamArray from "stream-json/streamers/StreamArray";
+import { isForbiddenKey, safeJsonParse, sanitize } from "./safe-object";
 
 export type ExportFormat = "json" | "ndjson" | "csv" | "tsv";
 
@@ -48,126 +53,113 @@ function parseElement(text: string, what: string): unknown {
   }
 }
 
-const QUOTE = 34; // "
-const BACKSLASH = 92;
-const OPEN_OBJECT = 123; // {
-const CLOSE_OBJECT = 125;
-const OPEN_ARRAY = 91; // [
-const CLOSE_ARRAY = 93;
-const COMMA = 44;
-const COLON = 58;
-
-function isSpace(c: number): boolean {
-  return c === 32 || c === 9 || c === 10 || c === 13;
+/** Writes a chunk and waits until the stream has taken it in, or has gone (failed or stopped). */
+function write(stream: Writable, chunk: Buffer): Promise<void> {
+  return new Promise((resolve) => {
+    const gone = () => resolve();
+    stream.once("close", gone);
+    stream.write(chunk, () => {
+      stream.off("close", gone);
+      resolve();
+    });
+  });
 }
 
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+
+/** The source without a UTF-8 byte order mark at its start. */
+async function* withoutBom(source: AsyncIterable<Uint8Array>): AsyncGenerator<Buffer> {
+  let head: Buffer | undefined = Buffer.alloc(0);
+  for await (const bytes of source) {
+    const chunk = Buffer.from(bytes);
+    if (head === undefined) {
+      yield chunk;
+      continue;
+    }
+    head = Buffer.concat([head, chunk]);
+    if (head.length < BOM.length && BOM.subarray(0, head.length).equals(head)) continue;
+    yield head.subarray(0, BOM.length).equals(BOM) ? head.subarray(BOM.length) : head;
+    head = undefined;
+  }
+  if (head?.length) yield head;
+}
+
+/** the end of a file cut off inside true, false or null, where the parser cannot tell that from a wrong value */
+const CUT_LITERAL = /[[,:]\s*(?:t|tr|tru|f|fa|fal|fals|n|nu|nul)$/;
+const WHITESPACE = new Set([0x20, 0x09, 0x0a, 0x0d]);
+
 /**
- * The elements of the top-level "responses" array of a JSON export, each parsed on its own. The
- * scanner only follows strings and brackets, so it holds one element's text at a time; a file whose
- * top level is the array itself is read the same way.
+ * The elements of the top-level "responses" array of a JSON export (or of a top-level array), one
+ * at a time, read with stream-json: only the response being assembled is held in memory. Each is
+ * copied without __proto__, constructor and prototype keys.
  */
 export async function* jsonResponses(source: AsyncIterable<Uint8Array>): AsyncGenerator<unknown> {
-  const decoder = new StringDecoder("utf8");
-  const stack: number[] = []; // open brackets
-  let inString = false;
-  let escaped = false;
-  // the top-level object's keys: the last key read, and whether a key comes next
-  let keyText = "";
-  let readingKey = false;
-  let expectKey = false;
-  let lastKey = "";
-  // the responses array, and the element being captured in it
-  let arrayDepth = -1;
-  let seenArray = false;
-  let capture = "";
-  let capturing = false;
-  let elementDepth = 0;
-  let first = true;
+  const parser = Parser.make({ streamValues: false });
+  let found = false;
+  const picker = Pick.make({
+    once: true,
+    filter: (stack, token) => {
+      const hit = stack.length === 0 ? token.name === "startArray" : stack.length === 1 && stack[0] === "responses";
+      if (hit) found = true;
+      return hit;
+    },
+  });
+  const items = StreamArray.make();
+  pipeline(parser, picker, items, () => undefined);
+  // what tells the errors apart: the download's own error, whether the file had anything but
+  // spaces, whether it had all been parsed (the parser's error then means the file stops too
+  // early), and its last bytes
+  let sourceError: { err: unknown } | undefined;
+  let content = false;
+  let inputEnded = false;
+  let tail = Buffer.alloc(0);
+  const feeding = (async () => {
+    try {
+      for await (const chunk of withoutBom(source)) {
+        if (parser.destroyed) return;
+        if (!content) content = chunk.some((b) => !WHITESPACE.has(b));
+        tail = Buffer.concat([tail, chunk.subarray(-32)]).subarray(-32);
+        // each chunk parsed before the next, so an error in it comes before the end
+        await write(parser, chunk);
+      }
+      if (parser.destroyed) return;
+      inputEnded = true;
+      parser.end();
+    } catch (err) {
+      // the download failed: the reader reports its error as it is
+      sourceError = { err };
+      parser.destroy(err as Error);
+    }
+  })();
   let count = 0;
-
-  for await (const bytes of source) {
-    let text = decoder.write(Buffer.from(bytes));
-    if (first && text.length) {
-      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-      first = false;
-    }
-    let start = capturing ? 0 : -1;
-    const out: unknown[] = [];
-    for (let i = 0; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (inString) {
-        if (escaped) escaped = false;
-        else if (c === BACKSLASH) escaped = true;
-        else if (c === QUOTE) {
-          inString = false;
-          if (readingKey) {
-            readingKey = false;
-            lastKey = keyText;
-          }
-        } else if (readingKey && keyText.length < 64) keyText += text[i];
-        continue;
+  try {
+    try {
+      for await (const item of items) {
+        let response: unknown;
+        try {
+          response = sanitize((item as StreamArray.Item).value);
+        } catch (err) {
+          throw new ExportFileError(`response ${count + 1} cannot be read (${(err as Error).message})`);
+        }
+        count++;
+        yield response;
       }
-      if (isSpace(c)) continue;
-      const depth = stack.length;
-      // an element of the responses array starts
-      if (arrayDepth >= 0 && depth === arrayDepth && !capturing && c !== COMMA && c !== CLOSE_ARRAY) {
-        capturing = true;
-        start = i;
-        elementDepth = depth;
-      }
-      if (c === QUOTE) {
-        inString = true;
-        if (depth === 1 && stack[0] === OPEN_OBJECT && expectKey) {
-          readingKey = true;
-          keyText = "";
-          expectKey = false;
-        }
-      } else if (c === OPEN_OBJECT || c === OPEN_ARRAY) {
-        if (depth === 0 && c === OPEN_ARRAY && arrayDepth < 0) {
-          arrayDepth = 1;
-          seenArray = true;
-        } else if (depth === 1 && stack[0] === OPEN_OBJECT && c === OPEN_ARRAY && lastKey === "responses" && arrayDepth < 0 && !seenArray) {
-          arrayDepth = 2;
-          seenArray = true;
-        }
-        stack.push(c);
-        if (depth === 0 && c === OPEN_OBJECT) expectKey = true;
-      } else if (c === CLOSE_OBJECT || c === CLOSE_ARRAY) {
-        if (capturing && depth === elementDepth) {
-          // a primitive element ends where the array closes
-          out.push(parseElement(capture + text.slice(start, i), `response ${count + out.length + 1}`));
-          capturing = false;
-          capture = "";
-        }
-        const open = stack.pop();
-        if (open === undefined || (open === OPEN_OBJECT) !== (c === CLOSE_OBJECT)) throw new ExportFileError("the JSON is not well formed");
-        if (capturing && stack.length === elementDepth) {
-          capture += text.slice(start, i + 1);
-          out.push(parseElement(capture, `response ${count + out.length + 1}`));
-          capturing = false;
-          capture = "";
-        }
-        if (c === CLOSE_ARRAY && depth === arrayDepth) arrayDepth = -1;
-      } else if (c === COMMA) {
-        if (capturing && depth === elementDepth) {
-          out.push(parseElement(capture + text.slice(start, i), `response ${count + out.length + 1}`));
-          capturing = false;
-          capture = "";
-        }
-        if (depth === 1 && stack[0] === OPEN_OBJECT) expectKey = true;
-      } else if (c === COLON) {
-        // a value follows; nothing to do
-      }
+    } catch (err) {
+      if (err instanceof ExportFileError) throw err;
+      if (sourceError) throw sourceError.err;
+      const message = (err as Error).message;
+      if (!content) throw new ExportFileError('no "responses" array in the JSON');
+      if (/should be an array/.test(message)) throw new ExportFileError('"responses" is not an array');
+      const wrongValue = /cannot parse input: expected a value/.test(message) && !CUT_LITERAL.test(tail.toString("latin1").trimEnd());
+      if (inputEnded && !wrongValue) throw new ExportFileError("the JSON ended early (the download may have been cut off)");
+      throw new ExportFileError(`the JSON is not well formed${count ? ` after response ${count}` : ""} (${message})`);
     }
-    if (capturing) capture += text.slice(start);
-    for (const r of out) {
-      count++;
-      yield r;
-    }
+  } finally {
+    if (!items.destroyed) items.destroy();
+    if (!parser.destroyed) parser.destroy();
+    await feeding;
   }
-  decoder.end();
-  if (stack.length > 0 || inString) throw new ExportFileError("the JSON ended early (the download may have been cut off)");
-  if (!seenArray) throw new ExportFileError('no "responses" array in the JSON');
+  if (!found) throw new ExportFileError('no "responses" array in the JSON');
 }
 
 /** One JSON value per line (NDJSON); empty lines are skipped. */

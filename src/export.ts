@@ -4,7 +4,7 @@ import type { QualtricsClient } from "./client";
 import { QualtricsApiError, QualtricsInputError } from "./errors";
 import { ExportColumn, ExportFormat, records } from "./export-records";
 import { looksLikeZip, unzipSingleFile, ZipEntryInfo } from "./export-zip";
-import { PollTimeoutError } from "./poll";
+import { PollTimeoutError, pause } from "./poll";
 import { isPlainObject } from "./safe-object";
 import { oneOf, optionalBoolean, optionalDate, optionalString, requireId, typeName } from "./validate";
 
@@ -217,21 +217,6 @@ export function nextPollDelay(delay: number, max: number): number {
   return Math.min(max, delay * 1.5);
 }
 
-function pause(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason ?? new Error("aborted"));
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(signal!.reason ?? new Error("aborted"));
-    };
-    const t = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}
-
 export interface ExportDownload {
   /** the file's bytes as they arrive; a broken connection is a QualtricsApiError */
   chunks: AsyncGenerator<Buffer>;
@@ -294,11 +279,16 @@ export interface ReadOptions {
   /** the name of the file inside a zip */
   onEntry?: (info: ZipEntryInfo) => void;
   onColumns?: (columns: ExportColumn[]) => void;
+  /** where a zip is kept while it is read (os.tmpdir()) */
+  tmpDir?: string;
+  /** stops reading a zip that has already been downloaded */
+  signal?: AbortSignal;
 }
 
 /**
  * The responses in a downloaded export, one at a time. A zip is recognised by its first bytes, so
- * it does not matter whether `compress` was honoured.
+ * it does not matter whether `compress` was honoured. A plain file is read as it downloads; a zip
+ * is saved to a temporary file first (its directory is at its end) and read from there.
  */
 export async function* exportedResponses(chunks: AsyncIterable<Buffer>, format: ExportFormat, opts: ReadOptions = {}): AsyncGenerator<unknown> {
   const it = chunks[Symbol.asyncIterator]();
@@ -319,5 +309,6 @@ export async function* exportedResponses(chunks: AsyncIterable<Buffer>, format: 
     }
   }
   const zipped = !first.done && looksLikeZip(first.value);
-  yield* records(format, zipped ? unzipSingleFile(all(), opts.onEntry) : all(), { onColumns: opts.onColumns });
+  const source = zipped ? unzipSingleFile(all(), { onEntry: opts.onEntry, tmpDir: opts.tmpDir, signal: opts.signal }) : all();
+  yield* records(format, source, { onColumns: opts.onColumns });
 }

@@ -60,7 +60,8 @@ export async function pollUntilDone<T>(opts: PollOptions<T>): Promise<T> {
   }
 }
 
-function pause(ms: number, signal?: AbortSignal): Promise<void> {
+/** a wait that the signal ends early, with the signal's reason */
+export function pause(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
     if (signal?.aborted) return reject(signal.reason ?? new Error("aborted"));
     const onAbort = () => {

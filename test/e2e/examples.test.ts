@@ -155,6 +155,33 @@ describe(`e2e: example flows (${process.env.NR_PKG || "node-red"}, httpNodeRoot 
       assert.equal(col.of(id("debug-missing")).length, 0);
       assert.equal(col.of(id("debug-catch")).length, 1);
     });
+
+    it("search by email: POST .../contacts/search with the email filter; the result carries contactId and extRef", async function () {
+      await nr.inject(id("inject-search"));
+      const msg = await only(id("debug-search"));
+      const found = msg.payload as Array<{ contactId: string; extRef: string; email: string }>;
+      assert.equal(found.length, 1);
+      assert.equal(found[0].email, "amelia.hart@example.com");
+      assert.equal(found[0].contactId, sb.seedIds.contactIds[0]);
+      assert.equal(found[0].extRef, "CRM-1001");
+      const search = requests("POST", /\/contacts\/search$/).at(-1);
+      assert.deepEqual(search?.body, { filter: { filterType: "email", comparison: "eq", value: "amelia.hart@example.com" } });
+    });
+
+    it("create or update by email: the first click creates Sam Upsert, the second updates the same contact", async function () {
+      await nr.inject(id("inject-upsert"));
+      const [first] = await col.wait(id("debug-upsert"), 1);
+      await nr.inject(id("inject-upsert"));
+      const both = await col.wait(id("debug-upsert"), 2);
+      const a = first.msg.payload as { created: boolean; contactId: string };
+      const b = both[1].msg.payload as { created: boolean; contactId: string };
+      assert.equal(a.created, true);
+      assert.equal(b.created, false);
+      assert.equal(b.contactId, a.contactId);
+      const contacts = [...(sb.state.directories.get(DIRECTORY)?.contacts.values() ?? [])].filter((c) => c.email === "sam.upsert@example.com");
+      assert.equal(contacts.length, 1, "one contact, not two");
+      assert.equal(requests("PUT", new RegExp(`/contacts/${a.contactId}$`)).length, 1);
+    });
   });
 
   describe("Distribution - email and SMS", function () {

@@ -427,7 +427,7 @@ describe("qualtrics-export", function () {
       await load({ output: "array" });
       sb.faults.set({ rules: [{ match: { path: "/file" }, action: "malformed", afterHandling: true }] });
       const { error } = await run();
-      assert.match(String((error as Error).message), /^export file: the download ended inside the compressed file/);
+      assert.match(String((error as Error).message), /^export file: the zip is damaged or incomplete; the download may have been cut off/);
     });
 
     it("503 and 500 on the start are retried (starting an export twice changes no data)", async function () {

@@ -391,8 +391,14 @@ export class NodeRed {
 
   /** presses an inject node's button (POST /inject/:id) */
   async inject(id: string): Promise<void> {
-    const r = await this.request("POST", `inject/${encodeURIComponent(id)}`);
-    if (r.status !== 200) throw new Error(`POST /inject/${id}: ${r.status} ${r.text}`);
+    // right after a deploy the node may not have started yet: its route answers 404 until it has
+    const until = Date.now() + 5_000;
+    for (;;) {
+      const r = await this.request("POST", `inject/${encodeURIComponent(id)}`);
+      if (r.status === 200) return;
+      if (r.status !== 404 || Date.now() > until) throw new Error(`POST /inject/${id}: ${r.status} ${r.text}`);
+      await sleep(100);
+    }
   }
 
   flowsFile(): string {

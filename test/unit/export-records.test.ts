@@ -40,15 +40,19 @@ describe("export file reading (qualtrics-api.md §7.4)", function () {
       assert.deepEqual(await all(jsonResponses(pieces(Buffer.from("{ \"responses\" : [ ] }"), 1))), []);
     });
 
-    it("drops __proto__ keys, so a response cannot change a message's prototype", async function () {
-      const [r] = (await all(jsonResponses(pieces(Buffer.from('{"responses":[{"responseId":"R_1","__proto__":{"admin":true},"values":{"constructor":1}}]}'), 9)))) as Array<Record<string, unknown>>;
+    it("drops __proto__, constructor and prototype keys, so a response cannot change a message's prototype", async function () {
+      const text = '{"responses":[{"responseId":"R_1","__proto__":{"admin":true},"values":{"constructor":1,"list":[{"__proto__":{"x":1},"prototype":2,"ok":3}]}}]}';
+      const [r] = (await all(jsonResponses(pieces(Buffer.from(text), 9)))) as Array<Record<string, unknown>>;
       assert.equal(Object.getPrototypeOf(r), Object.prototype);
       assert.equal((r as { admin?: boolean }).admin, undefined);
-      assert.deepEqual(r, { responseId: "R_1", values: {} });
+      assert.deepEqual(r, { responseId: "R_1", values: { list: [{ ok: 3 }] } });
+      const list = (r.values as { list: object[] }).list;
+      assert.equal(Object.getPrototypeOf(list[0]), Object.prototype);
+      assert.deepEqual(Object.keys(list[0]), ["ok"]);
     });
 
-    it("holds one response's text at a time: responses come out while the file is still arriving", async function () {
-      const many = Buffer.from(JSON.stringify({ responses: Array.from({ length: 1000 }, (_, i) => ({ responseId: `R_${i}` })) }));
+    it("holds one response at a time: responses come out while the file is still arriving", async function () {
+      const many = Buffer.from(JSON.stringify({ responses: Array.from({ length: 20_000 }, (_, i) => ({ responseId: `R_${i}` })) }));
       let fed = 0;
       async function* counted(): AsyncGenerator<Buffer> {
         for await (const p of pieces(many, 100)) {
@@ -58,18 +62,33 @@ describe("export file reading (qualtrics-api.md §7.4)", function () {
       }
       const it = jsonResponses(counted());
       assert.deepEqual((await it.next()).value, { responseId: "R_0" });
-      assert.ok(fed <= 200, `only the first pieces were read (${fed} bytes)`);
+      // give a reader that does not wait for its consumer time to run ahead
+      await new Promise((r) => setTimeout(r, 50));
+      assert.ok(fed < many.length / 10, `only the start was read (${fed} of ${many.length} bytes)`);
       await it.return(undefined);
     });
 
     it("refuses a file that is cut off, not JSON, or has no responses array", async function () {
-      const cut = file.subarray(0, file.length - 10);
-      const e1 = await failure(all(jsonResponses(pieces(cut, 50))));
-      assert.ok(e1 instanceof ExportFileError);
-      assert.match(e1.message, /ended early/);
+      for (const cut of [file.subarray(0, file.length - 10), file.subarray(0, file.length - 1), file.subarray(0, 20), Buffer.from('{"responses":[{"a":"te'), Buffer.from('{"responses":[{"a":tr'), Buffer.from('{"responses":[{"a":1}'), Buffer.from('{"responses":[{"a":1},'), Buffer.from('{"responses":[{"a":-')]) {
+        const e1 = await failure(all(jsonResponses(pieces(cut, 50))));
+        assert.ok(e1 instanceof ExportFileError);
+        assert.match(e1.message, /^export file: the JSON ended early \(the download may have been cut off\)$/);
+      }
       assert.match((await failure(all(jsonResponses(pieces(Buffer.from('{"results":[]}'), 3))))).message, /no "responses" array/);
-      assert.match((await failure(all(jsonResponses(pieces(Buffer.from('{"responses":[{"a":1]}'), 3))))).message, /not well formed/);
-      assert.match((await failure(all(jsonResponses(pieces(Buffer.from('{"responses":[{"a":1},{"b":tru}]}'), 3))))).message, /response 2 is not valid JSON/);
+      assert.match((await failure(all(jsonResponses(pieces(Buffer.from(" \n"), 3))))).message, /no "responses" array/);
+      assert.match((await failure(all(jsonResponses(pieces(Buffer.from('{"responses":{"a":1}}'), 3))))).message, /"responses" is not an array/);
+      assert.match((await failure(all(jsonResponses(pieces(Buffer.from('{"responses":[{"a":1]}'), 3))))).message, /^export file: the JSON is not well formed/);
+      assert.match((await failure(all(jsonResponses(pieces(Buffer.from('{"responses":[{"a":1},{"b":tru}]}'), 3))))).message, /not well formed after response 1/);
+      assert.match((await failure(all(jsonResponses(pieces(Buffer.from('{"responses":[]} x'), 100))))).message, /not well formed/);
+    });
+
+    it("a broken download fails with its own error", async function () {
+      const broken = new Error("the download broke off");
+      async function* source(): AsyncGenerator<Buffer> {
+        yield file.subarray(0, 100);
+        throw broken;
+      }
+      assert.equal(await failure(all(jsonResponses(source()))), broken);
     });
   });
 
