@@ -3,6 +3,7 @@
 import { createHash } from "node:crypto";
 import type { ApiResponse, QualtricsClient } from "./client";
 import { QualtricsApiError, QualtricsInputError } from "./errors";
+import { pause } from "./poll";
 import { isPlainObject } from "./safe-object";
 import { optionalBoolean, optionalEmbeddedData, optionalObject, requireId, requireString, typeName } from "./validate";
 
@@ -21,7 +22,8 @@ export async function getResponse(client: QualtricsClient, surveyId: string, res
       return await client.request({ method: "GET", path, signal: opts.signal });
     } catch (err) {
       if (!(err instanceof QualtricsApiError) || err.statusCode !== 404 || attempt >= retries) throw err;
-      await new Promise((r) => setTimeout(r, (opts.notFoundDelayMs ?? 1500) * (attempt + 1)));
+      // the caller's signal (a node closing) ends the wait too
+      await pause((opts.notFoundDelayMs ?? 1500) * (attempt + 1), opts.signal);
     }
   }
 }

@@ -42,6 +42,18 @@ describe("responses", function () {
       assert.equal(api.requests.length, 3);
     });
 
+    it("the caller's signal ends the wait between 404 retries", async function () {
+      const client = clients.make(api.apiBase);
+      api.reply(fail(404, "Response not found"));
+      const stop = new AbortController();
+      const pending = failure<Error>(getResponse(client, SV, R, { notFoundRetries: 3, notFoundDelayMs: 60_000, signal: stop.signal }));
+      while (api.requests.length === 0) await new Promise((r) => setTimeout(r, 5));
+      stop.abort(new Error("node closed"));
+      const err = await pending;
+      assert.equal(err.message, "node closed");
+      assert.equal(api.requests.length, 1, "no retry after the abort");
+    });
+
     it("without notFoundRetries a 404 is reported at once", async function () {
       const client = clients.make(api.apiBase);
       api.reply(fail(404, "Response not found"), ok({}));
