@@ -5,7 +5,7 @@ import { finished } from "node:stream/promises";
 import { Client, Pool } from "undici";
 import type { IncomingHttpHeaders } from "undici/types/header";
 import { ApiBase, resolveApiBase } from "./base-url";
-import { unwrap } from "./envelope";
+import { QualtricsMeta, unwrap } from "./envelope";
 import { QualtricsApiError, QualtricsInputError } from "./errors";
 import { RequestLimiter, abortReason } from "./limiter";
 import {
@@ -244,18 +244,7 @@ export class QualtricsClient {
       }
 
       if (await this.waitToRetry(code, headers, idempotent, attempt, ro.signal)) continue;
-      throw new QualtricsApiError(
-        {
-          ...ctx,
-          statusCode: code,
-          httpStatus: meta.httpStatus,
-          errorCode: meta.error?.errorCode,
-          errorMessage: meta.error?.errorMessage,
-          requestId: meta.requestId,
-          mayHaveSucceeded: !idempotent && mayHaveSucceededStatus(code),
-        },
-        describeNonJson(code, parsed.text),
-      );
+      throw statusError({ ...ctx, mayHaveSucceeded: !idempotent && mayHaveSucceededStatus(code) }, code, meta, parsed.text);
     }
   }
 
@@ -394,17 +383,7 @@ export class QualtricsClient {
         if (await this.opts.onUnauthorized(auth)) continue;
       }
       if (await this.waitToRetry(code, headers, true, attempt, ro.signal)) continue;
-      throw new QualtricsApiError(
-        {
-          ...ctx,
-          statusCode: code,
-          httpStatus: meta.httpStatus,
-          errorCode: meta.error?.errorCode,
-          errorMessage: meta.error?.errorMessage,
-          requestId: meta.requestId,
-        },
-        describeNonJson(code, parsed.text),
-      );
+      throw statusError(ctx, code, meta, parsed.text);
     }
   }
 
@@ -480,6 +459,21 @@ function parseBody(text: string, contentType: string | undefined): { value: unkn
   } catch {
     return { value: undefined, malformed: true, text };
   }
+}
+
+/** the error for a failure answer, in Qualtrics' words where the envelope has them */
+function statusError(ctx: { method: string; path: string; attempts: number; mayHaveSucceeded?: boolean }, code: number, meta: QualtricsMeta, text: string): QualtricsApiError {
+  return new QualtricsApiError(
+    {
+      ...ctx,
+      statusCode: code,
+      httpStatus: meta.httpStatus,
+      errorCode: meta.error?.errorCode,
+      errorMessage: meta.error?.errorMessage,
+      requestId: meta.requestId,
+    },
+    describeNonJson(code, text),
+  );
 }
 
 function describeNonJson(status: number, text: string): string {
