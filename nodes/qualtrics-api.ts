@@ -8,6 +8,7 @@ import { oneOf, typeName } from "../src/validate";
 import { setupQualtricsNode } from "./lib/qualtrics-node";
 import { sanitizeOrThrow } from "./lib/typed-input";
 import type { Node, NodeAPI, NodeDef } from "./lib/types";
+import { dialogNumber } from "./lib/dialog-number";
 
 const METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH"] as const;
 
@@ -25,7 +26,7 @@ export default function (RED: NodeAPI): void {
     RED.nodes.createNode(this, def);
     const node = this;
     const allPages = def.paging === "all";
-    const limit = Number(def.limit ?? 0);
+    const limit = dialogNumber(def.limit, 0);
 
     setupQualtricsNode(RED, node, def, async (msg, ctx) => {
       const method: HttpMethod = def.method === "msg" || !def.method ? oneOf("msg.method", msg.method, METHODS) : oneOf("method", def.method, METHODS);

@@ -8,6 +8,7 @@ import { dataCenterFromNotice } from "../src/users";
 import type { NodeAPI, NodeDef, QualtricsConfigNode } from "./lib/types";
 import { registerAdminRoutes } from "./lib/admin-routes";
 import { accountClient, authTypeOf } from "./lib/account-client";
+import { dialogNumber } from "./lib/dialog-number";
 
 export interface QualtricsConfigDef extends NodeDef {
   dataCenter: string;
@@ -22,12 +23,6 @@ export interface QualtricsConfigDef extends NodeDef {
   maxConcurrent?: number | string;
 }
 
-function num(v: unknown, fallback: number, min: number, max: number): number {
-  const n = typeof v === "number" ? v : typeof v === "string" && v.trim() !== "" ? Number(v) : NaN;
-  if (!Number.isFinite(n)) return fallback;
-  return Math.min(max, Math.max(min, n));
-}
-
 export default function (RED: NodeAPI): void {
   function QualtricsConfig(this: QualtricsConfigNode, def: QualtricsConfigDef) {
     RED.nodes.createNode(this, def);
@@ -35,7 +30,7 @@ export default function (RED: NodeAPI): void {
     let client: QualtricsClient | undefined;
     let warnedNotice = false;
     const settings = RED.settings as unknown as Record<string, unknown>;
-    node.timeoutMs = num(def.timeout, 30, 1, 600) * 1000;
+    node.timeoutMs = dialogNumber(def.timeout, 30, { min: 1, max: 600 }) * 1000;
 
     const authType = authTypeOf(def.authType);
 
@@ -64,11 +59,11 @@ export default function (RED: NodeAPI): void {
       }, {
         timeoutMs: node.timeoutMs,
         retry: {
-          retries: num(def.retries, 4, 0, 10),
-          baseMs: num(settings.qualtricsConfigRetryDelay, 1000, 1, 60_000),
+          retries: dialogNumber(def.retries, 4, { min: 0, max: 10 }),
+          baseMs: dialogNumber(settings.qualtricsConfigRetryDelay, 1000, { min: 1, max: 60_000 }),
         },
-        rateLimitPerMinute: num(def.rateLimit, 3000, 1, 100_000),
-        maxConcurrent: num(def.maxConcurrent, 10, 1, 100),
+        rateLimitPerMinute: dialogNumber(def.rateLimit, 3000, { min: 1, max: 100_000 }),
+        maxConcurrent: dialogNumber(def.maxConcurrent, 10, { min: 1, max: 100 }),
         onNotice: (notice) => {
           // "Request proxied ... use this host instead" (qualtrics-api.md §1.2): once per config
           if (warnedNotice) return;

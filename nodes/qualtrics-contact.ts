@@ -21,6 +21,7 @@ import { limitOf, sendArray, sendEach } from "./lib/list-output";
 import { setupQualtricsNode } from "./lib/qualtrics-node";
 import { evaluate, evaluateAll, sanitizeOrThrow, typed } from "./lib/typed-input";
 import type { Node, NodeAPI, NodeDef, Typed } from "./lib/types";
+import { dialogNumber } from "./lib/dialog-number";
 
 const OPERATIONS = ["list", "search", "get", "create", "update", "upsert", "delete"] as const;
 type Operation = (typeof OPERATIONS)[number];
@@ -38,13 +39,6 @@ export interface ContactDef extends NodeDef {
   [prop: string]: unknown;
 }
 
-/** a number from the dialog; empty or not a whole number gives the default */
-function configuredLimit(value: unknown, fallback = 1000): number {
-  if (value === undefined || value === null || value === "") return fallback;
-  const n = Number(value);
-  return Number.isInteger(n) && n >= 0 ? n : fallback;
-}
-
 export default function (RED: NodeAPI): void {
   function QualtricsContact(this: Node, def: ContactDef) {
     RED.nodes.createNode(this, def);
@@ -54,8 +48,8 @@ export default function (RED: NodeAPI): void {
     const searchValue = typed(def, "searchValue");
     const fields: Record<string, Typed> = {};
     for (const p of FIELD_PROPS) fields[p] = typed(def, p, p === "embeddedData" ? "json" : "str");
-    const limit = configuredLimit(def.limit);
-    const pageSize = configuredLimit(def.pageSize, 100);
+    const limit = dialogNumber(def.limit, 1000);
+    const pageSize = dialogNumber(def.pageSize, 100);
     const split = def.output === "split";
     // upserts of one key value run one after the other, so two messages for a new contact
     // cannot both find nothing and both create it

@@ -20,6 +20,7 @@ import { limitOf, sendList } from "./lib/list-output";
 import { InputContext, setupQualtricsNode } from "./lib/qualtrics-node";
 import { evaluateAll, sanitizeOrThrow, typed } from "./lib/typed-input";
 import type { Msg, Node, NodeAPI, NodeDef, Typed } from "./lib/types";
+import { dialogNumber } from "./lib/dialog-number";
 
 export const OPERATIONS = ["create", "list", "get", "reminder", "thankYou", "generateLinks", "links", "history"] as const;
 type Operation = (typeof OPERATIONS)[number];
@@ -65,7 +66,7 @@ export default function (RED: NodeAPI): void {
       opFields[op] = {};
       for (const p of props) opFields[op][p] = typed(def, p);
     }
-    const limit = Number(def.limit ?? 1000);
+    const limit = dialogNumber(def.limit, 1000);
     const split = def.output === "split";
 
     setupQualtricsNode(RED, node, def, async (msg, ctx) => {

@@ -25,6 +25,7 @@ import { limitOf, sendList } from "./lib/list-output";
 import { InputContext, setupQualtricsNode } from "./lib/qualtrics-node";
 import { evaluate, evaluateAll, sanitizeOrThrow, typed } from "./lib/typed-input";
 import type { Msg, Node, NodeAPI, NodeDef, Typed } from "./lib/types";
+import { dialogNumber } from "./lib/dialog-number";
 
 const OPERATIONS = [
   "lists", "get", "create", "rename", "delete",
@@ -62,11 +63,11 @@ export default function (RED: NodeAPI): void {
     const listName = typed(def, "listName");
     const fields: Record<string, Typed> = {};
     for (const p of FIELD_PROPS) fields[p] = typed(def, p, p === "embeddedData" ? "json" : "str");
-    const limit = Number(def.limit ?? 1000);
-    const pageSize = Number(def.pageSize ?? 100);
+    const limit = dialogNumber(def.limit, 1000);
+    const pageSize = dialogNumber(def.pageSize, 100);
     const split = def.output === "split";
     const wait = def.waitForImport !== false;
-    const timeoutS = Number(def.importTimeout ?? 600);
+    const timeoutS = dialogNumber(def.importTimeout, 600);
 
     setupQualtricsNode(RED, node, def, async (msg, ctx) => {
       const operation: Operation = def.operation === "msg" || !def.operation ? oneOf("msg.operation", msg.operation, OPERATIONS) : def.operation;

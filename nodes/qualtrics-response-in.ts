@@ -18,6 +18,7 @@ import { BodyTooLargeError, RouteHandle, addRoute, nodeRoot, normalisePath, read
 import { asError, configOf, record } from "./lib/qualtrics-node";
 import { NodeStatus } from "./lib/status";
 import type { Msg, Node, NodeAPI, NodeDef, QualtricsConfigNode } from "./lib/types";
+import { dialogNumber } from "./lib/dialog-number";
 
 export interface ResponseInDef extends NodeDef {
   qualtrics?: string;
@@ -50,12 +51,6 @@ export function topicMatches(pattern: string, topic: string): boolean {
   return pattern.endsWith(".*") && topic.startsWith(pattern.slice(0, -1));
 }
 
-/** a number from the dialog; empty or not a number gives the default */
-function setting(v: unknown, fallback: number, min: number): number {
-  const n = typeof v === "number" ? v : typeof v === "string" && v.trim() !== "" ? Number(v) : NaN;
-  return Number.isFinite(n) ? Math.max(min, n) : fallback;
-}
-
 /** waits for the work, or for ms, whichever is first */
 function graceful(work: Promise<unknown>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
@@ -69,9 +64,9 @@ export default function (RED: NodeAPI): void {
     const status = new NodeStatus(RED, node);
     const config = configOf(RED, def.qualtrics);
     const sharedKey = node.credentials?.sharedKey || undefined;
-    const dedupe = new RecentKeys(setting(def.dedupeSeconds, 600, 0) * 1000);
+    const dedupe = new RecentKeys(dialogNumber(def.dedupeSeconds, 600, { min: 0 }) * 1000);
     // a value that is not a number must not lift the cap
-    const maxBody = setting(def.maxBodyKb, 256, 1) * 1024;
+    const maxBody = dialogNumber(def.maxBodyKb, 256, { min: 1 }) * 1024;
     const followUps = new Set<Promise<void>>();
     const closing = new AbortController();
     // ends a registration still running when the node closes, so it cannot outlive the node

@@ -13,6 +13,7 @@ import { asError, configOf, record } from "./lib/qualtrics-node";
 import { NodeStatus } from "./lib/status";
 import { typed } from "./lib/typed-input";
 import type { Msg, Node, NodeAPI, NodeDef } from "./lib/types";
+import { dialogNumber } from "./lib/dialog-number";
 
 export interface ResponsePollDef extends NodeDef {
   qualtrics?: string;
@@ -50,7 +51,7 @@ export default function (RED: NodeAPI): void {
     const settings = RED.settings as unknown as Record<string, unknown>;
     // settings.js may lower the minimum (tests, a sandbox); never below one second
     const minInterval = Math.max(1, Number(settings.qualtricsResponsePollMinInterval) || MIN_INTERVAL_S);
-    const wanted = Number(def.interval ?? DEFAULT_INTERVAL_S);
+    const wanted = dialogNumber(def.interval, DEFAULT_INTERVAL_S);
     const intervalS = Math.max(minInterval, Number.isFinite(wanted) && wanted > 0 ? wanted : DEFAULT_INTERVAL_S);
     const pollDelayMs = exportPollDelay(RED);
     let timer: NodeJS.Timeout | undefined;

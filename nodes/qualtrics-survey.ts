@@ -11,6 +11,7 @@ import { limitOf, sendList } from "./lib/list-output";
 import { InputContext, setupQualtricsNode } from "./lib/qualtrics-node";
 import { evaluate, sanitizeOrThrow, typed } from "./lib/typed-input";
 import type { Msg, Node, NodeAPI, NodeDef } from "./lib/types";
+import { dialogNumber } from "./lib/dialog-number";
 
 export const OPERATIONS = ["list", "get", "definition", "questions", "questionMap", "label"] as const;
 type Operation = (typeof OPERATIONS)[number];
@@ -30,7 +31,7 @@ export default function (RED: NodeAPI): void {
     RED.nodes.createNode(this, def);
     const node = this;
     const survey = typed(def, "surveyId");
-    const limit = Number(def.limit ?? 1000);
+    const limit = dialogNumber(def.limit, 1000);
     const split = def.output === "split";
     const toPayload = def.labelTarget === "payload";
 
