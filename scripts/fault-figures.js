@@ -1,0 +1,61 @@
+// The table `npm run test:faults` ends with: the figure lines the fault tests wrote
+// (test/faults/figures.ts) added up per area and run, and the checks every figure must pass.
+"use strict";
+const fs = require("fs");
+
+const NAMES = ["faultsTried", "faultsSurvived", "sent", "delivered", "errored", "lost", "duplicated", "fuzzed", "crashes", "leaks"];
+
+function sum(lines) {
+  const t = Object.fromEntries(NAMES.map((n) => [n, 0]));
+  for (const l of lines) for (const n of NAMES) t[n] += Number(l[n] ?? 0);
+  return t;
+}
+
+/** what is wrong with a total, as sentences; none = it holds */
+function problems(t) {
+  const out = [];
+  if (t.faultsSurvived !== t.faultsTried) out.push(`${t.faultsTried - t.faultsSurvived} of ${t.faultsTried} faults not survived`);
+  if (t.delivered + t.errored + t.lost + t.duplicated !== t.sent) out.push(`delivered + errored + lost + duplicated ≠ sent (${t.sent})`);
+  if (t.lost) out.push(`${t.lost} messages lost`);
+  if (t.duplicated) out.push(`${t.duplicated} messages duplicated`);
+  if (t.crashes) out.push(`${t.crashes} crashes`);
+  if (t.leaks) out.push(`${t.leaks} secret leaks`);
+  return out;
+}
+
+/** @returns {{ text: string, failures: string[] }} */
+function report(file, expectedAreas = []) {
+  const lines = fs.existsSync(file) ? fs.readFileSync(file, "utf8").split("\n").filter(Boolean).map((l) => JSON.parse(l)) : [];
+  const failures = [];
+  const rows = [];
+  const runs = [...new Set(lines.map((l) => l.run))];
+  for (const run of runs) {
+    const ofRun = lines.filter((l) => l.run === run);
+    for (const area of [...new Set(ofRun.map((l) => l.area))]) {
+      const t = sum(ofRun.filter((l) => l.area === area));
+      const bad = problems(t);
+      for (const b of bad) failures.push(`${run} ${area}: ${b}`);
+      rows.push([run, area, `${t.faultsTried}/${t.faultsSurvived}`, t.sent, t.delivered, t.errored, t.lost, t.duplicated, t.fuzzed, t.crashes, t.leaks, bad.length ? "✗" : "✓"]);
+    }
+    for (const area of expectedAreas) {
+      if (!ofRun.some((l) => l.area === area)) failures.push(`${run} ${area}: no figures (did its tests run?)`);
+    }
+  }
+  const all = sum(lines);
+  rows.push(["all", "", `${all.faultsTried}/${all.faultsSurvived}`, all.sent, all.delivered, all.errored, all.lost, all.duplicated, all.fuzzed, all.crashes, all.leaks, failures.length ? "✗" : "✓"]);
+  if (lines.length === 0) failures.push("no figures were written");
+  const head = ["run", "area", "faults tried/survived", "sent", "delivered", "errored", "lost", "duplicated", "fuzzed", "crashes", "leaks", ""];
+  const table = [head, ...rows].map((r) => r.map(String));
+  const widths = head.map((_, i) => Math.max(...table.map((r) => r[i].length)));
+  const fmt = (r) => r.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
+  const text = [
+    "Faults, load and hostile input: figures",
+    fmt(table[0]),
+    widths.map((w) => "-".repeat(w)).join("  "),
+    ...table.slice(1).map(fmt),
+    ...failures.map((f) => `✗ ${f}`),
+  ].join("\n");
+  return { text, failures };
+}
+
+module.exports = { report };
