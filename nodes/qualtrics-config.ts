@@ -9,6 +9,7 @@ import type { NodeAPI, NodeDef, QualtricsConfigNode } from "./lib/types";
 import { registerAdminRoutes } from "./lib/admin-routes";
 import { accountClient, authTypeOf } from "./lib/account-client";
 import { dialogNumber } from "./lib/dialog-number";
+import { sweepWhenStarted } from "./lib/subscription-owners";
 
 export interface QualtricsConfigDef extends NodeDef {
   dataCenter: string;
@@ -42,13 +43,13 @@ export default function (RED: NodeAPI): void {
       node.error((err as Error).message);
     }
 
-    node.client = () => {
-      if (client) return client;
+    let closed = false;
+    const makeClient = (): QualtricsClient => {
       const creds = node.credentials ?? {};
       if (authType === "token" && !creds.apiToken) throw new QualtricsInputError("apiToken", "is not set in the Qualtrics configuration node");
       if (authType === "oauth" && !creds.clientId) throw new QualtricsInputError("clientId", "is not set in the Qualtrics configuration node");
       if (authType === "oauth" && !creds.clientSecret) throw new QualtricsInputError("clientSecret", "is not set in the Qualtrics configuration node");
-      client = accountClient({
+      return accountClient({
         authType,
         dataCenter: def.dataCenter,
         baseUrl: def.baseUrl,
@@ -62,7 +63,7 @@ export default function (RED: NodeAPI): void {
           retries: dialogNumber(def.retries, 4, { min: 0, max: 10 }),
           baseMs: dialogNumber(settings.qualtricsConfigRetryDelay, 1000, { min: 1, max: 60_000 }),
         },
-        rateLimitPerMinute: dialogNumber(def.rateLimit, 3000, { min: 1, max: 100_000 }),
+        rateLimitPerMinute: dialogNumber(def.rateLimit, 3000, { min: 1, max: 1_000_000 }),
         maxConcurrent: dialogNumber(def.maxConcurrent, 10, { min: 1, max: 100 }),
         onNotice: (notice) => {
           // "Request proxied ... use this host instead" (qualtrics-api.md §1.2): once per config
@@ -72,12 +73,24 @@ export default function (RED: NodeAPI): void {
           node.warn(dc ? RED._("qualtrics-config.warn.noticeDataCenter", { notice, dc }) : RED._("qualtrics-config.warn.notice", { notice }));
         },
       });
-      return client;
     };
+    node.client = () => {
+      // after close a new client would never be closed: its sockets would outlive the node
+      if (closed) throw new QualtricsInputError("qualtrics", "the Qualtrics configuration node has stopped");
+      return (client ??= makeClient());
+    };
+    node.borrowClient = () => {
+      if (!closed) return { client: node.client(), release: () => Promise.resolve() };
+      const own = makeClient();
+      return { client: own, release: () => own.close() };
+    };
+    const stopSweep = sweepWhenStarted(RED, node);
     // keys webhook fingerprints: the same across OAuth token refreshes, so the client secret
     node.accountSecret = () => (authType === "oauth" ? node.credentials?.clientSecret : node.credentials?.apiToken) ?? "";
 
     node.on("close", (_removed: boolean, done: () => void) => {
+      closed = true;
+      stopSweep();
       const c = client;
       client = undefined;
       if (!c) return done();

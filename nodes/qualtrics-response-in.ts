@@ -10,6 +10,7 @@ import {
   deleteSubscription,
   ensureSubscription,
   keyFingerprint,
+  withOwner,
 } from "../src/subscriptions";
 import { optionalId } from "../src/validate";
 import { WebhookFormatError, formFields, parseWebhook, verifyHmac } from "../src/webhook";
@@ -19,6 +20,7 @@ import { asError, configOf, record } from "./lib/qualtrics-node";
 import { NodeStatus } from "./lib/status";
 import type { Msg, Node, NodeAPI, NodeDef, QualtricsConfigNode } from "./lib/types";
 import { dialogNumber } from "./lib/dialog-number";
+import { claimSubscription, ownerFor, releaseSubscription } from "./lib/subscription-owners";
 
 export interface ResponseInDef extends NodeDef {
   qualtrics?: string;
@@ -34,7 +36,11 @@ export interface ResponseInDef extends NodeDef {
 
 interface ResponseInNode extends Node<{ sharedKey?: string }> {}
 
-/** what this node registered, kept across redeploys so a changed path or topic removes the old one */
+/**
+ * what this node registered, kept across redeploys so a changed path, topic or account removes the
+ * old one; `config` is the configuration node instance it was made through, whose credentials
+ * delete it even after that instance has closed
+ */
 interface Registration {
   id: string;
   url: string;
@@ -178,6 +184,10 @@ export default function (RED: NodeAPI): void {
 
     // --- the event subscription ---
     const previous = registrations.get(node.id);
+    if (def.autoRegister && config) {
+      // before the flows have started, so the orphan sweep of the configuration spares it
+      claimSubscription(node.id, config.id);
+    }
     if (def.autoRegister) {
       registering = register().catch((err) => {
         if (stopRegistering.signal.aborted) return;
@@ -186,7 +196,7 @@ export default function (RED: NodeAPI): void {
         const hint = (e as { statusCode?: number }).statusCode === 403 ? RED._("qualtrics-response-in.error.notAdmin") : "";
         node.error(RED._("qualtrics-response-in.error.register", { error: e.message, hint }));
       });
-    } else if (previous && config) {
+    } else if (previous) {
       // registration was switched off: the subscription we made before goes
       registering = unregister(previous)
         .then(() => status.show("grey", "ring", "listening", { path: route!.fullPath }))
@@ -200,12 +210,14 @@ export default function (RED: NodeAPI): void {
       const base = (def.publicBaseUrl ?? "").trim().replace(/\/+$/, "");
       if (!base) throw new QualtricsInputError("publicBaseUrl", "is needed to register the subscription (the address Qualtrics can reach)");
       if (/[?#]/.test(base)) throw new QualtricsInputError("publicBaseUrl", "must not have a query or #fragment: the path is added to it");
-      const url = new URL(checkPublicationUrl(base + nodeRoot(RED) + path));
+      const owner = ownerFor(RED, config.id, node.id);
+      const plain = checkPublicationUrl(base + nodeRoot(RED) + path);
+      const url = new URL(owner ? withOwner(plain, owner) : plain);
       if (sharedKey) url.searchParams.set(FINGERPRINT_PARAM, keyFingerprint(sharedKey, config.accountSecret()));
       const publicationUrl = url.toString();
       status.show("yellow", "ring", "registering");
       const client = config.client();
-      if (previous && (previous.url !== publicationUrl || previous.topics !== topics)) {
+      if (previous && (previous.url !== publicationUrl || previous.topics !== topics || previous.config.id !== config.id)) {
         await unregister(previous, stopRegistering.signal).catch((e) => node.warn(asError(e).message));
       }
       const result = await ensureSubscription(client, { publicationUrl, topics, sharedKey }, stopRegistering.signal);
@@ -217,15 +229,23 @@ export default function (RED: NodeAPI): void {
 
     async function unregister(reg: Registration, signal?: AbortSignal): Promise<void> {
       registrations.delete(node.id);
-      const client = (config ?? reg.config).client();
-      await deleteSubscription(client, reg.id, signal).catch((err) => {
-        // already gone is fine
-        if ((err as { statusCode?: number }).statusCode !== 404) throw err;
-      });
+      // through the account that made it: after a switch to another configuration the new account
+      // would answer 404 and the old subscription would stay
+      const { client, release } = reg.config.borrowClient();
+      try {
+        await deleteSubscription(client, reg.id, signal).catch((err) => {
+          // already gone is fine
+          if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+        });
+      } finally {
+        await release();
+      }
       node.log(RED._("qualtrics-response-in.log.deleted", { id: reg.id }));
     }
 
     node.on("close", (removed: boolean, done: () => void) => {
+      // a node that comes back claims its subscription again when it starts
+      releaseSubscription(node.id);
       if (route && routeOwners.get(route.fullPath) === node.id) routeOwners.delete(route.fullPath);
       route?.remove();
       route = undefined;

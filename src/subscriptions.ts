@@ -63,11 +63,47 @@ export function keyFingerprint(sharedKey: string, accountSecret: string): string
 
 export const FINGERPRINT_PARAM = "nrq";
 
-/** The URL without our fingerprint, to recognise our own subscriptions of an older key. */
+/**
+ * Who made a subscription: the Node-RED instance, the configuration node it was made through and
+ * the trigger node it is for. It travels in the publication URL, because a subscription has no
+ * other field of ours (§6.1), so subscriptions of triggers that were removed while Node-RED was
+ * down can be found and deleted at the next start.
+ */
+export interface SubscriptionOwner {
+  instance: string;
+  config: string;
+  node: string;
+}
+const OWNER_PARAMS = { instance: "nrqi", config: "nrqc", node: "nrqn" } as const;
+const OUR_PARAMS = [FINGERPRINT_PARAM, ...Object.values(OWNER_PARAMS)];
+
+/** the publication URL with its owner added */
+export function withOwner(url: string, owner: SubscriptionOwner): string {
+  const u = new URL(url);
+  for (const [k, param] of Object.entries(OWNER_PARAMS)) u.searchParams.set(param, owner[k as keyof SubscriptionOwner]);
+  return u.toString();
+}
+
+/** the owner a publication URL names, if it names all of it */
+export function ownerOf(url: unknown): SubscriptionOwner | undefined {
+  if (typeof url !== "string") return undefined;
+  let u: URL;
+  try {
+    u = new URL(url);
+  } catch {
+    return undefined;
+  }
+  const instance = u.searchParams.get(OWNER_PARAMS.instance);
+  const config = u.searchParams.get(OWNER_PARAMS.config);
+  const node = u.searchParams.get(OWNER_PARAMS.node);
+  return instance && config && node ? { instance, config, node } : undefined;
+}
+
+/** The URL without our parameters, to recognise our own subscriptions of an older key or owner. */
 export function baseOfPublicationUrl(url: string): string {
   try {
     const u = new URL(url);
-    u.searchParams.delete(FINGERPRINT_PARAM);
+    for (const p of OUR_PARAMS) u.searchParams.delete(p);
     return u.toString();
   } catch {
     return url;
@@ -101,4 +137,28 @@ export async function ensureSubscription(client: QualtricsClient, spec: Subscrip
   if (keep) return { id: keep.id, created: false, removed };
   const id = await createSubscription(client, { ...spec, publicationUrl: wanted }, signal);
   return { id, created: true, removed };
+}
+
+/**
+ * Deletes the subscriptions made by `instance` through `config` whose trigger is gone (`isLive`
+ * says no): triggers removed while Node-RED was not running, or moved to another account. Ones
+ * without an owner, or of another instance or configuration, are not touched. A subscription that
+ * is already gone counts as deleted.
+ */
+export async function removeOrphans(
+  client: QualtricsClient,
+  mine: { instance: string; config: string },
+  isLive: (owner: SubscriptionOwner) => boolean,
+  signal?: AbortSignal,
+): Promise<string[]> {
+  const removed: string[] = [];
+  for (const s of await listSubscriptions(client, signal)) {
+    const owner = ownerOf(s.publicationUrl);
+    if (!owner || owner.instance !== mine.instance || owner.config !== mine.config || isLive(owner)) continue;
+    await deleteSubscription(client, s.id, signal).catch((err) => {
+      if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+    });
+    removed.push(s.id);
+  }
+  return removed;
 }

@@ -16,6 +16,12 @@ export interface Typed {
 export interface QualtricsConfigNode extends Node<{ apiToken?: string; clientId?: string; clientSecret?: string }> {
   /** the shared client; throws a clear error when the token (or the OAuth client) is missing */
   client(): QualtricsClient;
+  /**
+   * A client for a last call that may come after this node has closed (a trigger removed together
+   * with its configuration deletes its subscription): the shared client while the node runs, else
+   * a client of its own; either way, call release() when done.
+   */
+  borrowClient(): { client: QualtricsClient; release(): Promise<void> };
   /** a secret of the account, used to key fingerprints (never sent anywhere) */
   accountSecret(): string;
   timeoutMs: number;

@@ -306,6 +306,29 @@ describe("qualtrics-response-in: event subscription", function () {
       await until(() => subs.size === 0, 3000, "the deletion");
     });
 
+    it("moving the node to another account's configuration deletes the old subscription through the old account", async () => {
+      const api2 = await startRecordingServer();
+      try {
+        const subs = fakeSubscriptions(api);
+        const subs2 = fakeSubscriptions(api2);
+        const other = { ...configNode(api2.apiBase), id: "cfg2", name: "other account" };
+        const both = (qualtrics: string) => [...flow({ qualtrics }), other];
+        const allCreds = { ...creds(), cfg2: { apiToken: "OTHER-ACCOUNT-TOKEN" } };
+        await helper.load([N.config, N.responseIn], both("cfg"), allCreds);
+        await until(() => subs.size === 1, 3000, "the subscription in the first account");
+        await registered();
+        const old = [...subs.keys()][0];
+        await helper.setFlows(both("cfg2"), "full", allCreds);
+        await until(() => subs.size === 0 && subs2.size === 1, 3000, "the subscription moved");
+        const del = api.requests.find((r) => r.method === "DELETE");
+        assert.equal(del?.path, `/API/v3/eventsubscriptions/${old}`);
+        assert.equal(del?.headers["x-api-token"], TOKEN, "deleted with the account that made it");
+        assert.equal(api2.requests.filter((r) => r.method === "DELETE").length, 0, "not asked of the new account");
+      } finally {
+        await api2.close();
+      }
+    });
+
     it("a subscription already deleted in Qualtrics is not an error", async () => {
       const subs = fakeSubscriptions(api);
       await helper.load([N.config, N.responseIn], flow(), creds());

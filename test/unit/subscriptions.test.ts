@@ -9,9 +9,12 @@ import {
   FINGERPRINT_PARAM,
   keyFingerprint,
   listSubscriptions,
+  ownerOf,
+  removeOrphans,
   Subscription,
+  withOwner,
 } from "../../src/subscriptions";
-import { metaOnly, ok, Recorded, RecordingServer, Reply, startRecordingServer } from "../support/recording-server";
+import { fail, metaOnly, ok, Recorded, RecordingServer, Reply, startRecordingServer } from "../support/recording-server";
 import { ClientPool, failure } from "./helpers";
 
 const TOPIC = "surveyengine.completedResponse.SV_22VlHYNeldrrrkp";
@@ -168,6 +171,40 @@ describe("event subscriptions (qualtrics-api.md §6.1, §6.2)", function () {
     });
   });
 
+  describe("removeOrphans", function () {
+    const mine = { instance: "inst1", config: "cfg1" };
+    const url = (instance: string, config: string, node: string) => withOwner(WANTED, { instance, config, node });
+
+    it("deletes ours whose trigger is gone, and nothing of other instances, other configurations or without an owner", async function () {
+      const client = clients.make(api.apiBase);
+      api.reply(
+        eventSubscriptions([
+          { id: "SUB_live", topics: TOPIC, publicationUrl: url("inst1", "cfg1", "live") },
+          { id: "SUB_gone", topics: TOPIC, publicationUrl: url("inst1", "cfg1", "gone") },
+          { id: "SUB_otherInstance", topics: TOPIC, publicationUrl: url("inst2", "cfg1", "gone") },
+          { id: "SUB_otherConfig", topics: TOPIC, publicationUrl: url("inst1", "cfg2", "gone") },
+          { id: "SUB_untagged", topics: TOPIC, publicationUrl: WANTED },
+          { id: "SUB_noUrl", topics: TOPIC },
+        ]),
+      );
+      const removed = await removeOrphans(client, mine, (o) => o.node === "live");
+      assert.deepEqual(removed, ["SUB_gone"]);
+      assert.deepEqual(calls(api), ["GET /eventsubscriptions", "DELETE /eventsubscriptions/SUB_gone"]);
+    });
+
+    it("one already deleted (404) counts as removed; another failure is thrown", async function () {
+      const client = clients.make(api.apiBase);
+      const list = eventSubscriptions([
+        { id: "SUB_gone1", topics: TOPIC, publicationUrl: url("inst1", "cfg1", "a") },
+        { id: "SUB_gone2", topics: TOPIC, publicationUrl: url("inst1", "cfg1", "b") },
+      ]);
+      api.reply((req) => (req.method === "DELETE" && req.path.endsWith("SUB_gone1") ? fail(404, "not found", "NF") : list(req)));
+      assert.deepEqual(await removeOrphans(client, mine, () => false), ["SUB_gone1", "SUB_gone2"]);
+      api.reply((req) => (req.method === "DELETE" ? fail(403, "not a brand administrator", "FORBIDDEN") : list(req)));
+      await assert.rejects(removeOrphans(client, mine, () => false), (e: Error & { statusCode?: number }) => e.statusCode === 403);
+    });
+  });
+
   describe("publication URLs", function () {
     it("checkPublicationUrl accepts http(s)", function () {
       assert.equal(checkPublicationUrl(HOOK), HOOK);
@@ -180,7 +217,18 @@ describe("event subscriptions (qualtrics-api.md §6.1, §6.2)", function () {
       }
     });
 
-    it("baseOfPublicationUrl drops only the fingerprint", function () {
+    it("an owner travels in the URL and comes back out; the base drops it with the fingerprint", function () {
+      const owner = { instance: "a1b2c3d4e5f60718", config: "cfg.1", node: "node/with odd&chars" };
+      const tagged = withOwner(WANTED, owner);
+      assert.deepEqual(ownerOf(tagged), owner);
+      assert.equal(new URL(tagged).origin + new URL(tagged).pathname, HOOK);
+      assert.equal(baseOfPublicationUrl(tagged), HOOK);
+      assert.equal(ownerOf(WANTED), undefined, "no owner: not ours to sweep");
+      assert.equal(ownerOf(`${HOOK}?nrqi=x&nrqc=y`), undefined, "half an owner is none");
+      assert.equal(ownerOf(42), undefined);
+    });
+
+    it("baseOfPublicationUrl drops only our parameters", function () {
       assert.equal(baseOfPublicationUrl(WANTED), HOOK);
       assert.equal(baseOfPublicationUrl(OLDER), HOOK);
       assert.equal(baseOfPublicationUrl(`${HOOK}?a=1&${FINGERPRINT_PARAM}=x`), `${HOOK}?a=1`);
