@@ -8,7 +8,7 @@ import { QualtricsInputError } from "../src/errors";
 import { ExportBody, ExportColumn, ExportFormat, FILE_FORMATS, RECORD_FORMATS, exportBody, exportedResponses } from "../src/export";
 import { isPlainObject } from "../src/safe-object";
 import { requireId } from "../src/validate";
-import { contextIsMemory, forgetBookmarks, readBookmark, writeBookmark } from "./lib/bookmark";
+import { bookmarkIsVolatile, forgetBookmarks, readBookmark, writeBookmark } from "./lib/bookmark";
 import { ExportRun, exportPollDelay, runExport } from "./lib/export-run";
 import { InputContext, setupQualtricsNode } from "./lib/qualtrics-node";
 import { evaluate, sanitizeOrThrow, typed } from "./lib/typed-input";
@@ -89,7 +89,7 @@ export default function (RED: NodeAPI): void {
       if (given.endDate !== undefined) throw new QualtricsInputError("endDate", "cannot be used with \"new since last run\": responses after it would never be exported");
       // check everything before waiting in the queue
       exportBody({ ...options, allowContinuation: true });
-      if (!toldMemory && contextIsMemory(RED)) {
+      if (!toldMemory && bookmarkIsVolatile(RED)) {
         toldMemory = true;
         node.log(RED._("qualtrics-export.log.memoryContext"));
       }
@@ -114,8 +114,7 @@ export default function (RED: NodeAPI): void {
     });
 
     node.on("close", (removed: boolean, done: () => void) => {
-      if (removed) forgetBookmarks(node.id);
-      done();
+      void (removed ? forgetBookmarks(RED, node.id) : Promise.resolve()).finally(() => done());
     });
 
     /** count: the responses sent (undefined for a file, whose responses are not read) */

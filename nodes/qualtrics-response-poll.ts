@@ -7,7 +7,7 @@ import { QualtricsInputError, errorText } from "../src/errors";
 import { exportBody, exportedResponses } from "../src/export";
 import { isPlainObject } from "../src/safe-object";
 import { optionalDate, requireId } from "../src/validate";
-import { contextIsMemory, forgetBookmarks, readBookmark, writeBookmark } from "./lib/bookmark";
+import { bookmarkIsVolatile, forgetBookmarks, readBookmark, writeBookmark } from "./lib/bookmark";
 import { exportPollDelay, runExport } from "./lib/export-run";
 import { asError, configOf, record } from "./lib/qualtrics-node";
 import { NodeStatus } from "./lib/status";
@@ -77,7 +77,7 @@ export default function (RED: NodeAPI): void {
       return;
     }
 
-    if (contextIsMemory(RED)) node.log(RED._("qualtrics-response-poll.log.memoryContext"));
+    if (bookmarkIsVolatile(RED)) node.log(RED._("qualtrics-response-poll.log.memoryContext"));
     status.show("grey", "ring", "waiting");
 
     function tick(): void {
@@ -151,9 +151,10 @@ export default function (RED: NodeAPI): void {
       timer = undefined;
       const finish = () => {
         // after the poll: one that finished in the grace period has written its bookmark by now
-        if (removed) forgetBookmarks(node.id);
-        status.dispose();
-        done();
+        void (removed ? forgetBookmarks(RED, node.id) : Promise.resolve()).finally(() => {
+          status.dispose();
+          done();
+        });
       };
       const current = running;
       if (!current) return finish();

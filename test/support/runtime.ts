@@ -329,6 +329,20 @@ export class NodeRed {
     killGroup(child, "SIGKILL");
   }
 
+  /** Ends Node-RED at once, as a power cut or the OOM killer would: no node closes, no context store flushes. */
+  async kill(): Promise<void> {
+    const child = this.child;
+    if (!child) return;
+    killGroup(child, "SIGKILL");
+    await this.exited;
+  }
+
+  /** Starts again after stop() or kill(), on the same user directory and port. */
+  async start(): Promise<void> {
+    if (this.child) return;
+    await this.launch();
+  }
+
   /** Stops and starts again on the same user directory and port. */
   async restart(): Promise<void> {
     await this.stop();
