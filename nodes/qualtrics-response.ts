@@ -34,6 +34,20 @@ function choice(v: unknown): boolean | undefined {
   return v === "true" || v === true ? true : v === "false" || v === false ? false : undefined;
 }
 
+/** where a message sits in (nested) splits: "2/0" for part 0 of part 2; "" outside a split */
+function partsPath(parts: unknown): string {
+  const path: string[] = [];
+  for (let p = parts, depth = 0; isPlainObject(p) && depth < 16; p = p.parts, depth++) path.push(String(p.index ?? ""));
+  return path.reverse().join("/");
+}
+
+/** JSON with object keys sorted, so the same answers give the same text whatever their order */
+function canonicalJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonicalJson).join(",")}]`;
+  if (isPlainObject(v)) return `{${Object.keys(v).sort().map((k) => `${JSON.stringify(k)}:${canonicalJson(v[k])}`).join(",")}}`;
+  return JSON.stringify(v) ?? "null";
+}
+
 export default function (RED: NodeAPI): void {
   function QualtricsResponse(this: Node, def: ResponseDef) {
     RED.nodes.createNode(this, def);
@@ -66,7 +80,7 @@ export default function (RED: NodeAPI): void {
           if (given === undefined && msg.payload !== undefined && !isPlainObject(msg.payload)) {
             throw new QualtricsInputError("values", `must be an object of answers, got msg.payload as ${typeName(msg.payload)}`);
           }
-          const key = idempotencyKeyOf(msg);
+          const key = idempotencyKeyOf(msg, surveyId, given);
           const res = await createResponse(ctx.client, surveyId, given, { idempotencyKey: key, signal: ctx.signal });
           const id = createdResponseId(res.result);
           msg.payload = isPlainObject(res.result) ? { ...res.result, ...(id ? { responseId: id } : {}) } : res.result;
@@ -120,14 +134,19 @@ export default function (RED: NodeAPI): void {
 
     /**
      * The same message (same _msgid, e.g. sent again from a Catch loop) gets the same key, so
-     * Qualtrics creates its response once; msg.idempotencyKey lets a flow choose its own.
+     * Qualtrics creates its response once; msg.idempotencyKey lets a flow choose its own. Messages
+     * can share a _msgid and still be different responses: the parts of a split node, or the
+     * messages one function node sends, keep the _msgid of the message they came from. So the
+     * key also covers the survey, the answers and the place in a split (msg.parts): only a repeat
+     * of the same create gets the same key.
      */
-    function idempotencyKeyOf(msg: Msg): string | undefined {
+    function idempotencyKeyOf(msg: Msg, surveyId: string, values: unknown): string | undefined {
       if (msg.idempotencyKey !== undefined && msg.idempotencyKey !== null && msg.idempotencyKey !== "") {
         if (typeof msg.idempotencyKey !== "string") throw new QualtricsInputError("msg.idempotencyKey", `must be a string, got ${typeName(msg.idempotencyKey)}`);
         return msg.idempotencyKey;
       }
-      return typeof msg._msgid === "string" && msg._msgid ? idempotencyKeyFrom(`${node.id}:${msg._msgid}`) : undefined;
+      if (typeof msg._msgid !== "string" || !msg._msgid) return undefined;
+      return idempotencyKeyFrom(`${node.id}:${msg._msgid}:${partsPath(msg.parts)}:${surveyId}:${canonicalJson(values)}`);
     }
   }
 

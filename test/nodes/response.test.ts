@@ -79,6 +79,22 @@ describe("qualtrics-response (requests)", function () {
     assert.notEqual(api.requests[2].headers["idempotency-key"], key);
   });
 
+  it("create: messages that share a _msgid (a split, a function node's messages) are different responses with different keys", async () => {
+    await load({ operation: "create" });
+    for (let i = 0; i < 5; i++) api.reply(ok({ responseId: `R_${i}` }));
+    // what a function node sends: the _msgid of the message it came from, other answers
+    await run({ _msgid: "m-1", payload: { values: { QID1: 1, QID2: 5 } } });
+    await run({ _msgid: "m-1", payload: { values: { QID1: 2 } } });
+    // what a split node sends: the same answers, different parts
+    await run({ _msgid: "m-2", payload: { values: { QID1: 3 } }, parts: { id: "p", index: 0, count: 2 } });
+    await run({ _msgid: "m-2", payload: { values: { QID1: 3 } }, parts: { id: "p", index: 1, count: 2 } });
+    // the first message again, its answers in another order: a repeat, the same key
+    await run({ _msgid: "m-1", payload: { values: { QID2: 5, QID1: 1 } } });
+    const keys = api.requests.map((x) => String(x.headers["idempotency-key"]));
+    assert.equal(new Set(keys.slice(0, 4)).size, 4, "four different creates, four keys");
+    assert.equal(keys[4], keys[0], "the same create again, the same key");
+  });
+
   it("create: msg.idempotencyKey is used as given, and the POST is retried after a 500 because of it", async () => {
     await load({ operation: "create", values: "", valuesType: "json" });
     api.reply(fail(500, "boom"), ok({ id: R }));
