@@ -204,7 +204,7 @@ export class QualtricsClient {
         if (ro.signal?.aborted) throw abortReason(ro.signal);
         const timedOut = timeout.signal.aborted;
         const safe = idempotent || failedBeforeSend(failure);
-        const what = timedOut ? `no answer within ${timeoutMs} ms` : `connection failed (${errorCodeOf(failure) ?? "network error"})`;
+        const what = timedOut ? `no answer within ${timeoutMs} ms` : connectionProblem(failure, this.base.origin);
         if (safe && attempt <= this.retry.retries) {
           await this.sleep(backoffDelay(attempt - 1, this.retry), ro.signal);
           continue;
@@ -347,7 +347,7 @@ export class QualtricsClient {
         void connection.destroy().catch(() => undefined);
         if (this.closing.signal.aborted) throw new QualtricsApiError({ ...ctx, cause: failure }, "aborted: the Qualtrics configuration was closed");
         if (ro.signal?.aborted) throw abortReason(ro.signal);
-        const what = timeout.signal.aborted ? `no answer within ${timeoutMs} ms` : `connection failed (${errorCodeOf(failure) ?? "network error"})`;
+        const what = timeout.signal.aborted ? `no answer within ${timeoutMs} ms` : connectionProblem(failure, this.base.origin);
         if (attempt <= this.retry.retries) {
           await this.sleep(backoffDelay(attempt - 1, this.retry), ro.signal);
           continue;
@@ -422,6 +422,22 @@ export function withQuery(path: string, query?: Query): string {
   }
   const q = params.toString();
   return q ? `${p}?${q}` : p;
+}
+
+/** a failed connection in words: its code, and which host could not be reached or hung up */
+function connectionProblem(err: unknown, origin: string): string {
+  const code = errorCodeOf(err);
+  const text = `connection failed (${code ?? "network error"})`;
+  let host = origin;
+  try {
+    host = new URL(origin).host;
+  } catch {
+    // the origin as it is
+  }
+  if (code === "ENOTFOUND" || code === "EAI_AGAIN") return `${text}: the host ${host} cannot be found`;
+  if (failedBeforeSend(err)) return `${text}: could not connect to ${host}`;
+  if (code === "UND_ERR_SOCKET" || code === "ECONNRESET" || code === "EPIPE") return `${text}: ${host} closed the connection before it answered`;
+  return text;
 }
 
 function lowerKeys(h: Record<string, string>): Record<string, string> {
