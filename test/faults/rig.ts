@@ -11,6 +11,7 @@
 // and the end/status functions batch what they see (every 50 ms) into an http request node that
 // POSTs it to a collector in the test process. A message is recognised by `msg.rigId` (set by
 // send() when missing) or, for messages a trigger makes, by `idExpr`.
+import * as fs from "node:fs";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { startSandbox, type Sandbox, type SandboxOptions } from "../sandbox";
@@ -159,6 +160,9 @@ export class Rig {
         }
       });
     });
+    // the http request node keeps its connection to the collector: a server that closed it when idle
+    // (Node's default is after 5 s) could race a batch into a reset, and the batch's ends would be lost
+    server.keepAliveTimeout = 30 * 60_000;
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
     const collectorUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     try {
@@ -213,6 +217,45 @@ export class Rig {
     }
     await sleep(quietMs);
     return countEnds(ids, this.endsOf(unit, ids) as Array<{ id: string; kind: "output" | "error" }>);
+  }
+
+  /**
+   * settle() for several units at once: waits until every id of every group has ended (or
+   * `timeoutMs` passes), then `quietMs` once, and counts each group.
+   */
+  async settleAll(groups: Array<{ unit: string; ids: string[] }>, timeoutMs = 60_000, quietMs = 500): Promise<Ends[]> {
+    const until = Date.now() + timeoutMs;
+    const allEnded = () =>
+      groups.every((g) => {
+        const ended = new Set(this.endsOf(g.unit, g.ids).map((e) => e.id));
+        return g.ids.every((id) => ended.has(id));
+      });
+    while (!allEnded() && Date.now() <= until) await sleep(50);
+    await sleep(quietMs);
+    return groups.map((g) => countEnds(g.ids, this.endsOf(g.unit, g.ids) as Array<{ id: string; kind: "output" | "error" }>));
+  }
+
+  /** POSTs a form (a webhook delivery) to a route of Node-RED's http nodes, e.g. "/qualtrics/responses" */
+  async postForm(route: string, fields: Record<string, string>): Promise<number> {
+    const r = await fetch(this.nr.nodeUrl + route, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded" },
+      body: new URLSearchParams(fields).toString(),
+    });
+    await r.arrayBuffer();
+    return r.status;
+  }
+
+  /** the resident memory of the Node-RED process in bytes (Linux /proc), or undefined when it cannot be read */
+  rss(): number | undefined {
+    const pid = this.nr.pid;
+    if (pid === undefined) return undefined;
+    try {
+      const m = /VmRSS:\s+(\d+)\s*kB/.exec(fs.readFileSync(`/proc/${pid}/status`, "utf8"));
+      return m ? Number(m[1]) * 1024 : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   clear(): void {
