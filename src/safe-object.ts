@@ -8,8 +8,13 @@ export function isForbiddenKey(key: string): boolean {
   return FORBIDDEN.has(key);
 }
 
+const REVIVER = (key: string, value: unknown) => (FORBIDDEN.has(key) ? undefined : value);
+
 export function safeJsonParse(text: string): unknown {
-  return JSON.parse(text, (key, value) => (FORBIDDEN.has(key) ? undefined : value));
+  // a reviver makes JSON.parse several times slower; text that cannot hold a forbidden key (none
+  // of the words, and no \u escape that could spell one) is parsed without it
+  if (!text.includes("__proto__") && !text.includes("constructor") && !text.includes("prototype") && !text.includes("\\u")) return JSON.parse(text);
+  return JSON.parse(text, REVIVER);
 }
 
 export function isPlainObject(v: unknown): v is Record<string, unknown> {

@@ -1,44 +1,93 @@
 // Node status in one place: requesting (blue), done with a count (green, then cleared),
 // error (red ring, kept until the next success), configuration problems (red ring).
+// A count that changes per message or item ("3 requests" → "4 requests", "41 received" →
+// "42 received") is shown at most every COALESCE_MS: under load a status per
+// message (an i18n lookup and an editor event each) cost a quarter of the node's time
+// (docs/benchmarks.md). Any other change is shown at once.
 import type { Node, NodeAPI } from "./types";
 
 const NS = "node-red-contrib-qualtrics/qualtrics-config:common.status.";
 const CLEAR_AFTER_MS = 3000;
+const COALESCE_MS = 200;
+/** the statuses that count something per message or per item; others (a percentage, "chunk 2/2") show every step */
+const COALESCED = new Set(["requestingMany", "received"]);
+
+type Fill = "red" | "green" | "yellow" | "blue" | "grey";
+type Shape = "ring" | "dot";
+type Vars = Record<string, string | number>;
 
 export class NodeStatus {
   private timer: NodeJS.Timeout | undefined;
   private active = 0;
+  /** what is shown: fill, shape and the i18n key (undefined for a cleared status) */
+  private shown: { fill?: Fill; shape?: Shape; key?: string } = {};
+  /** a numbers-only change waiting for the coalescing timer */
+  private pending: { fill: Fill; shape: Shape; key: string; vars?: Vars } | undefined;
+  private pendingTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly RED: NodeAPI,
     private readonly node: Node,
   ) {}
 
-  private t(key: string, vars?: Record<string, string | number>): string {
+  private t(key: string, vars?: Vars): string {
     return this.RED._(NS + key, vars);
   }
 
-  private set(s: { fill?: "red" | "green" | "yellow" | "blue" | "grey"; shape?: "ring" | "dot"; text?: string }): void {
+  private cancelTimers(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
+    if (this.pendingTimer) clearTimeout(this.pendingTimer);
+    this.pendingTimer = undefined;
+    this.pending = undefined;
+  }
+
+  private set(s: { fill?: Fill; shape?: Shape; text?: string }, key?: string): void {
+    this.cancelTimers();
+    this.shown = { fill: s.fill, shape: s.shape, key };
     this.node.status(s);
+  }
+
+  /** a translated status; one that differs from the shown one only in `vars` waits for the coalescing timer */
+  private render(fill: Fill, shape: Shape, key: string, vars?: Vars): void {
+    const sh = this.shown;
+    if (sh.key === key && sh.fill === fill && sh.shape === shape) {
+      // the same words again: nothing to show, but a pending or clearing timer no longer applies
+      if (!vars) return this.cancelTimers();
+    }
+    if (vars && COALESCED.has(key) && sh.key === key && sh.fill === fill && sh.shape === shape) {
+      if (this.timer) clearTimeout(this.timer);
+      this.timer = undefined;
+      this.pending = { fill, shape, key, vars };
+      this.pendingTimer ??= setTimeout(() => {
+        const p = this.pending;
+        this.pendingTimer = undefined;
+        this.pending = undefined;
+        if (p) this.set({ fill: p.fill, shape: p.shape, text: this.t(p.key, p.vars) }, p.key);
+      }, COALESCE_MS);
+      return;
+    }
+    this.set({ fill, shape, text: this.t(key, vars) }, key);
   }
 
   started(): void {
     this.active++;
-    this.set({ fill: "blue", shape: "dot", text: this.active > 1 ? this.t("requestingMany", { count: this.active }) : this.t("requesting") });
+    if (this.active > 1) this.render("blue", "dot", "requestingMany", { count: this.active });
+    else this.render("blue", "dot", "requesting");
   }
 
   progress(count: number): void {
-    this.set({ fill: "blue", shape: "dot", text: this.t("received", { count }) });
+    this.render("blue", "dot", "received", { count });
   }
 
   succeeded(count?: number): void {
     this.active = Math.max(0, this.active - 1);
-    if (this.active > 0) return this.set({ fill: "blue", shape: "dot", text: this.t("requestingMany", { count: this.active }) });
-    this.set({ fill: "green", shape: "dot", text: count === undefined ? this.t("done") : this.t("doneCount", { count }) });
+    if (this.active > 0) return this.render("blue", "dot", "requestingMany", { count: this.active });
+    if (count === undefined) this.render("green", "dot", "done");
+    else this.set({ fill: "green", shape: "dot", text: this.t("doneCount", { count }) }, "doneCount");
     this.timer = setTimeout(() => {
       this.timer = undefined;
+      this.shown = {};
       this.node.status({});
     }, CLEAR_AFTER_MS);
   }
@@ -49,11 +98,11 @@ export class NodeStatus {
   }
 
   problem(key: string): void {
-    this.set({ fill: "red", shape: "ring", text: this.t(key) });
+    this.render("red", "ring", key);
   }
 
-  show(fill: "red" | "green" | "yellow" | "blue" | "grey", shape: "ring" | "dot", key: string, vars?: Record<string, string | number>): void {
-    this.set({ fill, shape, text: this.t(key, vars) });
+  show(fill: Fill, shape: Shape, key: string, vars?: Vars): void {
+    this.render(fill, shape, key, vars);
   }
 
   clear(): void {
@@ -61,7 +110,6 @@ export class NodeStatus {
   }
 
   dispose(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.cancelTimers();
   }
 }
