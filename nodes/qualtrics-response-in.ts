@@ -74,6 +74,10 @@ export default function (RED: NodeAPI): void {
     // a value that is not a number must not lift the cap
     const maxBody = dialogNumber(def.maxBodyKb, 256, { min: 1 }) * 1024;
     const followUps = new Set<Promise<void>>();
+    // a response may not be readable the moment its event arrives, so a 404 is tried again; the wait between
+    // tries follows the configuration's retry delay when settings.js sets one
+    const retryDelay = (RED.settings as unknown as Record<string, unknown>).qualtricsConfigRetryDelay;
+    const notFoundDelayMs = retryDelay === undefined ? undefined : dialogNumber(retryDelay, 1500, { min: 1, max: 60_000 });
     const closing = new AbortController();
     // ends a registration still running when the node closes, so it cannot outlive the node
     const stopRegistering = new AbortController();
@@ -169,7 +173,7 @@ export default function (RED: NodeAPI): void {
       try {
         if (!config) throw new QualtricsInputError("qualtrics", "no Qualtrics configuration node is selected, so the response cannot be fetched");
         status.show("blue", "dot", "fetching");
-        const res = await getResponse(config.client(), sId, rId, { notFoundRetries: 3, signal: closing.signal });
+        const res = await getResponse(config.client(), sId, rId, { notFoundRetries: 3, notFoundDelayMs, signal: closing.signal });
         msg.payload = res.result;
         record(msg, res);
         status.show("green", "dot", "received", { count: ++received });

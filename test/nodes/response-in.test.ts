@@ -364,6 +364,17 @@ describe("qualtrics-response-in: webhook", function () {
       assert.equal(outputs.length, 1);
     });
 
+    it("the wait between 404 tries follows settings.js qualtricsConfigRetryDelay", async () => {
+      // the default waits 1.5 s, 3 s, 4.5 s: three 404s would take 9 s
+      helper.settings({ qualtricsConfigRetryDelay: 10 } as never);
+      const { outputs } = await load({ fetchResponse: true });
+      const nf = fail(404, "Response not found", "RESP_404");
+      api.reply(nf, nf, nf, ok({ responseId: V1.response }));
+      await post({ Topic: V1.Topic, MSG: V1.MSG, HMAC: V1.HMAC });
+      await until(() => outputs.length === 1, 3000, "the message after three 404s");
+      assert.equal(api.requests.length, 4);
+    });
+
     it("a failed fetch is an error a Catch node gets, with msg.event", async () => {
       const { outputs, caught } = await load({ fetchResponse: true });
       api.reply(fail(403, "Not authorized for this survey", "AUTH_403"));
