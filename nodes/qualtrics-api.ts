@@ -11,6 +11,20 @@ import type { Node, NodeAPI, NodeDef } from "./lib/types";
 import { dialogNumber } from "./lib/dialog-number";
 
 const METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH"] as const;
+// what HTTP lets through (RFC 9110 tokens; no CR, LF or NUL in a value): anything else the HTTP
+// client refuses without sending, which would read as a connection failure
+const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+const HEADER_VALUE = /^[\t\x20-\x7e\x80-\xff]*$/;
+
+/** a path with spaces, line breaks or non-ASCII characters percent-encoded, as a browser would */
+function sendablePath(path: string): string {
+  try {
+    return path.replace(/[^\x21-\x7e]+/g, (s) => encodeURIComponent(s));
+  } catch {
+    // encodeURIComponent refuses a lone UTF-16 surrogate
+    throw new QualtricsInputError("url", "has a broken character in it (half of a UTF-16 surrogate pair)");
+  }
+}
 
 export interface ApiDef extends NodeDef {
   qualtrics: string;
@@ -33,7 +47,7 @@ export default function (RED: NodeAPI): void {
       const url = def.url ? def.url : msg.url;
       if (typeof url !== "string" || url.trim() === "") throw new QualtricsInputError("url", "is required: a path such as /surveys, in the node or in msg.url");
       if (/\{[^}]*\}/.test(url)) throw new QualtricsInputError("url", `"${url}" still has a {placeholder} in it`);
-      const path = ctx.client.resolvePath(url, "url");
+      const path = sendablePath(ctx.client.resolvePath(url, "url"));
 
       let query: Query | undefined;
       if (msg.query !== undefined) {
@@ -50,7 +64,9 @@ export default function (RED: NodeAPI): void {
         if (!isPlainObject(msg.headers)) throw new QualtricsInputError("headers", `must be an object, got ${typeName(msg.headers)}`);
         headers = {};
         for (const [k, v] of Object.entries(msg.headers)) {
+          if (!HEADER_NAME.test(k)) throw new QualtricsInputError("headers", `"${k.slice(0, 40)}" is not a header name`);
           if (typeof v !== "string" && typeof v !== "number") throw new QualtricsInputError(`headers.${k}`, "must be a string");
+          if (!HEADER_VALUE.test(String(v))) throw new QualtricsInputError(`headers.${k}`, "must not contain line breaks or other control characters");
           headers[k] = String(v);
         }
       }

@@ -16,7 +16,7 @@ import {
 import { QualtricsInputError } from "../src/errors";
 import type { Page } from "../src/paginate";
 import { isPlainObject } from "../src/safe-object";
-import { oneOf, optionalString, typeName } from "../src/validate";
+import { idText, oneOf, optionalString, typeName } from "../src/validate";
 import { limitOf, sendArray, sendEach } from "./lib/list-output";
 import { setupQualtricsNode } from "./lib/qualtrics-node";
 import { evaluate, evaluateAll, sanitizeOrThrow, typed } from "./lib/typed-input";
@@ -59,9 +59,9 @@ export default function (RED: NodeAPI): void {
     setupQualtricsNode(RED, node, def, async (msg, ctx) => {
       const operation: Operation = def.operation === "msg" || !def.operation ? oneOf("msg.operation", msg.operation, OPERATIONS) : def.operation;
       const payload = isPlainObject(msg.payload) ? (sanitizeOrThrow("payload", msg.payload) as Record<string, unknown>) : {};
-      const dir = String((await evaluate(RED, node, msg, "directoryId", directory)) ?? payload.directoryId ?? "");
+      const dir = idText("directoryId", (await evaluate(RED, node, msg, "directoryId", directory)) ?? payload.directoryId);
       const needsContact = operation === "get" || operation === "update" || operation === "delete";
-      const cid = needsContact ? String((await evaluate(RED, node, msg, "contactId", contact)) ?? payload.contactId ?? payload.id ?? "") : "";
+      const cid = needsContact ? idText("contactId", (await evaluate(RED, node, msg, "contactId", contact)) ?? payload.contactId ?? payload.id) : "";
       let body: ContactFields = {};
       if (WRITES.has(operation)) {
         const fieldsIn = { ...payload, ...(await evaluateAll(RED, node, msg, fields)) };

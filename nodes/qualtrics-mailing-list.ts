@@ -20,7 +20,7 @@ import {
   waitForImport,
 } from "../src/mailing-lists";
 import { isPlainObject } from "../src/safe-object";
-import { oneOf, typeName } from "../src/validate";
+import { idText, oneOf, typeName } from "../src/validate";
 import { limitOf, sendList } from "./lib/list-output";
 import { InputContext, setupQualtricsNode } from "./lib/qualtrics-node";
 import { evaluate, evaluateAll, sanitizeOrThrow, typed } from "./lib/typed-input";
@@ -72,10 +72,10 @@ export default function (RED: NodeAPI): void {
     setupQualtricsNode(RED, node, def, async (msg, ctx) => {
       const operation: Operation = def.operation === "msg" || !def.operation ? oneOf("msg.operation", msg.operation, OPERATIONS) : def.operation;
       const payload = isPlainObject(msg.payload) ? (sanitizeOrThrow("payload", msg.payload) as Record<string, unknown>) : {};
-      const dir = String((await evaluate(RED, node, msg, "directoryId", directory)) ?? payload.directoryId ?? "");
+      const dir = idText("directoryId", (await evaluate(RED, node, msg, "directoryId", directory)) ?? payload.directoryId);
       // opted-out contacts of the whole directory need no list
-      const ml = NEEDS_LIST.has(operation) ? String((await evaluate(RED, node, msg, "mailingListId", mailingList)) ?? payload.mailingListId ?? "") : "";
-      const cid = NEEDS_CONTACT.has(operation) ? String((await evaluate(RED, node, msg, "contactId", contact)) ?? payload.contactId ?? payload.id ?? "") : "";
+      const ml = NEEDS_LIST.has(operation) ? idText("mailingListId", (await evaluate(RED, node, msg, "mailingListId", mailingList)) ?? payload.mailingListId) : "";
+      const cid = NEEDS_CONTACT.has(operation) ? idText("contactId", (await evaluate(RED, node, msg, "contactId", contact)) ?? payload.contactId ?? payload.id) : "";
 
       if (LISTS.has(operation)) {
         const opts = { limit: limitOf(msg, limit), pageSize, signal: ctx.signal };

@@ -11,7 +11,7 @@ import {
   updateResponsesBulk,
 } from "../src/responses";
 import { isPlainObject } from "../src/safe-object";
-import { oneOf, optionalBoolean, typeName } from "../src/validate";
+import { idText, oneOf, optionalBoolean, typeName } from "../src/validate";
 import { setupQualtricsNode } from "./lib/qualtrics-node";
 import { evaluate, sanitizeOrThrow, typed } from "./lib/typed-input";
 import type { Msg, Node, NodeAPI, NodeDef } from "./lib/types";
@@ -63,9 +63,9 @@ export default function (RED: NodeAPI): void {
     setupQualtricsNode(RED, node, def, async (msg, ctx) => {
       const operation: Operation = def.operation === "msg" || !def.operation ? oneOf("msg.operation", msg.operation, OPERATIONS) : def.operation;
       const payload = isPlainObject(msg.payload) ? (sanitizeOrThrow("payload", msg.payload) as Record<string, unknown>) : {};
-      const surveyId = String((await evaluate(RED, node, msg, "surveyId", survey)) ?? payload.surveyId ?? "");
+      const surveyId = idText("surveyId", (await evaluate(RED, node, msg, "surveyId", survey)) ?? payload.surveyId);
       const needsResponse = operation === "get" || operation === "update" || operation === "delete";
-      const responseId = needsResponse ? String((await evaluate(RED, node, msg, "responseId", response)) ?? payload.responseId ?? "") : "";
+      const responseId = needsResponse ? idText("responseId", (await evaluate(RED, node, msg, "responseId", response)) ?? payload.responseId) : "";
 
       switch (operation) {
         case "get": {

@@ -208,6 +208,11 @@ export class QualtricsClient {
       if (failure !== undefined) {
         if (this.closing.signal.aborted) throw new QualtricsApiError({ ...ctx, mayHaveSucceeded: !idempotent, cause: failure }, "aborted: the Qualtrics configuration was closed");
         if (ro.signal?.aborted) throw abortReason(ro.signal);
+        // the HTTP client refused the request itself (a path or header it cannot send): nothing went
+        // out, and trying again cannot help
+        if (errorCodeOf(failure) === "UND_ERR_INVALID_ARG") {
+          throw new QualtricsApiError({ ...ctx, mayHaveSucceeded: false, cause: failure }, `the request could not be sent: ${(failure as Error).message}`);
+        }
         const timedOut = timeout.signal.aborted;
         const safe = idempotent || failedBeforeSend(failure);
         const what = timedOut ? `no answer within ${timeoutMs} ms` : connectionProblem(failure, this.base.origin);

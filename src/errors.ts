@@ -58,12 +58,17 @@ export class QualtricsApiError extends Error {
     const extra: string[] = [];
     if (d.errorCode) extra.push(`errorCode ${d.errorCode}`);
     if (d.requestId) extra.push(`requestId ${d.requestId}`);
-    extra.push(`${d.method} ${d.path}`);
+    extra.push(`${d.method} ${shortPath(d.path)}`);
     if ((d.attempts ?? 1) > 1) extra.push(`after ${d.attempts} attempts`);
     parts.push(`(${extra.join(", ")})`);
     if (d.mayHaveSucceeded) parts.push("- it may have succeeded anyway; check before sending it again");
     return parts.join(" ");
   }
+}
+
+/** a path as an error shows it: a hostile 1 MB path would make a 1 MB error text (and log line) */
+function shortPath(path: string): string {
+  return path.length > 200 ? `${path.slice(0, 200)}… (${path.length} characters)` : path;
 }
 
 /** Text for an error that is safe to show anywhere (status, log, msg). */

@@ -53,6 +53,18 @@ export function optionalString(field: string, value: unknown): string | undefine
   return value;
 }
 
+/**
+ * An ID read from the dialog or a message, as text for the checks that follow: a string or a
+ * number as it is, nothing as "", anything else refused by its type (String() would make an
+ * object "[object Object]" and the error would quote that).
+ */
+export function idText(field: string, value: unknown): string {
+  if (value === undefined || value === null) return "";
+  if (typeof value === "string") return value;
+  if (typeof value === "number" && Number.isFinite(value)) return String(value);
+  throw new QualtricsInputError(field, `must be a string, got ${typeName(value)}`);
+}
+
 export function requireId(field: string, value: unknown, kind: IdKind): string {
   const id = requireString(field, value).trim();
   checkIdShape(field, id, kind);
@@ -133,8 +145,11 @@ export function optionalEmbeddedData(field: string, value: unknown): Record<stri
 
 export function typeName(v: unknown): string {
   if (v === null) return "null";
+  // "got a undefined" reads like a bug; nothing was given
+  if (v === undefined) return "nothing";
   if (Array.isArray(v)) return "an array";
   if (v instanceof Date) return "a Date";
+  if (typeof v === "bigint") return "a BigInt";
   return typeof v === "object" ? "an object" : `a ${typeof v}`;
 }
 

@@ -42,6 +42,9 @@ export function readBody(req: Request, maxBytes: number): Promise<unknown> {
   const already = (req as Request & { _body?: boolean })._body;
   if (already || req.readableEnded) {
     const b: unknown = req.body;
+    // a chunked body has no Content-Length, and the admin app's parsers took it up to apiMaxLength
+    // (5 MB): what it parsed into is measured instead, never more than the body was
+    if (leafBytes(b, maxBytes) > maxBytes) return Promise.reject(new BodyTooLargeError());
     if (Buffer.isBuffer(b)) return Promise.resolve(parseText(b.toString("utf8"), req.headers["content-type"]));
     if (typeof b === "string") return Promise.resolve(parseText(b, req.headers["content-type"]));
     return Promise.resolve(b);
@@ -71,6 +74,29 @@ export function readBody(req: Request, maxBytes: number): Promise<unknown> {
       if (!failed) reject(err);
     });
   });
+}
+
+/**
+ * A lower bound of the size of the body a parsed value came from: the bytes of its keys and text
+ * (numbers and the like as one byte each). Form and JSON syntax only add to it. Stops counting
+ * once past `stopAt`.
+ */
+export function leafBytes(value: unknown, stopAt: number): number {
+  let total = 0;
+  const stack: unknown[] = [value];
+  while (stack.length && total <= stopAt) {
+    const v = stack.pop();
+    if (typeof v === "string") total += Buffer.byteLength(v, "utf8");
+    else if (Buffer.isBuffer(v)) total += v.length;
+    else if (v instanceof URLSearchParams) for (const [k, x] of v) total += Buffer.byteLength(k, "utf8") + Buffer.byteLength(x, "utf8");
+    else if (typeof v === "object" && v !== null) {
+      for (const k of Object.keys(v)) {
+        if (!Array.isArray(v)) total += Buffer.byteLength(k, "utf8");
+        stack.push((v as Record<string, unknown>)[k]);
+      }
+    } else if (v !== undefined) total += 1;
+  }
+  return total;
 }
 
 function parseText(text: string, contentType: string | undefined): unknown {

@@ -16,14 +16,19 @@ export function evaluate(RED: NodeAPI, node: Node, msg: Msg, field: string, t: T
   // "none" is the dialog's explicit "not set" (for booleans, which otherwise always have a value)
   if (t.type === "none" || (t.value === "" && t.type !== "date")) return Promise.resolve(undefined);
   return new Promise((resolve, reject) => {
+    // msg.payload.email of a message without a payload is not set, as it is for a payload without
+    // an email; Node-RED throws "Cannot read properties of undefined" for it
+    const missingParent = (err: unknown) => t.type === "msg" && err instanceof TypeError && /^Cannot read properties of (undefined|null)/.test(err.message);
     try {
       RED.util.evaluateNodeProperty(t.value, t.type, node, msg, (err: Error | null, result: unknown) => {
-        if (err) reject(new QualtricsInputError(field, `could not be read from ${t.type} "${t.value}": ${err.message}`));
+        if (err && missingParent(err)) resolve(undefined);
+        else if (err) reject(new QualtricsInputError(field, `could not be read from ${t.type} "${t.value}": ${err.message}`));
         // values from messages and context are copied without prototype-changing keys
         else resolve(result === "" ? undefined : sanitizeOrThrow(field, result));
       });
     } catch (err) {
-      reject(new QualtricsInputError(field, `could not be read from ${t.type} "${t.value}": ${(err as Error).message}`));
+      if (missingParent(err)) resolve(undefined);
+      else reject(new QualtricsInputError(field, `could not be read from ${t.type} "${t.value}": ${(err as Error).message}`));
     }
   });
 }
