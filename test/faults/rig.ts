@@ -107,7 +107,7 @@ export function rigFlows(units: Unit[], extra: FlowNode[], collectorUrl: string)
     const idExpr = u.idExpr ?? "msg.rigId";
     const ports = u.outputs ?? 1;
     const endIds = Array.from({ length: ports }, (_, i) => `rig-end-${x}-${i}`);
-    out.push({ ...u.node, z: TAB, wires: endIds.map((e) => [e]) });
+    out.push({ x: 0, y: 0, ...u.node, z: TAB, wires: endIds.map((e) => [e]) });
     out.push({ id: `rig-in-${x}`, type: "http in", z: TAB, name: `rig: in ${x}`, url: `/rig/${x}`, method: "post", upload: false, swaggerDoc: "", x: 0, y: 0, wires: [[`rig-fan-${x}`]] });
     out.push(fn(`rig-fan-${x}`, `rig: fan out ${x}`, `
 const msgs = Array.isArray(msg.payload && msg.payload.msgs) ? msg.payload.msgs : [];
