@@ -304,7 +304,8 @@ export class NodeRed {
       async () => {
         const r = await fetch(this.url + "settings", { headers: { Accept: "application/json" } });
         await r.arrayBuffer();
-        return r.status === 200;
+        // with adminAuth on, /settings wants a token: a 401 is an answer too
+        return r.status === 200 || r.status === 401;
       },
       timeout,
       100,
