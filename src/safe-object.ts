@@ -20,7 +20,10 @@ export function safeJsonParse(text: string): unknown {
 export function isPlainObject(v: unknown): v is Record<string, unknown> {
   if (typeof v !== "object" || v === null || Array.isArray(v)) return false;
   const proto = Object.getPrototypeOf(v);
-  return proto === Object.prototype || proto === null;
+  if (proto === Object.prototype || proto === null) return true;
+  // an object literal of another realm: a function node runs in a vm context of its own, so
+  // `msg.payload = {...}` there has that context's Object.prototype, whose prototype is null too
+  return Object.getPrototypeOf(proto) === null && Object.prototype.toString.call(v) === "[object Object]";
 }
 
 /**

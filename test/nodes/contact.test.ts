@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import * as vm from "node:vm";
 import { collect, configNode, FlowNode, credentials, helper, http, nextError, nextMessage, sequenceNodes, spyDone, TOKEN, until } from "../support/nr-helper";
 import { fail, metaOnly, ok, RecordingServer, startRecordingServer } from "../support/recording-server";
 
@@ -240,6 +241,16 @@ describe("qualtrics-contact", function () {
       api.reply(ok({}));
       await run({ payload: { directoryId: OTHER_DIR, id: OTHER_CID } });
       assert.equal(api.requests[0].path, `/API/v3/directories/${OTHER_DIR}/contacts/${OTHER_CID}`);
+    });
+
+    it("a payload built in a function node (another vm realm) is read like any object", async () => {
+      await load({ operation: "create", directoryId: "", contactId: "" });
+      api.reply(ok({ id: CID }));
+      // what `msg.payload = {...}` in a function node makes: an object of the function's own context
+      const payload = vm.runInNewContext(`({ directoryId: "${OTHER_DIR}", firstName: "Jane", embeddedData: { tier: 3 } })`);
+      await run({ payload });
+      assert.equal(api.requests[0].path, `/API/v3/directories/${OTHER_DIR}/contacts`);
+      assert.deepEqual(api.requests[0].body, { firstName: "Jane", embeddedData: { tier: "3" } });
     });
 
     it("the dialog's contactId wins over msg.payload's", async () => {

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import * as vm from "node:vm";
 import { isForbiddenKey, isPlainObject, safeJsonParse, sanitize } from "../../src/safe-object";
 
 function assertPrototypeClean(): void {
@@ -89,5 +90,16 @@ describe("safe objects", function () {
     assert.equal(isPlainObject(new Date()), false);
     assert.equal(isPlainObject(null), false);
     assert.equal(isPlainObject(new URLSearchParams()), false);
+  });
+
+  it("an object literal made in another realm (a function node's vm context) is plain; its class instances, arrays and dates are not", function () {
+    const other = vm.runInNewContext("({ literal: { contactId: 'CID_1' }, array: [1], date: new Date(0), instance: new (class A {})(), bare: Object.create(null) })") as Record<string, unknown>;
+    assert.equal(isPlainObject(other.literal), true);
+    assert.equal(isPlainObject(other.bare), true);
+    assert.equal(isPlainObject(other.array), false);
+    assert.equal(isPlainObject(other.date), false);
+    assert.equal(isPlainObject(other.instance), false);
+    assert.equal(isPlainObject(new (class B {})()), false);
+    assert.deepEqual(sanitize(other.literal), { contactId: "CID_1" });
   });
 });
