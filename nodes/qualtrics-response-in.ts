@@ -20,7 +20,7 @@ import { asError, configOf, record } from "./lib/qualtrics-node";
 import { NodeStatus } from "./lib/status";
 import type { Msg, Node, NodeAPI, NodeDef, QualtricsConfigNode } from "./lib/types";
 import { dialogNumber } from "./lib/dialog-number";
-import { claimSubscription, ownerFor, releaseSubscription } from "./lib/subscription-owners";
+import { claimSubscription, ownerFor, releaseSubscription, rememberSubscriber } from "./lib/subscription-owners";
 
 export interface ResponseInDef extends NodeDef {
   qualtrics?: string;
@@ -226,6 +226,7 @@ export default function (RED: NodeAPI): void {
       }
       const result = await ensureSubscription(client, { publicationUrl, topics, sharedKey }, stopRegistering.signal);
       registrations.set(node.id, { id: result.id, url: publicationUrl, topics, config });
+      if (owner) await rememberSubscriber(RED, config.id).catch((e) => node.debug(asError(e).message));
       if (result.removed.length) node.log(RED._("qualtrics-response-in.log.removedOld", { ids: result.removed.join(", ") }));
       node.log(RED._(result.created ? "qualtrics-response-in.log.created" : "qualtrics-response-in.log.reused", { id: result.id, topics }));
       status.show("green", "dot", "registered");

@@ -6,9 +6,8 @@
 // disk only every 30 seconds, so after a hard kill (power loss, OOM killer, `docker kill`) it would
 // bring back an older bookmark and the next run would send responses again. Reading takes the later
 // of the two.
-import * as fs from "node:fs";
-import * as path from "node:path";
 import { isPlainObject } from "../../src/safe-object";
+import { readJsonObject, removeFile, updateJsonObject, userDirPath } from "./durable-file";
 import type { Node, NodeAPI } from "./types";
 
 export interface Bookmark {
@@ -32,8 +31,6 @@ export function bookmarkKey(surveyId: string): string {
  * process, so a redeploy neither repeats nor misses responses.
  */
 const inProcess = new Map<string, Bookmark>();
-/** writes to one file, one after the other */
-const writing = new Map<string, Promise<void>>();
 
 function unconfigured(RED: NodeAPI): boolean {
   return !isPlainObject((RED.settings as unknown as { contextStorage?: unknown }).contextStorage);
@@ -43,15 +40,9 @@ function processKey(node: Node, surveyId: string): string {
   return `${node.id}|${surveyId}`;
 }
 
-function bookmarkDir(RED: NodeAPI): string | undefined {
-  const userDir = (RED.settings as unknown as { userDir?: unknown }).userDir;
-  return typeof userDir === "string" && userDir ? path.join(userDir, "qualtrics-bookmarks") : undefined;
-}
-
 function bookmarkFile(RED: NodeAPI, nodeId: string): string | undefined {
-  const dir = bookmarkDir(RED);
   // encoded, so any node ID is one plain file name in that directory
-  return dir ? path.join(dir, `${encodeURIComponent(nodeId).replace(/^\.+/, (d) => "%2E".repeat(d.length))}.json`) : undefined;
+  return userDirPath(RED, "qualtrics-bookmarks", `${encodeURIComponent(nodeId).replace(/^\.+/, (d) => "%2E".repeat(d.length))}.json`);
 }
 
 function asBookmark(value: unknown, surveyId: string): Bookmark | undefined {
@@ -60,30 +51,6 @@ function asBookmark(value: unknown, surveyId: string): Bookmark | undefined {
   if (typeof value.continuationToken === "string" && value.continuationToken) b.continuationToken = value.continuationToken;
   if (typeof value.since === "string" && value.since) b.since = value.since;
   return b;
-}
-
-async function readFileBookmarks(file: string | undefined): Promise<Record<string, unknown>> {
-  if (!file) return {};
-  try {
-    const parsed: unknown = JSON.parse(await fs.promises.readFile(file, "utf8"));
-    return isPlainObject(parsed) ? parsed : {};
-  } catch {
-    return {}; // none yet, or unreadable: the context copy still counts
-  }
-}
-
-/** written aside, flushed to disk, then renamed over the old file: a kill leaves the old or the new one */
-async function writeFileAtomically(file: string, text: string): Promise<void> {
-  await fs.promises.mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  const handle = await fs.promises.open(tmp, "w");
-  try {
-    await handle.writeFile(text, "utf8");
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  await fs.promises.rename(tmp, file);
 }
 
 function later(a: Bookmark | undefined, b: Bookmark | undefined): Bookmark | undefined {
@@ -96,9 +63,7 @@ export async function readBookmark(RED: NodeAPI, node: Node, surveyId: string): 
   const fromContext = await new Promise<Bookmark | undefined>((resolve, reject) => {
     node.context().get(bookmarkKey(surveyId), (err: Error, value: unknown) => (err ? reject(err) : resolve(asBookmark(value, surveyId))));
   });
-  const file = bookmarkFile(RED, node.id);
-  await writing.get(file ?? "")?.catch(() => undefined);
-  const fromFile = asBookmark((await readFileBookmarks(file))[surveyId], surveyId);
+  const fromFile = asBookmark((await readJsonObject(bookmarkFile(RED, node.id)))[surveyId], surveyId);
   const found = later(fromContext, fromFile);
   if (found) return found;
   return unconfigured(RED) ? inProcess.get(processKey(node, surveyId)) : undefined;
@@ -108,19 +73,7 @@ export async function writeBookmark(RED: NodeAPI, node: Node, b: Omit<Bookmark, 
   const value: Bookmark = { ...b, updated: new Date().toISOString() };
   if (unconfigured(RED)) inProcess.set(processKey(node, b.surveyId), value);
   const file = bookmarkFile(RED, node.id);
-  if (file) {
-    const previous = writing.get(file) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(async () => {
-      const all = await readFileBookmarks(file);
-      all[b.surveyId] = value;
-      await writeFileAtomically(file, JSON.stringify(all, null, 2) + "\n");
-    });
-    writing.set(file, next);
-    void next.finally(() => {
-      if (writing.get(file) === next) writing.delete(file);
-    }).catch(() => undefined);
-    await next;
-  }
+  if (file) await updateJsonObject(file, (all) => (all[b.surveyId] = value));
   await new Promise<void>((resolve, reject) => {
     node.context().set(bookmarkKey(b.surveyId), value, (err: Error) => (err ? reject(err) : resolve()));
   });
@@ -129,10 +82,7 @@ export async function writeBookmark(RED: NodeAPI, node: Node, b: Omit<Bookmark, 
 /** A node that was deleted (or disabled) starts afresh if it comes back. */
 export async function forgetBookmarks(RED: NodeAPI, nodeId: string): Promise<void> {
   for (const k of [...inProcess.keys()]) if (k.startsWith(`${nodeId}|`)) inProcess.delete(k);
-  const file = bookmarkFile(RED, nodeId);
-  if (!file) return;
-  await writing.get(file)?.catch(() => undefined);
-  await fs.promises.rm(file, { force: true }).catch(() => undefined);
+  await removeFile(bookmarkFile(RED, nodeId));
 }
 
 /** Everything kept in the process (for tests that reuse node IDs against a fresh API). */
@@ -142,7 +92,7 @@ export function forgetAllBookmarks(): void {
 
 /** true when a restart forgets the bookmark: no user directory to keep it in, and the context store is in memory */
 export function bookmarkIsVolatile(RED: NodeAPI): boolean {
-  if (bookmarkDir(RED)) return false;
+  if (userDirPath(RED)) return false;
   const storage = (RED.settings as unknown as { contextStorage?: Record<string, unknown> }).contextStorage;
   if (!isPlainObject(storage)) return true;
   const named = storage.default;

@@ -4,8 +4,13 @@
 // deletes the subscriptions it made for triggers that are no longer running: ones removed while
 // Node-RED was down, or moved to another configuration. Triggers removed by a deploy delete their
 // own subscription when they close.
+//
+// Only configuration nodes that have made subscriptions look: they are listed in
+// <userDir>/qualtrics-subscriptions.json, so a configuration used only for contacts or surveys
+// never asks Qualtrics for its event subscriptions.
 import { errorText } from "../../src/errors";
 import { removeOrphans, type SubscriptionOwner } from "../../src/subscriptions";
+import { readJsonObject, updateJsonObject, userDirPath } from "./durable-file";
 import type { NodeAPI, QualtricsConfigNode } from "./types";
 
 /** running triggers that register a subscription: node id → configuration node id */
@@ -20,6 +25,24 @@ export function claimSubscription(nodeId: string, configId: string): void {
 export function releaseSubscription(nodeId: string): void {
   running.delete(nodeId);
 }
+
+function registryFile(RED: NodeAPI): string | undefined {
+  return userDirPath(RED, "qualtrics-subscriptions.json");
+}
+
+/** notes that `configId` has made a subscription of ours, so its next start looks for orphans */
+export async function rememberSubscriber(RED: NodeAPI, configId: string): Promise<void> {
+  const file = registryFile(RED);
+  if (!file || (await readJsonObject(file))[configId]) return;
+  await updateJsonObject(file, (all) => (all[configId] = new Date().toISOString()));
+}
+
+async function forgetSubscriber(RED: NodeAPI, configId: string): Promise<void> {
+  const file = registryFile(RED);
+  if (file && (await readJsonObject(file))[configId]) await updateJsonObject(file, (all) => delete all[configId]);
+}
+
+const claimedBy = (configId: string) => [...running.values()].includes(configId);
 
 /**
  * This Node-RED's instance ID (kept by the runtime in .config.runtime.json), or undefined where
@@ -54,7 +77,10 @@ export function sweepWhenStarted(RED: NodeAPI, config: QualtricsConfigNode): () 
     events.removeListener("flows:started", onStarted);
     if (swept.has(config.id)) return;
     swept.add(config.id);
-    void sweep(RED, config, instance, abort.signal);
+    void (async () => {
+      if (!claimedBy(config.id) && !(await readJsonObject(registryFile(RED)))[config.id]) return;
+      await sweep(RED, config, instance, abort.signal);
+    })().catch((err) => config.debug(errorText(err)));
   };
   events.on("flows:started", onStarted);
   return () => {
@@ -73,6 +99,8 @@ async function sweep(RED: NodeAPI, config: QualtricsConfigNode, instance: string
   try {
     const removed = await removeOrphans(client, { instance, config: config.id }, (o) => running.get(o.node) === config.id, signal);
     if (removed.length) config.log(RED._("qualtrics-config.log.orphansRemoved", { ids: removed.join(", ") }));
+    // nothing of ours is left for this configuration: its next start need not look
+    if (!claimedBy(config.id)) await forgetSubscriber(RED, config.id);
   } catch (err) {
     if (signal.aborted) {
       swept.delete(config.id); // the next instance of this configuration node tries again

@@ -8,6 +8,7 @@
 // survive through the durable copy in the user directory (nodes/lib/bookmark.ts).
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
+import * as path from "node:path";
 import { sleep, waitFor } from "../support/runtime";
 import { addFigures, countEnds } from "./figures";
 import { RIG_CONFIG, Rig, rigConfig, type Unit } from "./rig";
@@ -72,6 +73,9 @@ describe(`faults: restart after a kill (${process.env.NR_PKG || "node-red"})`, f
     await rig.deploy(units(true), [rigConfig(), rigConfig({ id: "burst-config", name: "burst", rateLimit: 6000 })], credentials);
     await waitFor("both subscriptions", () => subscriptionsOf("/qualtrics/a").length === 1 && subscriptionsOf("/qualtrics/b").length === 1, 20_000);
     const subA = subscriptionsOf("/qualtrics/a")[0].id;
+    // the configuration that made them is noted, so its next start looks for orphans even with no trigger left
+    const registry = path.join(rig.nr.userDir, "qualtrics-subscriptions.json");
+    await waitFor("the registry of subscribing configurations", () => fs.existsSync(registry) && RIG_CONFIG in JSON.parse(fs.readFileSync(registry, "utf8")), 10_000);
     const subB = subscriptionsOf("/qualtrics/b")[0].id;
     // the first poll has stored where it starts
     await waitFor("the first poll", () => polledAfter(0), 20_000);
