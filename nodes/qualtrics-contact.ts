@@ -16,10 +16,10 @@ import {
 import { QualtricsInputError } from "../src/errors";
 import type { Page } from "../src/paginate";
 import { isPlainObject } from "../src/safe-object";
-import { idText, oneOf, optionalString, typeName } from "../src/validate";
+import { oneOf, optionalString, typeName } from "../src/validate";
 import { limitOf, sendArray, sendEach } from "./lib/list-output";
 import { setupQualtricsNode } from "./lib/qualtrics-node";
-import { evaluate, evaluateAll, sanitizeOrThrow, typed } from "./lib/typed-input";
+import { evaluate, evaluateAll, evaluateId, sanitizeOrThrow, typed } from "./lib/typed-input";
 import type { Node, NodeAPI, NodeDef, Typed } from "./lib/types";
 import { dialogNumber } from "./lib/dialog-number";
 
@@ -59,9 +59,9 @@ export default function (RED: NodeAPI): void {
     setupQualtricsNode(RED, node, def, async (msg, ctx) => {
       const operation: Operation = def.operation === "msg" || !def.operation ? oneOf("msg.operation", msg.operation, OPERATIONS) : def.operation;
       const payload = isPlainObject(msg.payload) ? (sanitizeOrThrow("payload", msg.payload) as Record<string, unknown>) : {};
-      const dir = idText("directoryId", (await evaluate(RED, node, msg, "directoryId", directory)) ?? payload.directoryId);
+      const dir = await evaluateId(RED, node, msg, "directoryId", directory, payload.directoryId);
       const needsContact = operation === "get" || operation === "update" || operation === "delete";
-      const cid = needsContact ? idText("contactId", (await evaluate(RED, node, msg, "contactId", contact)) ?? payload.contactId ?? payload.id) : "";
+      const cid = needsContact ? await evaluateId(RED, node, msg, "contactId", contact, payload.contactId, payload.id) : "";
       let body: ContactFields = {};
       if (WRITES.has(operation)) {
         const fieldsIn = { ...payload, ...(await evaluateAll(RED, node, msg, fields)) };

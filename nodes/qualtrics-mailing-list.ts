@@ -20,10 +20,10 @@ import {
   waitForImport,
 } from "../src/mailing-lists";
 import { isPlainObject } from "../src/safe-object";
-import { idText, oneOf, typeName } from "../src/validate";
+import { oneOf, typeName } from "../src/validate";
 import { limitOf, sendList } from "./lib/list-output";
 import { InputContext, setupQualtricsNode } from "./lib/qualtrics-node";
-import { evaluate, evaluateAll, sanitizeOrThrow, typed } from "./lib/typed-input";
+import { evaluate, evaluateAll, evaluateId, sanitizeOrThrow, typed } from "./lib/typed-input";
 import type { Msg, Node, NodeAPI, NodeDef, Typed } from "./lib/types";
 import { dialogNumber } from "./lib/dialog-number";
 
@@ -72,10 +72,10 @@ export default function (RED: NodeAPI): void {
     setupQualtricsNode(RED, node, def, async (msg, ctx) => {
       const operation: Operation = def.operation === "msg" || !def.operation ? oneOf("msg.operation", msg.operation, OPERATIONS) : def.operation;
       const payload = isPlainObject(msg.payload) ? (sanitizeOrThrow("payload", msg.payload) as Record<string, unknown>) : {};
-      const dir = idText("directoryId", (await evaluate(RED, node, msg, "directoryId", directory)) ?? payload.directoryId);
+      const dir = await evaluateId(RED, node, msg, "directoryId", directory, payload.directoryId);
       // opted-out contacts of the whole directory need no list
-      const ml = NEEDS_LIST.has(operation) ? idText("mailingListId", (await evaluate(RED, node, msg, "mailingListId", mailingList)) ?? payload.mailingListId) : "";
-      const cid = NEEDS_CONTACT.has(operation) ? idText("contactId", (await evaluate(RED, node, msg, "contactId", contact)) ?? payload.contactId ?? payload.id) : "";
+      const ml = NEEDS_LIST.has(operation) ? await evaluateId(RED, node, msg, "mailingListId", mailingList, payload.mailingListId) : "";
+      const cid = NEEDS_CONTACT.has(operation) ? await evaluateId(RED, node, msg, "contactId", contact, payload.contactId, payload.id) : "";
 
       if (LISTS.has(operation)) {
         const opts = { limit: limitOf(msg, limit), pageSize, signal: ctx.signal };

@@ -7,9 +7,9 @@ import { getResponse } from "../src/responses";
 import {
   FINGERPRINT_PARAM,
   checkPublicationUrl,
-  deleteSubscription,
   ensureSubscription,
   keyFingerprint,
+  removeSubscription,
   withOwner,
 } from "../src/subscriptions";
 import { optionalId } from "../src/validate";
@@ -74,10 +74,6 @@ export default function (RED: NodeAPI): void {
     // a value that is not a number must not lift the cap
     const maxBody = dialogNumber(def.maxBodyKb, 256, { min: 1 }) * 1024;
     const followUps = new Set<Promise<void>>();
-    // a response may not be readable the moment its event arrives, so a 404 is tried again; the wait between
-    // tries follows the configuration's retry delay when settings.js sets one
-    const retryDelay = (RED.settings as unknown as Record<string, unknown>).qualtricsConfigRetryDelay;
-    const notFoundDelayMs = retryDelay === undefined ? undefined : dialogNumber(retryDelay, 1500, { min: 1, max: 60_000 });
     const closing = new AbortController();
     // ends a registration still running when the node closes, so it cannot outlive the node
     const stopRegistering = new AbortController();
@@ -173,7 +169,9 @@ export default function (RED: NodeAPI): void {
       try {
         if (!config) throw new QualtricsInputError("qualtrics", "no Qualtrics configuration node is selected, so the response cannot be fetched");
         status.show("blue", "dot", "fetching");
-        const res = await getResponse(config.client(), sId, rId, { notFoundRetries: 3, notFoundDelayMs, signal: closing.signal });
+        // a response may not be readable the moment its event arrives: a 404 is tried again, after
+        // waits that follow the configuration's retry delay
+        const res = await getResponse(config.client(), sId, rId, { notFoundRetries: 3, signal: closing.signal });
         msg.payload = res.result;
         record(msg, res);
         status.show("green", "dot", "received", { count: ++received });
@@ -238,10 +236,7 @@ export default function (RED: NodeAPI): void {
       // would answer 404 and the old subscription would stay
       const { client, release } = reg.config.borrowClient();
       try {
-        await deleteSubscription(client, reg.id, signal).catch((err) => {
-          // already gone is fine
-          if ((err as { statusCode?: number }).statusCode !== 404) throw err;
-        });
+        await removeSubscription(client, reg.id, signal);
       } finally {
         await release();
       }

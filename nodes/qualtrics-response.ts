@@ -11,9 +11,9 @@ import {
   updateResponsesBulk,
 } from "../src/responses";
 import { isPlainObject } from "../src/safe-object";
-import { idText, oneOf, optionalBoolean, typeName } from "../src/validate";
+import { oneOf, optionalBoolean, typeName } from "../src/validate";
 import { setupQualtricsNode } from "./lib/qualtrics-node";
-import { evaluate, sanitizeOrThrow, typed } from "./lib/typed-input";
+import { evaluate, evaluateId, sanitizeOrThrow, typed } from "./lib/typed-input";
 import type { Msg, Node, NodeAPI, NodeDef } from "./lib/types";
 
 const OPERATIONS = ["get", "create", "update", "delete", "bulkUpdate"] as const;
@@ -63,9 +63,9 @@ export default function (RED: NodeAPI): void {
     setupQualtricsNode(RED, node, def, async (msg, ctx) => {
       const operation: Operation = def.operation === "msg" || !def.operation ? oneOf("msg.operation", msg.operation, OPERATIONS) : def.operation;
       const payload = isPlainObject(msg.payload) ? (sanitizeOrThrow("payload", msg.payload) as Record<string, unknown>) : {};
-      const surveyId = idText("surveyId", (await evaluate(RED, node, msg, "surveyId", survey)) ?? payload.surveyId);
+      const surveyId = await evaluateId(RED, node, msg, "surveyId", survey, payload.surveyId);
       const needsResponse = operation === "get" || operation === "update" || operation === "delete";
-      const responseId = needsResponse ? idText("responseId", (await evaluate(RED, node, msg, "responseId", response)) ?? payload.responseId) : "";
+      const responseId = needsResponse ? await evaluateId(RED, node, msg, "responseId", response, payload.responseId) : "";
 
       switch (operation) {
         case "get": {

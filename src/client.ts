@@ -155,6 +155,11 @@ export class QualtricsClient {
     return `${this.base.basePath}/${rel}`;
   }
 
+  /** the first wait before a retry (in Node-RED, settings.js qualtricsConfigRetryDelay); other waits of the account scale with it */
+  get retryBaseMs(): number {
+    return this.retry.baseMs;
+  }
+
   async request<T = unknown>(ro: RequestOptions): Promise<ApiResponse<T>> {
     if (this.closed) throw new QualtricsApiError({ method: ro.method, path: ro.path }, "the Qualtrics configuration is closed");
     const task = this.run<T>(ro);

@@ -10,6 +10,7 @@ import { optionalBoolean, optionalEmbeddedData, optionalObject, requireId, requi
 export interface GetResponseOptions {
   /** a response can lag the webhook that announced it, so 404 is tried again this many times */
   notFoundRetries?: number;
+  /** the first wait after a 404, then twice, three times ...; default 1.5 × the client's retry delay (1.5 s) */
   notFoundDelayMs?: number;
   signal?: AbortSignal;
 }
@@ -23,7 +24,7 @@ export async function getResponse(client: QualtricsClient, surveyId: string, res
     } catch (err) {
       if (!(err instanceof QualtricsApiError) || err.statusCode !== 404 || attempt >= retries) throw err;
       // the caller's signal (a node closing) ends the wait too
-      await pause((opts.notFoundDelayMs ?? 1500) * (attempt + 1), opts.signal);
+      await pause((opts.notFoundDelayMs ?? client.retryBaseMs * 1.5) * (attempt + 1), opts.signal);
     }
   }
 }

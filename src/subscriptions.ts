@@ -40,6 +40,13 @@ export function deleteSubscription(client: QualtricsClient, id: string, signal?:
   return client.request({ method: "DELETE", path: `/eventsubscriptions/${requireId("subscriptionId", id, "subscription")}`, signal });
 }
 
+/** deletes a subscription; one that is already gone (404) is fine */
+export async function removeSubscription(client: QualtricsClient, id: string, signal?: AbortSignal): Promise<void> {
+  await deleteSubscription(client, id, signal).catch((err) => {
+    if ((err as { statusCode?: number }).statusCode !== 404) throw err;
+  });
+}
+
 export function checkPublicationUrl(text: string): string {
   let u: URL;
   try {
@@ -155,9 +162,7 @@ export async function removeOrphans(
   for (const s of await listSubscriptions(client, signal)) {
     const owner = ownerOf(s.publicationUrl);
     if (!owner || owner.instance !== mine.instance || owner.config !== mine.config || isLive(owner)) continue;
-    await deleteSubscription(client, s.id, signal).catch((err) => {
-      if ((err as { statusCode?: number }).statusCode !== 404) throw err;
-    });
+    await removeSubscription(client, s.id, signal);
     removed.push(s.id);
   }
   return removed;

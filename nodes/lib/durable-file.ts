@@ -14,29 +14,27 @@ export function userDirPath(RED: NodeAPI, ...name: string[]): string | undefined
   return typeof userDir === "string" && userDir ? path.join(userDir, ...name) : undefined;
 }
 
-/** the object in `file`; {} when there is none or it cannot be read */
-export async function readJsonObject(file: string | undefined): Promise<Record<string, unknown>> {
-  if (!file) return {};
-  await writing.get(file)?.catch(() => undefined);
+async function readNow(file: string): Promise<Record<string, unknown>> {
   try {
     const parsed: unknown = JSON.parse(await fs.promises.readFile(file, "utf8"));
     return isPlainObject(parsed) ? parsed : {};
   } catch {
-    return {};
+    return {}; // none yet, or unreadable
   }
+}
+
+/** the object in `file`, once any write to it has ended; {} when there is none or it cannot be read */
+export async function readJsonObject(file: string | undefined): Promise<Record<string, unknown>> {
+  if (!file) return {};
+  await writing.get(file)?.catch(() => undefined);
+  return readNow(file);
 }
 
 /** changes the object in `file` (read, `change`, write atomically), after any write still running */
 export function updateJsonObject(file: string, change: (current: Record<string, unknown>) => void): Promise<void> {
   const previous = writing.get(file) ?? Promise.resolve();
   const next = previous.catch(() => undefined).then(async () => {
-    let current: Record<string, unknown> = {};
-    try {
-      const parsed: unknown = JSON.parse(await fs.promises.readFile(file, "utf8"));
-      if (isPlainObject(parsed)) current = parsed;
-    } catch {
-      // none yet
-    }
+    const current = await readNow(file);
     change(current);
     await fs.promises.mkdir(path.dirname(file), { recursive: true });
     const tmp = `${file}.${process.pid}.tmp`;

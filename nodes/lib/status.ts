@@ -51,11 +51,10 @@ export class NodeStatus {
   /** a translated status; one that differs from the shown one only in `vars` waits for the coalescing timer */
   private render(fill: Fill, shape: Shape, key: string, vars?: Vars): void {
     const sh = this.shown;
-    if (sh.key === key && sh.fill === fill && sh.shape === shape) {
-      // the same words again: nothing to show, but a pending or clearing timer no longer applies
-      if (!vars) return this.cancelTimers();
-    }
-    if (vars && COALESCED.has(key) && sh.key === key && sh.fill === fill && sh.shape === shape) {
+    const same = sh.key === key && sh.fill === fill && sh.shape === shape;
+    // the same words again: nothing to show, but a pending or clearing timer no longer applies
+    if (same && !vars) return this.cancelTimers();
+    if (same && vars && COALESCED.has(key)) {
       if (this.timer) clearTimeout(this.timer);
       this.timer = undefined;
       this.pending = { fill, shape, key, vars };

@@ -3,6 +3,7 @@
 import type { Msg, Node, NodeAPI, Typed } from "./types";
 import { QualtricsInputError } from "../../src/errors";
 import { sanitize } from "../../src/safe-object";
+import { idText } from "../../src/validate";
 
 export function typed(def: Record<string, unknown>, prop: string, defaultType = "str"): Typed {
   const value = def[prop];
@@ -10,6 +11,15 @@ export function typed(def: Record<string, unknown>, prop: string, defaultType = 
   // "qualtrics" is the dialog's picker: the value is a plain ID, as with "str"
   const t = typeof type === "string" && type ? (type === "qualtrics" ? "str" : type) : defaultType;
   return { value: value === undefined || value === null ? "" : String(value), type: t };
+}
+
+/**
+ * An ID from its typed input, else the first of `fallbacks` that is given (msg.payload's fields),
+ * as text for the ID checks; "" when there is none.
+ */
+export async function evaluateId(RED: NodeAPI, node: Node, msg: Msg, field: string, t: Typed, ...fallbacks: unknown[]): Promise<string> {
+  const v = await evaluate(RED, node, msg, field, t);
+  return idText(field, v ?? fallbacks.find((f) => f !== undefined && f !== null));
 }
 
 export function evaluate(RED: NodeAPI, node: Node, msg: Msg, field: string, t: Typed): Promise<unknown> {
