@@ -11,6 +11,7 @@ describe("sandbox: cli", () => {
     assert.equal(a.quiet, true);
     assert.deepEqual(parseArgs([]).options, { port: 4010 });
     assert.deepEqual(parseArgs([]).faults, {});
+    assert.equal(parseArgs(["--email-search-case-sensitive"]).options.emailSearchCase, "sensitive");
   });
 
   it("parses rates and refuses bad input", () => {

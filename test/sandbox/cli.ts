@@ -2,6 +2,7 @@
 // Runs the sandbox from a shell:
 //   node build/test/sandbox/cli.js [--port 4010] [--token T] [--brand B] [--datacenter DC] [--admin-required]
 //        [--rate N/min] [--burst N] [--retry-after] [--page-size N] [--no-seed] [--webhook-timeout MS] [--quiet]
+//        [--email-search-case-sensitive]
 // Prints the base URL and token; stops on SIGINT/SIGTERM.
 import { FaultConfig } from "./faults";
 import { startSandbox } from "./server";
@@ -27,6 +28,7 @@ Usage: node build/test/sandbox/cli.js [options]
   --page-size N         default page size of list endpoints (default 100)
   --webhook-timeout MS  timeout of outgoing webhook POSTs (default 5000)
   --no-seed             start without demo data
+  --email-search-case-sensitive  contact search compares emails exactly (default: ignoring case)
   --quiet               do not log requests
   --help                this text`;
 
@@ -68,6 +70,7 @@ export function parseArgs(argv: string[]): CliArgs {
       case "--page-size": options.pageSize = intArg(name, value()); break;
       case "--webhook-timeout": options.webhookTimeoutMs = intArg(name, value()); break;
       case "--no-seed": options.seed = false; break;
+      case "--email-search-case-sensitive": options.emailSearchCase = "sensitive"; break;
       case "--quiet": quiet = true; break;
       case "--help": case "-h": help = true; break;
       default: throw new Error(`unknown option ${arg}`);

@@ -242,6 +242,20 @@ describe("sandbox: contacts (§4.3, §4.4)", () => {
       for (const k of ["creationDate", "lastModified", "firstName", "lastName", "email", "language", "unsubscribed", "unsubscribeDate", "stats"]) assert.ok(k in e, k);
     });
 
+    it("compares email exactly when switched to case-sensitive search, until reset", async () => {
+      const byEmail = (value: string) => search({ filter: { filterType: "email", comparison: "eq", value } });
+      const inAnd = (value: string) => search({ filter: { conjunction: "and", filters: [{ filterType: "email", comparison: "eq", value }, { filterType: "extRef", comparison: "eq", value: "CRM-1001" }] } });
+      sb.emailSearchCase = "sensitive";
+      assert.equal(elements(await byEmail("AMELIA.HART@example.com")).length, 0);
+      assert.equal(elements(await inAnd("Amelia.Hart@example.com")).length, 0);
+      assert.equal(elements(await byEmail("amelia.hart@example.com"))[0].id, sb.seedIds.contactIds[0]);
+      assert.equal(elements(await inAnd("amelia.hart@example.com"))[0].id, sb.seedIds.contactIds[0]);
+      assert.throws(() => (sb.emailSearchCase = "maybe" as "sensitive"), /emailSearchCase/);
+      sb.reset();
+      assert.equal(sb.emailSearchCase, "insensitive");
+      assert.equal(elements(await byEmail("AMELIA.HART@example.com"))[0].id, sb.seedIds.contactIds[0]);
+    });
+
     it("finds by extRef, phone and lastName", async () => {
       assert.equal(elements(await search({ filter: { filterType: "extRef", comparison: "eq", value: "CRM-1002" } }))[0].id, sb.seedIds.contactIds[1]);
       assert.equal(elements(await search({ filter: { filterType: "phone", comparison: "eq", value: "+15550100002" } }))[0].id, sb.seedIds.contactIds[2]);

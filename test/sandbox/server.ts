@@ -41,6 +41,7 @@ function resolveOptions(opts: SandboxOptions): ResolvedOptions {
     requireBrandAdmin: opts.requireBrandAdmin ?? false,
     pageSize,
     webhookTimeoutMs: opts.webhookTimeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS,
+    emailSearchCase: opts.emailSearchCase ?? "insensitive",
   };
 }
 
@@ -272,6 +273,13 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     faults,
     oauth,
     proxy,
+    get emailSearchCase() {
+      return options.emailSearchCase;
+    },
+    set emailSearchCase(value) {
+      if (value !== "insensitive" && value !== "sensitive") throw new RangeError('emailSearchCase must be "insensitive" or "sensitive"');
+      options.emailSearchCase = value;
+    },
     seedIds: built.seedIds,
     completeResponse,
     reset(): void {
@@ -281,6 +289,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       oauth.reset(oauthTtl);
       if (opts.proxied) proxy.set(opts.proxied);
       else proxy.clear();
+      options.emailSearchCase = opts.emailSearchCase ?? "insensitive";
       state = buildState(seedOpts).state;
     },
     close(): Promise<void> {

@@ -31,7 +31,11 @@ export interface SandboxOptions {
   oauthTokenTtlSeconds?: number;
   /** answer as a proxied account from the start (see Sandbox.proxy) */
   proxied?: ProxyConfig;
+  /** how contact search compares emails (UNCONFIRMED, qualtrics-api.md §4.4); default "insensitive" */
+  emailSearchCase?: EmailSearchCase;
 }
+
+export type EmailSearchCase = "insensitive" | "sensitive";
 
 export interface RecordedRequest {
   method: string;
@@ -70,9 +74,11 @@ export interface Sandbox {
   oauth: OAuthController;
   /** "Request proxied ..." notices and another whoami datacenter, switched on and off */
   proxy: ProxyController;
+  /** how contact search compares emails, switched at run time; reset() puts back the option */
+  emailSearchCase: EmailSearchCase;
   seedIds: SeedIds;
   completeResponse(surveyId: string, values?: Record<string, unknown>, options?: CompleteOptions): Promise<CompleteResult>;
-  /** clear requests, faults, OAuth tokens, the proxy switch (back to the options), and restore seeded state */
+  /** clear requests, faults, OAuth tokens, the proxy and search switches (back to the options), and restore seeded state */
   reset(): void;
   /** also closes keep-alive sockets (server.closeAllConnections) */
   close(): Promise<void>;

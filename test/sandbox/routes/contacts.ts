@@ -3,6 +3,7 @@ import { ApiError, badRequest, ErrorCodes, metaOnly, ok } from "../envelope";
 import { pageBySkipToken, startOffset } from "../pagination";
 import { route, Route, RequestContext } from "../router";
 import { ContactRecord } from "../state";
+import type { EmailSearchCase } from "../types";
 import { isObject, requireObject } from "../validate";
 import { getContact, getDirectory, nowIso } from "./common";
 import {
@@ -24,13 +25,13 @@ const FILTER_FIELDS: Record<string, (c: ContactRecord) => string | null> = {
 
 type ContactFilter = (c: ContactRecord) => boolean;
 
-function parseFilter(raw: unknown, path: string): ContactFilter {
+function parseFilter(raw: unknown, path: string, emailCase: EmailSearchCase): ContactFilter {
   const f = requireObject(raw, path);
   if ("conjunction" in f || "filters" in f) {
     const conj = f.conjunction;
     if (conj !== "and" && conj !== "or") throw badRequest(`${path}.conjunction must be "and" or "or"`);
     if (!Array.isArray(f.filters) || f.filters.length === 0) throw badRequest(`${path}.filters must be a non-empty array`);
-    const parts = f.filters.map((sub, i) => parseFilter(sub, `${path}.filters[${i}]`));
+    const parts = f.filters.map((sub, i) => parseFilter(sub, `${path}.filters[${i}]`, emailCase));
     return conj === "and" ? (c) => parts.every((p) => p(c)) : (c) => parts.some((p) => p(c));
   }
   const type = f.filterType;
@@ -42,8 +43,9 @@ function parseFilter(raw: unknown, path: string): ContactFilter {
   if (typeof f.value !== "string") throw badRequest(`${path}.value must be a string`);
   const read = FILTER_FIELDS[type];
   const wanted = f.value;
-  // UNCONFIRMED: email compares case-insensitively, everything else exactly.
-  return type === "email"
+  // UNCONFIRMED (qualtrics-api.md §4.4): whether email compares without regard to case; the sandbox
+  // does either (Sandbox.emailSearchCase); everything else compares exactly.
+  return type === "email" && emailCase === "insensitive"
     ? (c) => (read(c) ?? "").toLowerCase() === wanted.toLowerCase()
     : (c) => read(c) === wanted;
 }
@@ -83,7 +85,7 @@ export const contactRoutes: Route[] = [
     const body = requireObject(ctx.body, "Request body");
     if (!("filter" in body) || body.filter === null) throw badRequest("filter is required");
     if (!isObject(body.filter)) throw badRequest("filter must be a JSON object");
-    const filter = parseFilter(body.filter, "filter");
+    const filter = parseFilter(body.filter, "filter", ctx.options.emailSearchCase);
     if (startOffset(ctx.query) >= SEARCH_DEPTH_LIMIT) {
       throw new ApiError(400, `Paginating beyond the first ${SEARCH_DEPTH_LIMIT} contacts is not supported; use a contact export instead`, ErrorCodes.searchTooDeep);
     }
