@@ -12,11 +12,13 @@ import {
   searchContacts,
   updateContact,
   upsertContact,
+  upsertKeyOf,
 } from "../src/contacts";
 import { QualtricsInputError } from "../src/errors";
 import type { Page } from "../src/paginate";
 import { isPlainObject } from "../src/safe-object";
 import { oneOf, optionalString, typeName } from "../src/validate";
+import { accountLock } from "./lib/account-lock";
 import { limitOf, sendArray, sendEach } from "./lib/list-output";
 import { setupQualtricsNode } from "./lib/qualtrics-node";
 import { evaluate, evaluateAll, evaluateId, sanitizeOrThrow, typed } from "./lib/typed-input";
@@ -51,9 +53,6 @@ export default function (RED: NodeAPI): void {
     const limit = dialogNumber(def.limit, 1000);
     const pageSize = dialogNumber(def.pageSize, 100);
     const split = def.output === "split";
-    // upserts of one key value run one after the other, so two messages for a new contact
-    // cannot both find nothing and both create it
-    const upserts = new Map<string, Promise<unknown>>();
     let warnedSearchMax = false;
 
     setupQualtricsNode(RED, node, def, async (msg, ctx) => {
@@ -97,15 +96,15 @@ export default function (RED: NodeAPI): void {
         }
         case "upsert": {
           const key = oneOf("upsertKey", def.upsertKey || "email", UPSERT_KEYS);
-          const lock = `${dir}|${key}|${String(body[key] ?? "")}`;
-          const before = upserts.get(lock) ?? Promise.resolve();
-          const run = before.then(() => upsertContact(ctx.client, dir, key, body, ctx.signal));
-          const settled = run.catch(() => undefined);
-          upserts.set(lock, settled);
-          void settled.then(() => {
-            if (upserts.get(lock) === settled) upserts.delete(lock);
+          const value = body[key];
+          // one queue per account, directory and key value (an email in any case), across nodes
+          const lock = accountLock(ctx.config);
+          const lockKey = `${dir}\n${key}\n${upsertKeyOf(key, value ?? "")}`;
+          const out = await lock.run(lockKey, async () => {
+            const done = await upsertContact(ctx.client, dir, key, body, ctx.signal, lock.spellings(lockKey));
+            if (key === "email" && value) lock.remember(lockKey, value);
+            return done;
           });
-          const out = await run;
           return reply({ ...out, statusCode: 200 }, { ...out.result, ...body });
         }
         case "list": {

@@ -169,6 +169,16 @@ export async function* searchContacts(
 export const UPSERT_KEYS = ["email", "extRef", "phone"] as const;
 export type UpsertKey = (typeof UPSERT_KEYS)[number];
 
+/**
+ * The key value as the account's upserts compare it: trimmed, and an email in lower case (mail
+ * systems treat addresses so, and Qualtrics' deduplication does; whether its search does is
+ * UNCONFIRMED, qualtrics-api.md §4.4).
+ */
+export function upsertKeyOf(key: UpsertKey, value: string): string {
+  const v = value.trim();
+  return key === "email" ? v.toLowerCase() : v;
+}
+
 export interface UpsertResult {
   id: string;
   contactId: string;
@@ -181,6 +191,11 @@ export interface UpsertResult {
  * Create or update, keyed on one field: search for the key's value, update the first match or
  * create when there is none (what Segment's production upsert does, §4.3: whether Qualtrics itself
  * merges on create depends on the directory's deduplication settings, which is UNCONFIRMED).
+ *
+ * An email is looked for as given, then in lower case, then in each of `spellings` (other
+ * spellings this process wrote for the same address), until one search finds a contact: a search
+ * that ignores case finds it at once, one that compares exactly still finds what was stored in
+ * lower case or through these spellings.
  */
 export async function upsertContact(
   client: QualtricsClient,
@@ -188,20 +203,29 @@ export async function upsertContact(
   key: UpsertKey,
   fields: ContactFields,
   signal?: AbortSignal,
+  spellings: readonly string[] = [],
 ): Promise<{ result: UpsertResult; requestId?: string; notice?: string }> {
   const value = fields[key];
   if (typeof value !== "string" || value === "") {
     throw new QualtricsInputError(key, `is required: it is the key that finds the contact to update`);
   }
-  let first: Record<string, unknown> | undefined;
-  let matched = 0;
-  for await (const page of searchContacts(client, directoryId, key, value, { limit: 2, pageSize: 2, signal })) {
-    if (!first) first = page.elements[0];
-    matched += page.elements.length;
+  const wanted = upsertKeyOf(key, value);
+  const forms = key === "email" ? [value, value.toLowerCase(), ...spellings.filter((s) => upsertKeyOf(key, s) === wanted)] : [value];
+  const found = new Set<string>();
+  let first: string | undefined;
+  for (const form of new Set(forms)) {
+    for await (const page of searchContacts(client, directoryId, key, form, { limit: 2, pageSize: 2, signal })) {
+      for (const c of page.elements) {
+        if (typeof c.contactId !== "string") continue;
+        first ??= c.contactId;
+        found.add(c.contactId);
+      }
+    }
+    if (first) break;
   }
-  if (first && typeof first.contactId === "string") {
-    const res = await updateContact(client, directoryId, first.contactId, fields, signal);
-    return { result: { id: first.contactId, contactId: first.contactId, created: false, matched }, requestId: res.requestId, notice: res.notice };
+  if (first) {
+    const res = await updateContact(client, directoryId, first, fields, signal);
+    return { result: { id: first, contactId: first, created: false, matched: found.size }, requestId: res.requestId, notice: res.notice };
   }
   const res = await createContact(client, directoryId, fields, signal);
   const id = (res.result as { id?: unknown } | undefined)?.id;

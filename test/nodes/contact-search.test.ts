@@ -103,6 +103,29 @@ describe("qualtrics-contact: search and create-or-update (requests)", function (
     assert.equal((msg.payload as Record<string, unknown>).id, "CID_ccccccccccccccc");
   });
 
+  it("create or update of an email with capitals looks for it as given, then in lower case, then creates", async () => {
+    await load({ operation: "upsert", upsertKey: "email" });
+    api.reply(ok({ elements: [], nextPage: null }), ok({ elements: [], nextPage: null }), ok({ id: "CID_ccccccccccccccc" }));
+    const msg = await run({ payload: { email: " Jane.Doe@Example.com " } });
+    assert.deepEqual(api.requests.map((r) => `${r.method} ${r.path} ${JSON.stringify((r.body as { filter?: { value?: string } }).filter?.value ?? r.body)}`), [
+      `POST /API/v3/directories/${DIR}/contacts/search "Jane.Doe@Example.com"`,
+      `POST /API/v3/directories/${DIR}/contacts/search "jane.doe@example.com"`,
+      `POST /API/v3/directories/${DIR}/contacts {"email":"Jane.Doe@Example.com"}`,
+    ]);
+    assert.equal((msg.payload as Record<string, unknown>).created, true);
+  });
+
+  it("create or update: a contact found in lower case is updated, with the email as given", async () => {
+    await load({ operation: "upsert", upsertKey: "email" });
+    api.reply(ok({ elements: [], nextPage: null }), ok({ elements: [{ id: "CID_aaaaaaaaaaaaaaa", email: "jane@example.com" }], nextPage: null }), metaOnly());
+    const msg = await run({ payload: { email: "Jane@Example.com", firstName: "Jane" } });
+    assert.equal(api.requests.length, 3);
+    assert.equal(api.requests[2].method, "PUT");
+    assert.equal(api.requests[2].path, `/API/v3/directories/${DIR}/contacts/CID_aaaaaaaaaaaaaaa`);
+    assert.deepEqual(api.requests[2].body, { email: "Jane@Example.com", firstName: "Jane" });
+    assert.deepEqual(msg.payload, { id: "CID_aaaaaaaaaaaaaaa", contactId: "CID_aaaaaaaaaaaaaaa", created: false, matched: 1, email: "Jane@Example.com", firstName: "Jane" });
+  });
+
   it("create or update without the key field is an error naming it, before any request", async () => {
     await load({ operation: "upsert", upsertKey: "phone" });
     api.reply(ok({ elements: [] }));
@@ -163,4 +186,78 @@ describe("qualtrics-contact: create or update against the sandbox", function () 
     assert.equal(found[0].firstName, "New");
     assert.equal(found[0].lastName, "Person");
   });
+});
+
+describe("qualtrics-contact: create or update against the sandbox, one account, emails in any case", function () {
+  let sb: Sandbox;
+  before(async () => (sb = await startSandbox()));
+  after(() => sb.close());
+  beforeEach(() => {
+    sb.reset();
+    // every create is a contact of its own, as in a directory that does not deduplicate by email:
+    // a second create shows in the directory, not only on the wire
+    sb.state.directories.get(sb.seedIds.directoryId)!.deduplicationCriteria.email = false;
+  });
+  afterEach(() => helper.unload());
+
+  /** two contact nodes on one configuration, both wired to "out" */
+  function twoNodes(): FlowNode[] {
+    const dir = sb.seedIds.directoryId;
+    const node = (id: string) => ({ id, z: "tab", type: "qualtrics-contact", qualtrics: "cfg", operation: "upsert", upsertKey: "email", directoryId: dir, directoryIdType: "str", wires: [["out"]] });
+    return [{ id: "tab", type: "tab" }, configNode(sb.apiBase), node("n1"), node("n2"), { id: "out", z: "tab", type: "helper" }];
+  }
+
+  /** sends each [node, email] at once and waits for every output */
+  async function together(sends: Array<[string, string]>): Promise<Array<{ created: boolean; contactId: string }>> {
+    const outs: Array<{ created: boolean; contactId: string }> = [];
+    const all = new Promise<void>((resolve, reject) => {
+      helper.getNode("out").on("input", (m: Record<string, unknown>) => {
+        outs.push(m.payload as { created: boolean; contactId: string });
+        if (outs.length === sends.length) resolve();
+      });
+      for (const [id] of sends) void nextError(id).then((e) => reject(new Error(e.message)));
+    });
+    for (const [id, email] of sends) helper.getNode(id).receive({ payload: { email, firstName: id } });
+    await all;
+    return outs;
+  }
+
+  const creates = () => sb.requests.filter((r) => r.method === "POST" && r.path === `/API/v3/directories/${sb.seedIds.directoryId}/contacts`);
+  const updates = () => sb.requests.filter((r) => r.method === "PUT");
+  const stored = (email: string) => [...sb.state.directories.get(sb.seedIds.directoryId)!.contacts.values()].filter((c) => c.email?.toLowerCase() === email);
+
+  for (const mode of ["insensitive", "sensitive"] as const) {
+    it(`two contact nodes on one configuration, the same new email at once: one create (search ${mode} to case)`, async () => {
+      sb.emailSearchCase = mode;
+      await helper.load([N.config, N.contact], twoNodes(), { cfg: { apiToken: sb.token } });
+      const outs = await together([["n1", "both@example.com"], ["n2", "both@example.com"]]);
+      assert.equal(creates().length, 1, "one create went to Qualtrics");
+      assert.equal(updates().length, 1);
+      assert.deepEqual(outs.map((o) => o.created).sort(), [false, true]);
+      assert.equal(new Set(outs.map((o) => o.contactId)).size, 1, "both messages name the same contact");
+      assert.equal(stored("both@example.com").length, 1);
+    });
+
+    for (const [first, second] of [["race@example.com", "Race@Example.com"], ["Race@Example.com", "race@example.com"]]) {
+      it(`one node, ${first} and ${second} at once: one create and one update (search ${mode} to case)`, async () => {
+        sb.emailSearchCase = mode;
+        await helper.load([N.config, N.contact], twoNodes(), { cfg: { apiToken: sb.token } });
+        const outs = await together([["n1", first], ["n1", second]]);
+        assert.deepEqual(creates().map((r) => (r.body as { email: string }).email), [first]);
+        assert.deepEqual(updates().map((r) => (r.body as { email: string }).email), [second]);
+        assert.deepEqual(outs.map((o) => o.created), [true, false]);
+        assert.equal(outs[0].contactId, outs[1].contactId);
+        assert.equal(stored("race@example.com").length, 1);
+      });
+    }
+
+    it(`a contact stored in lower case is found for the same email with capitals (search ${mode} to case)`, async () => {
+      sb.emailSearchCase = mode;
+      await helper.load([N.config, N.contact], twoNodes(), { cfg: { apiToken: sb.token } });
+      const outs = await together([["n2", "Amelia.Hart@Example.COM"]]);
+      assert.equal(creates().length, 0);
+      assert.deepEqual(outs.map((o) => [o.created, o.contactId]), [[false, sb.seedIds.contactIds[0]]]);
+      assert.equal(stored("amelia.hart@example.com").length, 1);
+    });
+  }
 });
