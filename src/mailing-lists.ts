@@ -196,11 +196,27 @@ function transactionMeta(value: unknown): TransactionMeta | undefined {
   return out;
 }
 
-/** POST .../mailinglists/{ml}/transactioncontacts: starts an import and answers with its ID (§4.6). */
+/** The names of the transaction fields the contacts carry: every key, in the order first seen. */
+export function transactionFieldsOf(contacts: readonly ImportContact[]): string[] {
+  const names = new Set<string>();
+  for (const c of contacts) for (const k of Object.keys(c.transactionData ?? {})) names.add(k);
+  return [...names];
+}
+
+/**
+ * POST .../mailinglists/{ml}/transactioncontacts: starts an import and answers with its ID (§4.6).
+ * The documented example always sends transactionMeta.fields with transactionData, and whether
+ * Qualtrics needs it is UNCONFIRMED (qualtrics-api.md §4.6): when the user gives no field list,
+ * the one the data implies is sent.
+ */
 export function startImport(client: QualtricsClient, directoryId: string, mailingListId: string, contacts: unknown, meta?: unknown, signal?: AbortSignal): Promise<ApiResponse> {
   const path = `${listPath(directoryId, mailingListId)}/transactioncontacts`;
   const list = importContacts(contacts);
-  const tm = transactionMeta(meta);
+  let tm = transactionMeta(meta);
+  if (tm?.fields === undefined) {
+    const fields = transactionFieldsOf(list);
+    if (fields.length > 0) tm = { ...tm, fields };
+  }
   return client.request({ method: "POST", path, body: { ...(tm ? { transactionMeta: tm } : {}), contacts: list }, signal });
 }
 

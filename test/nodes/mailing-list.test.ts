@@ -186,7 +186,10 @@ describe("qualtrics-mailing-list (requests)", function () {
     const msg = await run({ payload: [{ email: "a@example.com", transactionData: { order: 1 } }, { email: "b@example.com" }] });
     assert.equal(api.requests[0].method, "POST");
     assert.equal(api.requests[0].path, `${LISTS}/${ML}/transactioncontacts`);
-    assert.deepEqual(api.requests[0].body, { contacts: [{ email: "a@example.com", transactionData: { order: "1" } }, { email: "b@example.com" }] });
+    assert.deepEqual(api.requests[0].body, {
+      transactionMeta: { fields: ["order"] },
+      contacts: [{ email: "a@example.com", transactionData: { order: "1" } }, { email: "b@example.com" }],
+    });
     assert.deepEqual(api.requests.slice(1).map((r) => `${r.method} ${r.path}`), [
       `GET ${LISTS}/${ML}/transactioncontacts/PGR_1`,
       `GET ${LISTS}/${ML}/transactioncontacts/PGR_1`,
@@ -259,6 +262,28 @@ describe("qualtrics-mailing-list (sandbox)", function () {
     const dirOptedOut = await run({ operation: "directoryOptedOut" });
     assert.ok((dirOptedOut.payload as unknown[]).length >= 2);
     assert.equal(sb.requests.filter((r) => /\/summary$/.test(r.path)).length, 0);
+  });
+
+  it("import with transactionData: sends the field list the data implies unless the message gives one", async () => {
+    await load({ operation: "import", waitForImport: false, mailingListId: sb.seedIds.mailingListIds[0], mailingListIdType: "str" });
+    const imports = () => sb.requests.filter((r) => r.method === "POST" && r.path.endsWith("/transactioncontacts")).map((r) => r.body as Record<string, unknown>);
+    const contacts = [
+      { email: "t1@example.com", transactionData: { orderId: "A1", store: "Oslo" } },
+      { email: "t2@example.com" },
+      { email: "t3@example.com", transactionData: { total: 12, orderId: "A2" } },
+    ];
+    await run({ payload: contacts });
+    await run({ payload: { contacts, transactionMeta: { batchId: "BT_1" } } });
+    await run({ payload: { contacts, transactionMeta: { fields: ["orderId"] } } });
+    await run({ payload: [{ email: "t4@example.com" }] });
+    const sent = imports();
+    assert.equal(sent.length, 4);
+    // every key of every contact's transactionData, in the order first seen
+    assert.deepEqual(sent[0].transactionMeta, { fields: ["orderId", "store", "total"] });
+    assert.deepEqual(sent[1].transactionMeta, { batchId: "BT_1", fields: ["orderId", "store", "total"] });
+    assert.deepEqual(sent[2].transactionMeta, { fields: ["orderId"] }, "the user's list is sent as given");
+    assert.equal("transactionMeta" in sent[3], false, "no transaction data, no transactionMeta");
+    assert.deepEqual((sent[0].contacts as Array<Record<string, unknown>>)[2], { email: "t3@example.com", transactionData: { total: "12", orderId: "A2" } });
   });
 });
 
