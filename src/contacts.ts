@@ -171,8 +171,7 @@ export type UpsertKey = (typeof UPSERT_KEYS)[number];
 
 /**
  * The key value as the account's upserts compare it: trimmed, and an email in lower case (mail
- * systems treat addresses so, and Qualtrics' deduplication does; whether its search does is
- * UNCONFIRMED, qualtrics-api.md §4.4).
+ * systems treat addresses so; whether Qualtrics' search does is UNCONFIRMED, qualtrics-api.md §4.4).
  */
 export function upsertKeyOf(key: UpsertKey, value: string): string {
   const v = value.trim();
