@@ -1,15 +1,17 @@
 // Response export (qualtrics-api.md §7): start it, show its progress, download the file and send
 // one message per response (streamed: constant memory), one message with all, or the file itself.
 // "New since last run" keeps Qualtrics' continuation token in the node's context and moves it on
-// only after the whole export was sent.
+// only after the whole export was sent; when Qualtrics refuses the token, it goes on from the
+// bookmark's date without sending a response twice (nodes/lib/continuation.ts).
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { QualtricsInputError } from "../src/errors";
-import { ExportBody, ExportColumn, ExportFormat, FILE_FORMATS, RECORD_FORMATS, exportBody, exportedResponses } from "../src/export";
+import { ExportBody, ExportColumn, ExportFormat, FILE_FORMATS, FileFormat, RECORD_FORMATS, exportBody, exportedResponses } from "../src/export";
 import { isPlainObject } from "../src/safe-object";
-import { requireId } from "../src/validate";
+import { optionalDate, requireId } from "../src/validate";
 import { bookmarkIsVolatile, forgetBookmarks, readBookmark, writeBookmark } from "./lib/bookmark";
-import { ExportRun, exportPollDelay, runExport } from "./lib/export-run";
+import { exportFromBookmark, SentResponses } from "./lib/continuation";
+import { ExportRun, exportLimits, exportPollDelay, runExport } from "./lib/export-run";
 import { InputContext, setupQualtricsNode } from "./lib/qualtrics-node";
 import { evaluate, sanitizeOrThrow, typed } from "./lib/typed-input";
 import type { Msg, Node, NodeAPI, NodeDef, Typed } from "./lib/types";
@@ -40,6 +42,12 @@ function number(v: unknown, fallback: number, min: number, max: number): number 
   return Number.isFinite(n) ? Math.min(max, Math.max(min, n)) : fallback;
 }
 
+/** the later of two ISO dates (either may be missing) */
+function later(a: string | undefined, b: string | undefined): string | undefined {
+  if (!a || !b) return a ?? b;
+  return Date.parse(b) > Date.parse(a) ? b : a;
+}
+
 function stamp(d = new Date()): string {
   return d.toISOString().replace(/\.\d{3}Z$/, "Z").replace(/:/g, "-");
 }
@@ -56,6 +64,7 @@ export default function (RED: NodeAPI): void {
     // whole minutes in the dialog; a flow may set less (down to 0.01 min)
     const timeoutMs = number(def.timeout, 10, 0.01, 24 * 60) * 60_000;
     const pollDelayMs = exportPollDelay(RED);
+    const limits = exportLimits(RED);
     // runs that share a bookmark go one after the other, or two would send the same responses
     const queues = new Map<string, Promise<unknown>>();
     let toldMemory = false;
@@ -95,13 +104,18 @@ export default function (RED: NodeAPI): void {
       }
       const previous = queues.get(surveyId) ?? Promise.resolve();
       const run = previous.catch(() => undefined).then(async () => {
-        const bookmark = await readBookmark(RED, node, surveyId);
-        const body = bookmark?.continuationToken
-          ? exportBody({ ...options, startDate: undefined, continuationToken: bookmark.continuationToken })
-          : exportBody({ ...options, allowContinuation: true });
-        const result = await exportOnce(msg, ctx, surveyId, body, true);
+        const bookmark = (await readBookmark(RED, node, surveyId)) ?? { surveyId, updated: "" };
+        const from = await exportFromBookmark(RED, node, bookmark, (b) => {
+          const body = b.continuationToken
+            ? exportBody({ ...options, startDate: undefined, continuationToken: b.continuationToken })
+            : exportBody({ ...options, allowContinuation: true, startDate: later(optionalDate("startDate", options.startDate), b.since) });
+          return runExport({ client: ctx.client, surveyId, body, signal: ctx.signal, timeoutMs, pollDelayMs, status: ctx.status, needsToken: true, limits });
+        });
+        // responses sent before (after a refused token the export starts a little earlier) go out once
+        const sent = new SentResponses(from.bookmark.sent);
+        const result = await sendRun(msg, ctx, surveyId, from.run, format, sent);
         // only now is every response of this export out: the next run starts after it
-        await writeBookmark(RED, node, { surveyId, continuationToken: result.token });
+        await writeBookmark(RED, node, sent.next(from.bookmark, surveyId, from.startedAt, result.token));
         return { count: result.count };
       });
       queues.set(surveyId, run);
@@ -117,12 +131,16 @@ export default function (RED: NodeAPI): void {
       void (removed ? forgetBookmarks(RED, node.id) : Promise.resolve()).finally(() => done());
     });
 
-    /** count: the responses sent (undefined for a file, whose responses are not read) */
-    async function exportOnce(msg: Msg, ctx: InputContext, surveyId: string, body: ExportBody, needsToken = false): Promise<{ count?: number; token?: string }> {
-      const run = await runExport({ client: ctx.client, surveyId, body, signal: ctx.signal, timeoutMs, pollDelayMs, status: ctx.status, needsToken });
+    async function exportOnce(msg: Msg, ctx: InputContext, surveyId: string, body: ExportBody): Promise<{ count?: number; token?: string }> {
+      const run = await runExport({ client: ctx.client, surveyId, body, signal: ctx.signal, timeoutMs, pollDelayMs, status: ctx.status, limits });
+      return sendRun(msg, ctx, surveyId, run, body.format);
+    }
+
+    /** count: the responses sent (undefined for a file, whose responses are not read); `sent` skips those sent before */
+    async function sendRun(msg: Msg, ctx: InputContext, surveyId: string, run: ExportRun, fmt: FileFormat, sent?: SentResponses): Promise<{ count?: number; token?: string }> {
       const meta: Record<string, unknown> = {
         surveyId,
-        format: body.format,
+        format: fmt,
         progressId: run.started.progressId,
         fileId: run.final.fileId,
         ...(run.final.continuationToken ? { continuationToken: run.final.continuationToken } : {}),
@@ -132,16 +150,16 @@ export default function (RED: NodeAPI): void {
       let count: number | undefined;
       switch (output) {
         case "split":
-          count = await sendEach(msg, ctx, run, body.format as ExportFormat, meta, record);
+          count = await sendEach(msg, ctx, run, fmt as ExportFormat, meta, record, sent);
           break;
         case "array":
-          count = await sendAll(msg, ctx, run, body.format as ExportFormat, meta, record);
+          count = await sendAll(msg, ctx, run, fmt as ExportFormat, meta, record, sent);
           break;
         case "buffer":
           await sendBuffer(msg, ctx, run, meta, record);
           break;
         case "file":
-          await sendFile(msg, ctx, run, surveyId, body.format, meta, record);
+          await sendFile(msg, ctx, run, surveyId, fmt, meta, record);
           break;
       }
       return { count, token: run.final.continuationToken };
@@ -150,7 +168,10 @@ export default function (RED: NodeAPI): void {
     // One message per response; each is sent once the next is known, so the last carries
     // parts.count. The download (or, for a zip, the file inside it) is read only as fast as messages
     // are sent.
-    async function sendEach(msg: Msg, ctx: InputContext, run: ExportRun, fmt: ExportFormat, meta: Record<string, unknown>, record: (m: Msg) => void): Promise<number> {
+    /** how responses are read: stopped with the message, each within the size limit */
+    const reading = (ctx: InputContext, onColumns?: (c: ExportColumn[]) => void) => ({ signal: ctx.signal, onColumns, maxRecordBytes: limits.maxRecordBytes, limitHint: limits.recordHint });
+
+    async function sendEach(msg: Msg, ctx: InputContext, run: ExportRun, fmt: ExportFormat, meta: Record<string, unknown>, record: (m: Msg) => void, sent?: SentResponses): Promise<number> {
       const partsId = RED.util.generateId();
       const outer = isPlainObject(msg.parts) ? { parts: msg.parts } : {};
       let index = 0;
@@ -164,7 +185,8 @@ export default function (RED: NodeAPI): void {
         ctx.send(out);
         index++;
       };
-      for await (const item of exportedResponses(run.download.chunks, fmt, { signal: ctx.signal })) {
+      for await (const item of exportedResponses(run.download.chunks, fmt, reading(ctx))) {
+        if (sent && !sent.take(item)) continue;
         if (held) emit(held.item, false);
         held = { item };
         if ((index + 1) % 100 === 0) ctx.status.progress(index + 1);
@@ -173,10 +195,11 @@ export default function (RED: NodeAPI): void {
       return index;
     }
 
-    async function sendAll(msg: Msg, ctx: InputContext, run: ExportRun, fmt: ExportFormat, meta: Record<string, unknown>, record: (m: Msg) => void): Promise<number> {
+    async function sendAll(msg: Msg, ctx: InputContext, run: ExportRun, fmt: ExportFormat, meta: Record<string, unknown>, record: (m: Msg) => void, sent?: SentResponses): Promise<number> {
       const all: unknown[] = [];
       let columns: ExportColumn[] | undefined;
-      for await (const item of exportedResponses(run.download.chunks, fmt, { onColumns: (c) => (columns = c), signal: ctx.signal })) {
+      for await (const item of exportedResponses(run.download.chunks, fmt, reading(ctx, (c) => (columns = c)))) {
+        if (sent && !sent.take(item)) continue;
         all.push(item);
         if (all.length % 1000 === 0) ctx.status.progress(all.length);
       }

@@ -2,18 +2,19 @@
 // register event subscriptions): every interval, an export with allowContinuation picks up where
 // the last one ended (qualtrics-api.md §7.2-§7.4). The continuation token is the bookmark, kept in
 // the node's context and moved on only after every response of an export was sent, so a restart
-// neither repeats nor misses responses.
+// neither repeats nor misses responses. When Qualtrics refuses the token, the poll goes on from the
+// bookmark's date (nodes/lib/continuation.ts).
 import { QualtricsInputError, errorText } from "../src/errors";
 import { exportBody, exportedResponses } from "../src/export";
 import { isPlainObject } from "../src/safe-object";
 import { optionalDate, requireId } from "../src/validate";
 import { bookmarkIsVolatile, forgetBookmarks, readBookmark, writeBookmark } from "./lib/bookmark";
-import { exportPollDelay, runExport } from "./lib/export-run";
+import { exportFromBookmark, SentResponses } from "./lib/continuation";
+import { exportLimits, exportPollDelay, runExport } from "./lib/export-run";
 import { asError, configOf, record } from "./lib/qualtrics-node";
 import { NodeStatus } from "./lib/status";
 import { typed } from "./lib/typed-input";
 import type { Msg, Node, NodeAPI, NodeDef } from "./lib/types";
-import { dialogNumber } from "./lib/dialog-number";
 
 export interface ResponsePollDef extends NodeDef {
   qualtrics?: string;
@@ -26,6 +27,11 @@ export interface ResponsePollDef extends NodeDef {
 
 export const DEFAULT_INTERVAL_S = 60;
 export const MIN_INTERVAL_S = 10;
+/**
+ * The longest interval: 24 hours, as Node-RED's inject node allows. A timer of more than 2^31-1 ms
+ * (24.8 days) fires after 1 ms instead, which would export without pause.
+ */
+export const MAX_INTERVAL_S = 24 * 60 * 60;
 /** how long a running poll may finish when the node closes, before it is aborted */
 const CLOSE_GRACE_MS = 10_000;
 /** a poll's own limit for the export to complete */
@@ -51,13 +57,28 @@ export default function (RED: NodeAPI): void {
     const settings = RED.settings as unknown as Record<string, unknown>;
     // settings.js may lower the minimum (tests, a sandbox); never below one second
     const minInterval = Math.max(1, Number(settings.qualtricsResponsePollMinInterval) || MIN_INTERVAL_S);
-    const wanted = dialogNumber(def.interval, DEFAULT_INTERVAL_S);
-    const intervalS = Math.max(minInterval, Number.isFinite(wanted) && wanted > 0 ? wanted : DEFAULT_INTERVAL_S);
     const pollDelayMs = exportPollDelay(RED);
+    const limits = exportLimits(RED);
     let timer: NodeJS.Timeout | undefined;
     let running: Promise<void> | undefined;
     let abort: AbortController | undefined;
     let closed = false;
+
+    // a number of seconds, also as text (${ENV} or a flow file); empty means the default
+    const raw = def.interval;
+    const blank = raw === undefined || raw === null || (typeof raw === "string" && raw.trim() === "");
+    const wanted = blank ? DEFAULT_INTERVAL_S : typeof raw === "number" || typeof raw === "string" ? Number(raw) : NaN;
+    if (!Number.isFinite(wanted) || wanted <= 0 || wanted > MAX_INTERVAL_S) {
+      const given = String(def.interval).slice(0, 40);
+      node.error(
+        wanted > MAX_INTERVAL_S
+          ? `Interval: ${given} seconds is more than 24 hours (${MAX_INTERVAL_S} seconds), the longest interval; the node does not poll`
+          : `Interval: "${given}" is not a number of seconds from ${minInterval} to ${MAX_INTERVAL_S}; the node does not poll`,
+      );
+      status.failed(RED._(wanted > MAX_INTERVAL_S ? "qualtrics-response-poll.status.intervalTooLong" : "qualtrics-response-poll.status.intervalInvalid"));
+      return;
+    }
+    const intervalS = Math.max(minInterval, wanted);
 
     let startDate: string | undefined;
     let surveyId: string;
@@ -103,20 +124,21 @@ export default function (RED: NodeAPI): void {
           await writeBookmark(RED, node, { surveyId, since });
           bookmark = { surveyId, since, updated: "" };
         }
-        const body = bookmark.continuationToken
-          ? exportBody({ format: "json", compress: false, continuationToken: bookmark.continuationToken })
-          : exportBody({ format: "json", compress: false, allowContinuation: true, startDate: bookmark.since });
-        const run = await runExport({ client, surveyId, body, signal, timeoutMs: EXPORT_TIMEOUT_MS, pollDelayMs, status, needsToken: true });
+        const from = await exportFromBookmark(RED, node, bookmark, (b) => {
+          const body = b.continuationToken
+            ? exportBody({ format: "json", compress: false, continuationToken: b.continuationToken })
+            : exportBody({ format: "json", compress: false, allowContinuation: true, startDate: b.since });
+          return runExport({ client, surveyId, body, signal, timeoutMs: EXPORT_TIMEOUT_MS, pollDelayMs, status, needsToken: true, limits });
+        });
+        const run = from.run;
         const topic = `surveyengine.completedResponse.${surveyId}`;
-        const seen = new Set<string>();
+        // responses sent before (after a refused token the export starts a little earlier) or twice in this export go out once
+        const sent = new SentResponses(from.bookmark.sent);
         let count = 0;
-        for await (const item of exportedResponses(run.download.chunks, "json", { signal })) {
-          if (!isPlainObject(item)) continue;
+        const reading = { signal, maxRecordBytes: limits.maxRecordBytes, limitHint: limits.recordHint };
+        for await (const item of exportedResponses(run.download.chunks, "json", reading)) {
+          if (!isPlainObject(item) || !sent.take(item)) continue;
           const responseId = typeof item.responseId === "string" ? item.responseId : undefined;
-          if (responseId) {
-            if (seen.has(responseId)) continue;
-            seen.add(responseId);
-          }
           const msg = {
             _msgid: RED.util.generateId(),
             topic,
@@ -128,7 +150,7 @@ export default function (RED: NodeAPI): void {
           count++;
         }
         // every response of this export is out: the next poll starts after them
-        await writeBookmark(RED, node, { surveyId, continuationToken: run.final.continuationToken });
+        await writeBookmark(RED, node, sent.next(from.bookmark, surveyId, from.startedAt, run.final.continuationToken));
         status.show("green", "dot", "polled", { time: clock(), count });
       } catch (raw) {
         if (closed && signal.aborted) return;

@@ -2,8 +2,7 @@
 // JSON `{"responses":[...]}`, NDJSON (one response a line), CSV and TSV (a row per response, keyed
 // by the column names). Only one response is held at a time, however large the file: JSON is read
 // with stream-json, CSV and TSV with csv-parse.
-import { pipeline, Writable } from "node:stream";
-import { StringDecoder } from "node:string_decoder";
+import { pipeline, Transform, Writable } from "node:stream";
 import { parse as parseCsv } from "csv-parse";
 import Parser from "stream-json/Parser";
 import Pick from "stream-json/filters/Pick";
@@ -27,17 +26,41 @@ export interface ExportColumn {
   importId?: string;
 }
 
+/** the largest response (a CSV or TSV row, an NDJSON line, a JSON element) read by default: 16 MB */
+export const DEFAULT_MAX_RECORD_BYTES = 16 * 1024 * 1024;
+
 export interface RecordsOptions {
   /** called once the header rows of a CSV or TSV file are read */
   onColumns?: (columns: ExportColumn[]) => void;
+  /** one response larger than this (bytes; characters for JSON) is an error before it is all in memory (DEFAULT_MAX_RECORD_BYTES) */
+  maxRecordBytes?: number;
+  /** where a user raises that limit, named in the error (e.g. a setting) */
+  limitHint?: string;
+}
+
+/** The error for a response over the limit: says which, the limit, and where to raise it. */
+export function recordTooLarge(what: string, opts: RecordsOptions): ExportFileError {
+  const hint = opts.limitHint ? ` (${opts.limitHint})` : "";
+  return new ExportFileError(`${what} is larger than ${megabytes(maxRecord(opts))}, the limit for one response${hint}; nothing after it was read`);
+}
+
+function maxRecord(opts: RecordsOptions): number {
+  const n = opts.maxRecordBytes;
+  return typeof n === "number" && n > 0 ? n : DEFAULT_MAX_RECORD_BYTES;
+}
+
+/** 16777216 → "16 MB", 1500 → "1500 bytes" */
+export function megabytes(bytes: number): string {
+  const mb = bytes / (1024 * 1024);
+  return Number.isInteger(mb) ? `${mb} MB` : mb >= 1 ? `${mb.toFixed(1)} MB` : `${bytes} bytes`;
 }
 
 export function records(format: ExportFormat, source: AsyncIterable<Uint8Array>, opts: RecordsOptions = {}): AsyncGenerator<unknown> {
   switch (format) {
     case "json":
-      return jsonResponses(source);
+      return jsonResponses(source, opts);
     case "ndjson":
-      return ndjsonLines(source);
+      return ndjsonLines(source, opts);
     case "csv":
       return delimitedRows(source, ",", opts);
     case "tsv":
@@ -88,13 +111,43 @@ async function* withoutBom(source: AsyncIterable<Uint8Array>): AsyncGenerator<Bu
 const CUT_LITERAL = /[[,:]\s*(?:t|tr|tru|f|fa|fal|fals|n|nu|nul)$/;
 const WHITESPACE = new Set([0x20, 0x09, 0x0a, 0x0d]);
 
+const ELEMENT_END = new Set(["endObject", "endArray", "stringValue", "numberValue", "nullValue", "trueValue", "falseValue"]);
+
+/**
+ * Counts the size of each element of the picked array from the parser's tokens (a string or
+ * number arrives in chunks as it is parsed), so one too large is refused while it is assembled
+ * rather than after it is all in memory.
+ */
+function elementSizeLimit(max: number, onTooLarge: (element: number) => Error): Transform {
+  let depth = 0;
+  let size = 0;
+  let element = 1;
+  return new Transform({
+    objectMode: true,
+    transform(token: { name: string; value?: unknown }, _enc, done) {
+      const name = token.name;
+      if (name === "startObject" || name === "startArray") depth++;
+      else if (name === "endObject" || name === "endArray") depth--;
+      size += name === "stringChunk" || name === "numberChunk" ? String(token.value).length : 1;
+      if (size > max) return done(onTooLarge(element));
+      // an element ends where the array's level is reached again by a closing or whole-value token
+      if (depth === 1 && ELEMENT_END.has(name)) {
+        size = 0;
+        element++;
+      }
+      done(null, token);
+    },
+  });
+}
+
 /**
  * The elements of the top-level "responses" array of a JSON export (or of a top-level array), one
  * at a time, read with stream-json: only the response being assembled is held in memory. Each is
  * copied without __proto__, constructor and prototype keys.
  */
-export async function* jsonResponses(source: AsyncIterable<Uint8Array>): AsyncGenerator<unknown> {
-  const parser = Parser.make({ streamValues: false });
+export async function* jsonResponses(source: AsyncIterable<Uint8Array>, opts: RecordsOptions = {}): AsyncGenerator<unknown> {
+  // strings and numbers stream in chunks (packed too, for the assembler) so their size is seen as they grow
+  const parser = Parser.make();
   let found = false;
   const picker = Pick.make({
     once: true,
@@ -105,7 +158,9 @@ export async function* jsonResponses(source: AsyncIterable<Uint8Array>): AsyncGe
     },
   });
   const items = StreamArray.make();
-  pipeline(parser, picker, items, () => undefined);
+  let tooLarge: ExportFileError | undefined;
+  const limit = elementSizeLimit(maxRecord(opts), (n) => (tooLarge = recordTooLarge(`response ${n}`, opts)));
+  pipeline(parser, picker, limit, items, () => undefined);
   // what tells the errors apart: the download's own error, whether the file had anything but
   // spaces, whether it had all been parsed (the parser's error then means the file stops too
   // early), and its last bytes
@@ -145,6 +200,7 @@ export async function* jsonResponses(source: AsyncIterable<Uint8Array>): AsyncGe
         yield response;
       }
     } catch (err) {
+      if (tooLarge) throw tooLarge;
       if (err instanceof ExportFileError) throw err;
       if (sourceError) throw sourceError.err;
       const message = (err as Error).message;
@@ -162,35 +218,46 @@ export async function* jsonResponses(source: AsyncIterable<Uint8Array>): AsyncGe
   if (!found) throw new ExportFileError('no "responses" array in the JSON');
 }
 
-/** One JSON value per line (NDJSON); empty lines are skipped. */
-export async function* ndjsonLines(source: AsyncIterable<Uint8Array>): AsyncGenerator<unknown> {
-  const decoder = new StringDecoder("utf8");
-  let rest = "";
+/**
+ * One JSON value per line (NDJSON); empty lines are skipped. Each byte is looked at once: a
+ * newline is searched for only in the bytes that just arrived, and the pieces of a long line are
+ * kept until its end (0x0a never occurs inside a UTF-8 sequence, so the bytes are split as they
+ * are and decoded a line at a time).
+ */
+export async function* ndjsonLines(source: AsyncIterable<Uint8Array>, opts: RecordsOptions = {}): AsyncGenerator<unknown> {
+  const max = maxRecord(opts);
+  let pieces: Buffer[] = [];
+  let pending = 0;
   let line = 0;
-  let first = true;
-  const parseLine = (text: string): unknown | undefined => {
+  const parseLine = (bytes: Buffer): unknown | undefined => {
     line++;
-    const t = text.trim();
+    if (bytes.length > max) throw recordTooLarge(`line ${line}`, opts);
+    const t = bytes.toString("utf8").trim();
     return t === "" ? undefined : parseElement(t, `line ${line}`);
   };
-  for await (const bytes of source) {
-    let text = rest + decoder.write(Buffer.from(bytes));
-    if (first && text.length) {
-      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-      first = false;
-    }
-    let from = 0;
+  const takeLine = (last: Buffer): unknown | undefined => {
+    const bytes = pieces.length ? Buffer.concat([...pieces, last], pending + last.length) : last;
+    pieces = [];
+    pending = 0;
+    return parseLine(bytes);
+  };
+  for await (const chunk of withoutBom(source)) {
     const out: unknown[] = [];
-    for (let nl = text.indexOf("\n"); nl >= 0; nl = text.indexOf("\n", from)) {
-      const v = parseLine(text.slice(from, nl));
+    let from = 0;
+    for (let nl = chunk.indexOf(0x0a); nl >= 0; nl = chunk.indexOf(0x0a, from)) {
+      const v = takeLine(chunk.subarray(from, nl));
       if (v !== undefined) out.push(v);
       from = nl + 1;
     }
-    rest = text.slice(from);
+    if (from < chunk.length) {
+      pieces.push(chunk.subarray(from));
+      pending += chunk.length - from;
+      // refused while it grows, not once it is all in memory
+      if (pending > max) throw recordTooLarge(`line ${line + 1}`, opts);
+    }
     yield* out;
   }
-  rest += decoder.end();
-  const v = parseLine(rest);
+  const v = takeLine(Buffer.alloc(0));
   if (v !== undefined) yield v;
 }
 
@@ -218,7 +285,7 @@ function isImportIdRow(row: string[]): boolean {
  * as header rows only when the ImportId row is there, so a file with one header row loses no data.
  */
 export async function* delimitedRows(source: AsyncIterable<Uint8Array>, delimiter: string, opts: RecordsOptions = {}): AsyncGenerator<unknown> {
-  const parser = parseCsv({ bom: true, delimiter, relax_column_count: true, skip_empty_lines: true });
+  const parser = parseCsv({ bom: true, delimiter, relax_column_count: true, skip_empty_lines: true, max_record_size: maxRecord(opts) });
   const feeding = (async () => {
     try {
       for await (const chunk of source) {
@@ -291,7 +358,13 @@ export async function* delimitedRows(source: AsyncIterable<Uint8Array>, delimite
       yield toObject(row);
     }
   } catch (err) {
-    throw err instanceof ExportFileError ? err : new ExportFileError(`row ${rowNumber + 1}: ${(err as Error).message}`);
+    if (err instanceof ExportFileError) throw err;
+    if ((err as { code?: string }).code === "CSV_MAX_RECORD_SIZE") {
+      // the parser is ahead of the rows taken from it: its own count says where the file is
+      const line = (err as { lines?: unknown }).lines;
+      throw recordTooLarge(typeof line === "number" ? `the row at line ${line}` : `row ${rowNumber + 1}`, opts);
+    }
+    throw new ExportFileError(`row ${rowNumber + 1}: ${(err as Error).message}`);
   } finally {
     if (!parser.destroyed && !parser.writableEnded) parser.destroy();
     await feeding;

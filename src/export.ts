@@ -2,13 +2,13 @@
 // as a stream and read the responses out of it one at a time.
 import type { QualtricsClient } from "./client";
 import { QualtricsApiError, QualtricsInputError } from "./errors";
-import { ExportColumn, ExportFormat, records } from "./export-records";
+import { ExportColumn, ExportFileError, ExportFormat, megabytes, records } from "./export-records";
 import { looksLikeZip, unzipSingleFile, ZipEntryInfo } from "./export-zip";
 import { PollTimeoutError, pause } from "./poll";
 import { isPlainObject } from "./safe-object";
 import { oneOf, optionalBoolean, optionalDate, optionalString, requireId, typeName } from "./validate";
 
-export { ExportFileError } from "./export-records";
+export { ExportFileError, DEFAULT_MAX_RECORD_BYTES } from "./export-records";
 export type { ExportColumn, ExportFormat } from "./export-records";
 export { ZipFormatError } from "./export-zip";
 
@@ -115,6 +115,20 @@ export function exportBody(o: ExportOptions): ExportBody {
     body.allowContinuation = allow;
   }
   return body;
+}
+
+/**
+ * True when Qualtrics refused the continuationToken of an export start: it has expired, belongs
+ * to another survey, or the server forgot it. How Qualtrics words this is not documented
+ * (UNCONFIRMED): a 4xx whose errorMessage or errorCode speaks of the continuation token, however
+ * written ("continuationToken is not valid", "Invalid continuation token", "continuation_token
+ * expired"), is taken as such.
+ */
+export function isContinuationRefused(err: unknown): boolean {
+  if (!(err instanceof QualtricsApiError)) return false;
+  const status = err.statusCode ?? 0;
+  if (status < 400 || status >= 500 || status === 401 || status === 403 || status === 429) return false;
+  return /continuation[\s_-]*token/i.test(`${err.errorMessage ?? ""} ${err.errorCode ?? ""}`);
 }
 
 export interface ExportProgress {
@@ -239,26 +253,67 @@ export function safeFileName(disposition: string | undefined): string | undefine
       name = undefined;
     }
   }
-  if (!name) name = /filename\s*=\s*"([^"]*)"/.exec(disposition)?.[1] ?? /filename\s*=\s*([^;]+)/.exec(disposition)?.[1]?.trim();
+  if (!name) name = /filename\s*=\s*"([^"]*)"/.exec(disposition)?.[1];
+  if (!name) {
+    // OBSERVED (qualtrics-api.md §13): Qualtrics sends the name unquoted and form-encoded,
+    // `filename=Beskar+Armor.zip` for "Beskar Armor.zip" (a real + would be %2B)
+    const token = /filename\s*=\s*([^;]+)/.exec(disposition)?.[1]?.trim();
+    name = token === undefined ? undefined : formDecoded(token);
+  }
   if (!name) return undefined;
   const base = name.split(/[\\/]/).pop()!.replace(/[\u0000-\u001f\u007f]/g, "").trim();
   if (!base || base === "." || base === ".." || base.length > 200) return undefined;
   return base;
 }
 
-/** GET /surveys/{surveyId}/export-responses/{fileId}/file (§7.4), as a stream. */
-export async function downloadExport(client: QualtricsClient, surveyId: string, fileId: string, signal?: AbortSignal): Promise<ExportDownload> {
+function formDecoded(text: string): string {
+  const spaced = text.replace(/\+/g, " ");
+  try {
+    return decodeURIComponent(spaced);
+  } catch {
+    return spaced;
+  }
+}
+
+/** the largest download read by default: 4 GB */
+export const DEFAULT_MAX_DOWNLOAD_BYTES = 4 * 1024 * 1024 * 1024;
+
+export interface DownloadOptions {
+  signal?: AbortSignal;
+  /** a download larger than this many bytes stops with an error (DEFAULT_MAX_DOWNLOAD_BYTES) */
+  maxBytes?: number;
+  /** where a user raises that limit, named in the error (e.g. a setting) */
+  limitHint?: string;
+}
+
+/**
+ * GET /surveys/{surveyId}/export-responses/{fileId}/file (§7.4), as a stream. A download larger
+ * than `maxBytes` (by its Content-Length, or as it arrives) ends with an ExportFileError, so a
+ * broken or hostile server cannot fill the disk or the memory it is written to.
+ */
+export async function downloadExport(client: QualtricsClient, surveyId: string, fileId: string, signalOrOpts?: AbortSignal | DownloadOptions): Promise<ExportDownload> {
+  const opts: DownloadOptions = signalOrOpts instanceof AbortSignal ? { signal: signalOrOpts } : signalOrOpts ?? {};
+  const signal = opts.signal;
+  const max = typeof opts.maxBytes === "number" && opts.maxBytes > 0 ? opts.maxBytes : DEFAULT_MAX_DOWNLOAD_BYTES;
   const path = `${exportPath(surveyId)}/${encodeURIComponent(fileId)}/file`;
   const res = await client.stream({ path, signal });
   const shown = `${exportPath(surveyId)}/${fileId}/file`;
+  const tooLarge = () => new ExportFileError(`the download is larger than ${megabytes(max)}, the limit for an export file${opts.limitHint ? ` (${opts.limitHint})` : ""}; it was stopped and nothing of it is kept`);
+  const declared = Number(res.headers["content-length"]);
+  if (Number.isFinite(declared) && declared > max) {
+    res.body.destroy();
+    throw tooLarge();
+  }
   async function* chunks(): AsyncGenerator<Buffer> {
     let bytes = 0;
     try {
       for await (const chunk of res.body) {
         bytes += (chunk as Buffer).length;
+        if (bytes > max) throw tooLarge();
         yield chunk as Buffer;
       }
     } catch (err) {
+      if (err instanceof ExportFileError) throw err;
       if (signal?.aborted) throw signal.reason ?? err;
       const code = (err as { code?: string }).code;
       throw new QualtricsApiError({ method: "GET", path: shown, statusCode: res.statusCode, requestId: res.requestId, cause: err }, `the download broke off after ${bytes} bytes (${code ?? (err as Error).message})`);
@@ -283,6 +338,9 @@ export interface ReadOptions {
   tmpDir?: string;
   /** stops reading a zip that has already been downloaded */
   signal?: AbortSignal;
+  /** the limit for one response, and where a user raises it (see RecordsOptions) */
+  maxRecordBytes?: number;
+  limitHint?: string;
 }
 
 /**
@@ -310,5 +368,5 @@ export async function* exportedResponses(chunks: AsyncIterable<Buffer>, format: 
   }
   const zipped = !first.done && looksLikeZip(first.value);
   const source = zipped ? unzipSingleFile(all(), { onEntry: opts.onEntry, tmpDir: opts.tmpDir, signal: opts.signal }) : all();
-  yield* records(format, source, { onColumns: opts.onColumns });
+  yield* records(format, source, { onColumns: opts.onColumns, maxRecordBytes: opts.maxRecordBytes, limitHint: opts.limitHint });
 }

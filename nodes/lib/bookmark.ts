@@ -14,11 +14,19 @@ export interface Bookmark {
   surveyId: string;
   /** Qualtrics' continuationToken from the last export that was emitted completely */
   continuationToken?: string;
-  /** before the first token: where the first export starts (ISO 8601) */
+  /**
+   * where an export starts without a token (ISO 8601): the first one, and one after Qualtrics
+   * refused the token. Every response recorded before it has been sent.
+   */
   since?: string;
+  /** the responses sent that were recorded at or after `since` (ResponseId → recordedDate, ms), so an export from `since` sends none of them again */
+  sent?: Record<string, number>;
   /** when the bookmark was last written */
   updated: string;
 }
+
+/** at most this many responses are remembered in `sent` (see nodes/lib/continuation.ts) */
+export const MAX_SENT = 5000;
 
 /** one bookmark per survey, so a node whose survey comes from msg keeps one for each */
 export function bookmarkKey(surveyId: string): string {
@@ -50,6 +58,14 @@ function asBookmark(value: unknown, surveyId: string): Bookmark | undefined {
   const b: Bookmark = { surveyId, updated: typeof value.updated === "string" ? value.updated : "" };
   if (typeof value.continuationToken === "string" && value.continuationToken) b.continuationToken = value.continuationToken;
   if (typeof value.since === "string" && value.since) b.since = value.since;
+  if (isPlainObject(value.sent)) {
+    const sent: Record<string, number> = {};
+    let n = 0;
+    for (const [id, at] of Object.entries(value.sent)) {
+      if (typeof at === "number" && Number.isFinite(at) && n++ < MAX_SENT) sent[id] = at;
+    }
+    if (n) b.sent = sent;
+  }
   return b;
 }
 

@@ -1,6 +1,12 @@
 // Small JSON files of ours in the Node-RED user directory that must survive a hard kill: written
 // to a temporary file, flushed to disk, then renamed over the old one, so a kill leaves the old or
 // the new file, never half of one. Writes to one file go one after the other.
+//
+// Nothing here follows a symbolic link someone else placed: the temporary file has a random name
+// and is created exclusively without following a link (a link at its path makes the write fail),
+// the directory must be a real directory, and the file is read without following a link. A
+// rename replaces a link at the final name with the file; it never writes through it.
+import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { isPlainObject } from "../../src/safe-object";
@@ -14,9 +20,20 @@ export function userDirPath(RED: NodeAPI, ...name: string[]): string | undefined
   return typeof userDir === "string" && userDir ? path.join(userDir, ...name) : undefined;
 }
 
+const NOFOLLOW = fs.constants.O_NOFOLLOW ?? 0;
+/** create, write only, fail when anything (a link too) is at the path */
+const CREATE_NEW = fs.constants.O_WRONLY | fs.constants.O_CREAT | fs.constants.O_EXCL | NOFOLLOW;
+
 async function readNow(file: string): Promise<Record<string, unknown>> {
   try {
-    const parsed: unknown = JSON.parse(await fs.promises.readFile(file, "utf8"));
+    const handle = await fs.promises.open(file, fs.constants.O_RDONLY | NOFOLLOW);
+    let text: string;
+    try {
+      text = await handle.readFile("utf8");
+    } finally {
+      await handle.close();
+    }
+    const parsed: unknown = JSON.parse(text);
     return isPlainObject(parsed) ? parsed : {};
   } catch {
     return {}; // none yet, or unreadable
@@ -36,22 +53,34 @@ export function updateJsonObject(file: string, change: (current: Record<string, 
   const next = previous.catch(() => undefined).then(async () => {
     const current = await readNow(file);
     change(current);
-    await fs.promises.mkdir(path.dirname(file), { recursive: true });
-    const tmp = `${file}.${process.pid}.tmp`;
-    const handle = await fs.promises.open(tmp, "w");
+    await realDirectory(path.dirname(file));
+    const tmp = `${file}.${randomBytes(8).toString("hex")}.tmp`;
+    const handle = await fs.promises.open(tmp, CREATE_NEW, 0o600);
     try {
-      await handle.writeFile(JSON.stringify(current, null, 2) + "\n", "utf8");
-      await handle.sync();
-    } finally {
-      await handle.close();
+      try {
+        await handle.writeFile(JSON.stringify(current, null, 2) + "\n", "utf8");
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await fs.promises.rename(tmp, file);
+    } catch (err) {
+      await fs.promises.rm(tmp, { force: true }).catch(() => undefined);
+      throw err;
     }
-    await fs.promises.rename(tmp, file);
   });
   writing.set(file, next);
   void next.finally(() => {
     if (writing.get(file) === next) writing.delete(file);
   }).catch(() => undefined);
   return next;
+}
+
+/** makes `dir` (and its parents) when missing; a link or anything else in its place is an error, not followed */
+async function realDirectory(dir: string): Promise<void> {
+  await fs.promises.mkdir(dir, { recursive: true, mode: 0o700 });
+  const st = await fs.promises.lstat(dir);
+  if (!st.isDirectory()) throw new Error(`${dir} is not a directory (a symbolic link or a file is in its place); nothing was written`);
 }
 
 /** removes `file`, after any write still running */

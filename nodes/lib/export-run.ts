@@ -2,7 +2,7 @@
 // the percentage on the node status, and open the download (qualtrics-api.md §7.2-§7.4).
 import type { QualtricsClient } from "../../src/client";
 import { QualtricsApiError } from "../../src/errors";
-import { ExportBody, ExportDownload, ExportProgress, StartedExport, downloadExport, exportProgress, startExport } from "../../src/export";
+import { DEFAULT_MAX_DOWNLOAD_BYTES, DEFAULT_MAX_RECORD_BYTES, ExportBody, ExportDownload, ExportProgress, StartedExport, downloadExport, exportProgress, startExport } from "../../src/export";
 import type { NodeStatus } from "./status";
 import type { NodeAPI } from "./types";
 
@@ -25,6 +25,36 @@ export interface RunOptions {
   status?: NodeStatus;
   /** when true, a completed export without a continuationToken is an error before anything is downloaded */
   needsToken?: boolean;
+  limits: ExportLimits;
+}
+
+export interface ExportLimits {
+  maxRecordBytes: number;
+  maxDownloadBytes: number;
+  /** the error texts' pointer to the settings that raise them */
+  recordHint: string;
+  downloadHint: string;
+}
+
+const MB = 1024 * 1024;
+
+function megabytesSetting(RED: NodeAPI, name: string, fallback: number): number {
+  const v = Number((RED.settings as unknown as Record<string, unknown>)[name]);
+  return Number.isFinite(v) && v > 0 ? Math.floor(v * MB) : fallback;
+}
+
+/**
+ * settings.js: qualtricsExportMaxRecordMB (16), the largest response read from an export file,
+ * and qualtricsExportMaxDownloadMB (4096), the largest export file downloaded (to disk, memory or
+ * read as it arrives). Fractions are allowed (tests use a few kB).
+ */
+export function exportLimits(RED: NodeAPI): ExportLimits {
+  return {
+    maxRecordBytes: megabytesSetting(RED, "qualtricsExportMaxRecordMB", DEFAULT_MAX_RECORD_BYTES),
+    maxDownloadBytes: megabytesSetting(RED, "qualtricsExportMaxDownloadMB", DEFAULT_MAX_DOWNLOAD_BYTES),
+    recordHint: "qualtricsExportMaxRecordMB in settings.js raises it",
+    downloadHint: "qualtricsExportMaxDownloadMB in settings.js raises it",
+  };
 }
 
 /** settings.js: qualtricsExportPollDelay, the first pause between progress checks (ms, default 1000) */
@@ -51,6 +81,6 @@ export async function runExport(o: RunOptions): Promise<ExportRun> {
       "the export is complete but Qualtrics sent no continuationToken, so the bookmark cannot move on; nothing was emitted",
     );
   }
-  const download = await downloadExport(o.client, o.surveyId, done.fileId!, o.signal);
+  const download = await downloadExport(o.client, o.surveyId, done.fileId!, { signal: o.signal, maxBytes: o.limits.maxDownloadBytes, limitHint: o.limits.downloadHint });
   return { started, final: done, download };
 }

@@ -5,7 +5,7 @@ import * as path from "node:path";
 import { forgetAllBookmarks } from "../../nodes/lib/bookmark";
 import { startSandbox, type Sandbox } from "../sandbox";
 import { failExports, generateResponses, setExportPolls } from "../sandbox/export-control";
-import { surveyFilters } from "../sandbox/routes/export";
+import { exportStore, surveyFilters } from "../sandbox/routes/export";
 import { collect, configNode, credentials, FlowNode, helper, http, nextMessage, sequenceNodes, spyDone, statusLog, TOKEN, until } from "../support/nr-helper";
 
 const N = http.nodes;
@@ -285,6 +285,66 @@ describe("qualtrics-export", function () {
         ["allowContinuation", "compress", "continuationToken", "format"],
         ["allowContinuation", "compress", "continuationToken", "format"],
       ]);
+    });
+
+    it("when Qualtrics refuses the saved continuation token: one warning, the export goes on from the bookmark's date, and no response is sent twice", async function () {
+      const first = generateResponses(sb.state, survey, 3);
+      await load({ since: "new" });
+      const a = await run();
+      assert.deepEqual(a.out.map((m) => (m.payload as { responseId: string }).responseId), first);
+      const since = String(bookmark()!.since);
+      assert.deepEqual(Object.keys(bookmark()!.sent as object).sort(), [...first].sort(), "the responses sent near the boundary are remembered");
+      // the token is forgotten, as after a restart of the server or when it expires
+      exportStore(sb.state).tokens.clear();
+      const later = generateResponses(sb.state, survey, 2);
+      const warn = (helper.getNode("n") as unknown as { warn: { args: unknown[][] } }).warn;
+      const b = await run();
+      assert.equal(b.error, undefined);
+      assert.deepEqual(b.out.map((m) => (m.payload as { responseId: string }).responseId), later);
+      const warnings = warn.args.map((x) => String(x[0])).filter((t) => /continuation token/.test(t));
+      assert.equal(warnings.length, 1, warnings.join(" | "));
+      assert.match(warnings[0], new RegExp(`^Qualtrics refused the saved continuation token \\(Qualtrics 400[^:]*: continuationToken is not valid for this survey .*\\); exporting again from ${since}, skipping the 3 responses already sent since then$`));
+      const bodies = posts().map((p) => p.body as Record<string, unknown>);
+      assert.equal(bodies.length, 3);
+      assert.equal(typeof bodies[1].continuationToken, "string");
+      assert.deepEqual(bodies[2], { format: "json", compress: true, allowContinuation: true, startDate: since });
+      // the next run goes on from the new token, without a warning
+      const c = await run();
+      assert.deepEqual(c.out, []);
+      assert.equal(typeof (posts()[3].body as Record<string, unknown>).continuationToken, "string");
+      assert.equal(warn.args.filter((x) => /continuation token/.test(String(x[0]))).length, 1);
+    });
+
+    it("the same in array mode, and another 400 is an error as before (no fallback)", async function () {
+      generateResponses(sb.state, survey, 2);
+      await load({ since: "new", output: "array" });
+      await run();
+      exportStore(sb.state).tokens.clear();
+      const later = generateResponses(sb.state, survey, 1);
+      const { out } = await run();
+      assert.deepEqual((out[0].payload as Array<{ responseId: string }>).map((r) => r.responseId), later);
+      sb.faults.set({ rules: [{ match: { method: "POST", path: "/export-responses" }, action: "status", status: 400, times: 1 }] });
+      const failed = await run();
+      assert.match(String((failed.error as Error).message), /Qualtrics 400/);
+      assert.equal(posts().length, 4, "a 400 that is not about the token is not answered by another export");
+    });
+
+    it("a response larger than qualtricsExportMaxRecordMB, and a download larger than qualtricsExportMaxDownloadMB, are clear errors; a partial file is removed", async function () {
+      helper.settings({ qualtricsExportPollDelay: 2, qualtricsExportMaxRecordMB: 0.01, qualtricsExportMaxDownloadMB: 0.2 } as never);
+      const s = sb.state.surveys.get(survey)!;
+      const ids = generateResponses(sb.state, survey, 1);
+      s.responses.get(ids[0])!.values.QID3_TEXT = "h".repeat(50_000);
+      await load({ since: "all", output: "array", compress: false });
+      const big = await run();
+      assert.match(String((big.error as Error).message), /^export file: response \d+ is larger than 10485 bytes, the limit for one response \(qualtricsExportMaxRecordMB in settings\.js raises it\)/);
+      await helper.unload();
+      s.responses.get(ids[0])!.values.QID3_TEXT = "small";
+      generateResponses(sb.state, survey, 600);
+      const dir = path.join(tmp, "capped");
+      await load({ since: "all", output: "file", directory: dir, compress: false });
+      const file = await run();
+      assert.match(String((file.error as Error).message), /^export file: the download is larger than 209715 bytes, the limit for an export file \(qualtricsExportMaxDownloadMB in settings\.js raises it\); it was stopped and nothing of it is kept$/);
+      assert.deepEqual(fs.existsSync(dir) ? fs.readdirSync(dir) : [], [], "no partial file left");
     });
 
     it("a redeploy keeps the bookmark (Node-RED drops the node's context then when no context store is configured)", async function () {

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { forgetAllBookmarks } from "../../nodes/lib/bookmark";
 import { startSandbox, type Sandbox } from "../sandbox";
 import { failExports, generateResponses } from "../sandbox/export-control";
+import { exportStore } from "../sandbox/routes/export";
 import { collect, configNode, credentials, FlowNode, helper, http, nextError, nodeRedModulePath, sleep, statusLog, TOKEN, until } from "../support/nr-helper";
 import { json, RawServer, startRawServer } from "../support/raw-server";
 
@@ -225,6 +226,62 @@ describe("qualtrics-response-poll", function () {
     }
     await sleep(50);
     assert.equal(sb.requests.length, 0);
+  });
+
+  it("when Qualtrics refuses the saved continuation token: warns once, polls again from the bookmark's date, and sends no response twice", async function () {
+    const out = await load();
+    await polls(1);
+    const a = generateResponses(sb.state, survey, 3);
+    await until(() => out.length === 3, 15_000);
+    await polls(files().length + 1);
+    const saved = helper.getNode("n").context().get(`bookmark_${survey}`) as { since: string; sent: Record<string, number> };
+    assert.deepEqual(Object.keys(saved.sent).sort(), [...a].sort());
+    // the server forgets its tokens (a restart, or they expired)
+    exportStore(sb.state).tokens.clear();
+    const startsBefore = exports().length;
+    const b = generateResponses(sb.state, survey, 2);
+    await until(() => out.length === 5, 15_000);
+    await polls(files().length + 2);
+    assert.deepEqual(out.map((m) => m.payload.responseId), [...a, ...b]);
+    const node = helper.getNode("n") as unknown as { warn: { args: unknown[][] }; error: { args: unknown[][] } };
+    const warnings = node.warn.args.map((x) => String(x[0])).filter((t) => /continuation token/.test(t));
+    assert.equal(warnings.length, 1, warnings.join(" | "));
+    assert.match(warnings[0], /^Qualtrics refused the saved continuation token \(Qualtrics 400[^:]*: continuationToken is not valid for this survey .*\); exporting again from \S+Z, skipping the 3 responses already sent since then$/);
+    assert.equal(node.error.args.length, 0, "no failed poll");
+    const after = exports().slice(startsBefore).map((r) => r.body as Record<string, unknown>);
+    assert.equal(typeof after[0].continuationToken, "string", "the refused one");
+    assert.deepEqual(after[1], { format: "json", compress: false, allowContinuation: true, startDate: saved.since });
+    for (const later of after.slice(2)) assert.equal(typeof later.continuationToken, "string", "then on from the new token");
+  });
+
+  it("an interval above 24 hours (a timer overflows past 2^31-1 ms) is refused with a status and a log line naming the field, also as text and from ${ENV}; it never polls", async function () {
+    process.env.QTEST_POLL_INTERVAL = "2592000";
+    try {
+      for (const interval of [2592000, "2592000", "${QTEST_POLL_INTERVAL}", 86401]) {
+        await helper.load([N.config, N.responsePoll], flow({ interval }), credentials);
+        const node = helper.getNode("n") as unknown as { error: { args: unknown[][] }; status: { args: Array<[{ text?: string; fill?: string }]> } };
+        const errors = node.error.args.map((x) => String(x[0]));
+        assert.ok(errors.some((e) => /^Interval: \d+ seconds is more than 24 hours \(86400 seconds\), the longest interval; the node does not poll$/.test(e)), `${interval}: ${errors.join(" | ")}`);
+        const last = node.status.args[node.status.args.length - 1][0];
+        assert.deepEqual([last.fill, last.text], ["red", "interval over 24 hours"], String(interval));
+        await sleep(300);
+        await helper.unload();
+      }
+      for (const interval of ["every minute", -5, 0]) {
+        await helper.load([N.config, N.responsePoll], flow({ interval }), credentials);
+        const node = helper.getNode("n") as unknown as { error: { args: unknown[][] } };
+        assert.ok(node.error.args.some((x) => /^Interval: ".*" is not a number of seconds from 1 to 86400; the node does not poll$/.test(String(x[0]))), String(interval));
+        await helper.unload();
+      }
+      assert.equal(sb.requests.length, 0, "no export was started");
+      // 24 hours itself is allowed: the first poll runs at once, the next a day later
+      await load({ interval: "86400" });
+      await polls(1);
+      await sleep(300);
+      assert.equal(exports().length, 1);
+    } finally {
+      delete process.env.QTEST_POLL_INTERVAL;
+    }
   });
 
   it("takes the survey from an environment variable", async function () {

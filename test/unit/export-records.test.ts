@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { delimitedRows, ExportColumn, ExportFileError, jsonResponses, ndjsonLines, records } from "../../src/export-records";
+import { DEFAULT_MAX_RECORD_BYTES, delimitedRows, ExportColumn, ExportFileError, jsonResponses, ndjsonLines, records } from "../../src/export-records";
 import { failure } from "./helpers";
 
 async function* pieces(bytes: Buffer, size: number): AsyncGenerator<Buffer> {
@@ -103,6 +103,86 @@ describe("export file reading (qualtrics-api.md §7.4)", function () {
       const err = await failure(all(ndjsonLines(pieces(Buffer.from('{"a":1}\n{"b":\n'), 4))));
       assert.ok(err instanceof ExportFileError);
       assert.match(err.message, /line 2 is not valid JSON/);
+    });
+  });
+
+  describe("long lines and large responses (issue 12: hostile or broken upstream)", function () {
+    /**
+     * How many characters or bytes the newline searches looked at while `run` ran: String and
+     * Buffer indexOf of "\n" are watched, counting from where each search started to where it
+     * stopped. A reader that searches each byte once looks at about as many as the file holds.
+     */
+    async function scanned(run: () => Promise<unknown>): Promise<number> {
+      const stringIndexOf = String.prototype.indexOf;
+      const bufferIndexOf = Buffer.prototype.indexOf;
+      let count = 0;
+      const newline = (v: unknown) => v === "\n" || v === 0x0a || (Buffer.isBuffer(v) && v.length === 1 && v[0] === 0x0a);
+      String.prototype.indexOf = function (this: string, search: string, from?: number) {
+        const at = stringIndexOf.call(this, search, from);
+        if (newline(search)) count += (at < 0 ? this.length : at + 1) - Math.max(0, from ?? 0);
+        return at;
+      };
+      Buffer.prototype.indexOf = function (this: Buffer, value: string | number | Uint8Array, offset?: number | BufferEncoding, enc?: BufferEncoding) {
+        const at = bufferIndexOf.call(this, value, offset as number, enc);
+        if (newline(value)) count += (at < 0 ? this.length : at + 1) - Math.max(0, typeof offset === "number" ? offset : 0);
+        return at;
+      };
+      try {
+        await run();
+      } finally {
+        String.prototype.indexOf = stringIndexOf;
+        Buffer.prototype.indexOf = bufferIndexOf;
+      }
+      return count;
+    }
+
+    it("NDJSON: a line arriving in a thousand pieces is searched once, not again from its start for every piece", async function () {
+      const long = JSON.stringify({ responseId: "R_long", values: { QID1_TEXT: "y".repeat(1 << 20) } });
+      const file = Buffer.from(`{"responseId":"R_1"}\n${long}\n{"responseId":"R_2"}\n`);
+      let got: unknown[] = [];
+      const looked = await scanned(async () => (got = await all(ndjsonLines(pieces(file, 1024)))));
+      assert.deepEqual(got.map((r) => (r as { responseId: string }).responseId), ["R_1", "R_long", "R_2"]);
+      // searching from the line's start for every piece looks at about 1024 × 1024 kB / 2 = 512 MB
+      assert.ok(looked <= 2 * file.length, `${looked} characters looked at for a file of ${file.length} bytes`);
+    });
+
+    it("a response larger than the limit is refused while it arrives, naming it, the limit and where to raise it; those before it come out", async function () {
+      const opts = { maxRecordBytes: 1000, limitHint: "raise it here" };
+      const huge = "z".repeat(200_000);
+      const cases: Array<[string, Buffer, (src: AsyncGenerator<Buffer>) => AsyncGenerator<unknown>, RegExp]> = [
+        ["NDJSON", Buffer.from(`{"responseId":"R_1"}\n{"responseId":"R_2","values":{"QID1_TEXT":"${huge}"}}\n{"responseId":"R_3"}\n`), (src) => ndjsonLines(src, opts), /^export file: line 2 is larger than 1000 bytes, the limit for one response \(raise it here\)/],
+        ["JSON string", Buffer.from(JSON.stringify({ responses: [{ responseId: "R_1" }, { responseId: "R_2", values: { QID1_TEXT: huge } }, { responseId: "R_3" }] })), (src) => jsonResponses(src, opts), /^export file: response 2 is larger than 1000 bytes/],
+        ["JSON element", Buffer.from(JSON.stringify({ responses: [{ responseId: "R_1" }, { responseId: "R_2", values: Object.fromEntries(Array.from({ length: 5000 }, (_, i) => [`Q${i}`, i])) }] })), (src) => jsonResponses(src, opts), /^export file: response 2 is larger than 1000 bytes/],
+        ["JSON top-level string", Buffer.from(JSON.stringify([{ responseId: "R_1" }, huge])), (src) => jsonResponses(src, opts), /^export file: response 2 is larger than 1000 bytes/],
+        ["CSV field", Buffer.from(`ResponseId,Q1\nR_1,a\nR_2,"${huge}"\nR_3,b\n`), (src) => delimitedRows(src, ",", opts), /^export file: the row at line 3 is larger than 1000 bytes, the limit for one response \(raise it here\)/],
+      ];
+      for (const [what, file, read, says] of cases) {
+        const got: unknown[] = [];
+        let fed = 0;
+        async function* counted(): AsyncGenerator<Buffer> {
+          for await (const p of pieces(file, 512)) {
+            fed += p.length;
+            yield p;
+          }
+        }
+        const err = await failure(
+          (async () => {
+            for await (const r of read(counted())) got.push(r);
+          })(),
+        );
+        assert.ok(err instanceof ExportFileError, `${what}: ${String(err)}`);
+        assert.match(err.message, says, what);
+        // (a CSV row is held until the next one says whether it was a header row)
+        if (what !== "CSV field") assert.deepEqual(got.map((r) => (r as Record<string, unknown>).responseId), ["R_1"], what);
+        assert.ok(fed < 20_000, `${what}: ${fed} bytes were read before the refusal`);
+      }
+    });
+
+    it("the limit is 16 MB unless set: a 1 MB response is read", async function () {
+      assert.equal(DEFAULT_MAX_RECORD_BYTES, 16 * 1024 * 1024);
+      const big = { responseId: "R_big", values: { QID1_TEXT: "q".repeat(1 << 20) } };
+      assert.deepEqual(await all(jsonResponses(pieces(Buffer.from(JSON.stringify({ responses: [big] })), 65536))), [big]);
+      assert.deepEqual(await all(ndjsonLines(pieces(Buffer.from(JSON.stringify(big)), 65536))), [big]);
     });
   });
 

@@ -6,6 +6,8 @@ import {
   exportBody,
   exportedResponses,
   exportProgress,
+  ExportFileError,
+  isContinuationRefused,
   nextPollDelay,
   safeFileName,
   startExport,
@@ -177,6 +179,46 @@ describe("response export (qualtrics-api.md §7.2-§7.4)", function () {
     });
   });
 
+  describe("what real Qualtrics answers (qualtrics-api.md §13, fixtures of our own)", function () {
+    it("progress that stays at percentComplete 0.0 until it jumps to complete, a fileId ending in -def, and the download's file name with +", async function () {
+      const fileId = "5c0f9e52-8d1a-4a7b-9c3e-0b6d2f4e7a91-def";
+      const zip = zipOneFile("Garden Club Feedback.json", Buffer.from('{"responses":[{"responseId":"R_a1"}]}'));
+      const envelope = (result: unknown, id: string) => ({ result, meta: { requestId: id, httpStatus: "200 - OK" } });
+      srv.handle((req, res, i) => {
+        const send = (o: unknown) => void res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify(o));
+        if (req.method === "POST") return send(envelope({ progressId: "ES_q7PzV2kLr0TnB4c", percentComplete: 0.0, status: "inProgress" }, "r-0"));
+        if (req.path.endsWith("/file")) return void res.writeHead(200, { "content-type": "application/zip", "content-disposition": "attachment; filename=Garden+Club+Feedback.zip" }).end(zip);
+        if (i < 6) return send(envelope({ percentComplete: 0.0, status: "inProgress" }, `r-${i}`));
+        send(envelope({ fileId, percentComplete: 100.0, status: "complete" }, `r-${i}`));
+      });
+      const client = clients.make(srv.apiBase);
+      const started = await startExport(client, SV, exportBody({ format: "json" }));
+      const seen = (await all(exportProgress(client, started, { initialDelayMs: 1, maxDelayMs: 2 }))) as Array<{ percentComplete: number; status: string; fileId?: string }>;
+      assert.deepEqual(seen.map((p) => p.percentComplete), [0, 0, 0, 0, 0, 100]);
+      assert.equal(seen[5].fileId, fileId);
+      const dl = await downloadExport(client, SV, fileId);
+      assert.equal(srv.requests[srv.requests.length - 1].path, `/API/v3/surveys/${SV}/export-responses/${fileId}/file`);
+      assert.equal(dl.fileName, "Garden Club Feedback.zip");
+      assert.deepEqual(await all(exportedResponses(dl.chunks, "json")), [{ responseId: "R_a1" }]);
+    });
+  });
+
+  describe("a refused continuation token", function () {
+    const api = (statusCode: number, errorMessage: string, errorCode?: string) => new QualtricsApiError({ method: "POST", path: "/surveys/SV_1/export-responses", statusCode, errorMessage, errorCode });
+    it("is recognised in the wordings a server may use, and only for a 4xx about the token", function () {
+      for (const text of ["continuationToken is not valid for this survey", "Invalid continuation token", "The continuation token has expired.", "continuation_token: expired", "Continuation-Token invalid"]) {
+        assert.equal(isContinuationRefused(api(400, text)), true, text);
+      }
+      assert.equal(isContinuationRefused(api(400, "Invalid request", "CONTINUATION_TOKEN_EXPIRED")), true);
+      assert.equal(isContinuationRefused(api(404, "continuation token not found")), true);
+      assert.equal(isContinuationRefused(api(400, "format is required")), false);
+      assert.equal(isContinuationRefused(api(500, "continuation token store unavailable")), false);
+      assert.equal(isContinuationRefused(api(401, "continuation token: unauthorized")), false);
+      assert.equal(isContinuationRefused(api(429, "too many continuation token requests")), false);
+      assert.equal(isContinuationRefused(new QualtricsInputError("continuationToken", "is not valid")), false);
+    });
+  });
+
   describe("download (client.stream)", function () {
     it("streams the file with the token, and gives Qualtrics' file name without any directory", async function () {
       const zip = zipOneFile("Survey.json", Buffer.from(JSON.stringify({ responses: [{ responseId: "R_1" }, { responseId: "R_2" }] })));
@@ -310,6 +352,34 @@ describe("response export (qualtrics-api.md §7.2-§7.4)", function () {
       assert.match(await reading, /download broke off/);
     });
 
+    it("a download larger than the limit stops with a clear error, by its Content-Length before reading or as it arrives", async function () {
+      const body = Buffer.alloc(300_000, 0x61);
+      for (const declare of [true, false]) {
+        srv.handle(async (_req, res) => {
+          res.writeHead(200, declare ? { "content-length": String(body.length) } : {});
+          for (let at = 0; at < body.length; at += 10_000) await write(res, body.subarray(at, at + 10_000));
+          res.end();
+        });
+        let got = 0;
+        const err = await failure(
+          (async () => {
+            const dl = await downloadExport(clients.make(srv.apiBase), SV, "F-1", { maxBytes: 50_000, limitHint: "set it higher there" });
+            for await (const c of dl.chunks) got += c.length;
+          })(),
+        );
+        assert.ok(err instanceof ExportFileError, String(err));
+        assert.equal(err.message, "export file: the download is larger than 50000 bytes, the limit for an export file (set it higher there); it was stopped and nothing of it is kept");
+        assert.ok(got <= 50_000, `${got} bytes came out`);
+        assert.equal(srv.requests.length, 1, "not retried");
+      }
+      // within the limit it is read whole
+      srv.handle((_req, res) => void res.writeHead(200).end(body));
+      const dl = await downloadExport(clients.make(srv.apiBase), SV, "F-1", { maxBytes: body.length });
+      let n = 0;
+      for await (const c of dl.chunks) n += c.length;
+      assert.equal(n, body.length);
+    });
+
     it("file names from Content-Disposition are made safe", function () {
       assert.equal(safeFileName('attachment; filename="Customer Satisfaction.zip"'), "Customer Satisfaction.zip");
       assert.equal(safeFileName("attachment; filename*=UTF-8''Umfrage%20%C3%BC.zip"), "Umfrage ü.zip");
@@ -318,6 +388,14 @@ describe("response export (qualtrics-api.md §7.2-§7.4)", function () {
       assert.equal(safeFileName("attachment"), undefined);
       assert.equal(safeFileName(undefined), undefined);
       assert.equal(safeFileName('attachment; filename="a\u0000b.zip"'), "ab.zip");
+    });
+
+    it("takes Qualtrics' unquoted file name with + for spaces (qualtrics-api.md §13)", function () {
+      assert.equal(safeFileName("attachment; filename=Garden+Club+Feedback.zip"), "Garden Club Feedback.zip");
+      assert.equal(safeFileName("attachment; filename=C%2B%2B+Course+%C3%BC.zip"), "C++ Course ü.zip");
+      assert.equal(safeFileName("attachment; filename=2206071.zip"), "2206071.zip");
+      assert.equal(safeFileName("attachment; filename=100%+sure.zip"), "100% sure.zip");
+      assert.equal(safeFileName('attachment; filename="quoted+stays.zip"'), "quoted+stays.zip");
     });
   });
 });
