@@ -16,7 +16,7 @@ import { optionalId } from "../src/validate";
 import { WebhookFormatError, formFields, parseWebhook, verifyHmac } from "../src/webhook";
 import { RecentKeys } from "./lib/dedupe";
 import { BodyTooLargeError, RouteHandle, addRoute, nodeRoot, normalisePath, readBody } from "./lib/http-route";
-import { asError, configOf, record } from "./lib/qualtrics-node";
+import { asError, configOf, record, recordFailure } from "./lib/qualtrics-node";
 import { NodeStatus } from "./lib/status";
 import type { Msg, Node, NodeAPI, NodeDef, QualtricsConfigNode } from "./lib/types";
 import { dialogNumber } from "./lib/dialog-number";
@@ -178,6 +178,7 @@ export default function (RED: NodeAPI): void {
         node.send(msg);
       } catch (raw) {
         const err = asError(raw);
+        recordFailure(msg, err);
         status.show("red", "ring", "fetchFailed");
         // the event itself is on msg, so a Catch node can still act on it
         node.error(err, msg);

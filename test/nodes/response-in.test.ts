@@ -386,6 +386,8 @@ describe("qualtrics-response-in: webhook", function () {
       assert.match(err.message, /AUTH_403/);
       assert.ok(!err.message.includes(TOKEN));
       assert.equal((msg.event as { responseId: string }).responseId, V1.response);
+      // what every other node puts on a failed message, for a flow to tell what Qualtrics answered
+      assert.deepEqual(msg.qualtrics, { requestId: "req-err", httpStatus: 403, errorCode: "AUTH_403", mayHaveSucceeded: false });
       await settle();
       assert.equal(outputs.length, 0);
       assert.equal(caught.length, 1);
