@@ -14,7 +14,7 @@ import {
 } from "../src/subscriptions";
 import { optionalId } from "../src/validate";
 import { WebhookFormatError, formFields, parseWebhook, verifyHmac } from "../src/webhook";
-import { RecentKeys } from "./lib/dedupe";
+import { DeliveryMemory } from "./lib/delivery-memory";
 import { BodyTooLargeError, RouteHandle, addRoute, nodeRoot, normalisePath, readBody } from "./lib/http-route";
 import { asError, configOf, record, recordFailure } from "./lib/qualtrics-node";
 import { NodeStatus } from "./lib/status";
@@ -51,9 +51,13 @@ const registrations = new Map<string, Registration>();
 /** which node serves a path, to warn about a second one */
 const routeOwners = new Map<string, string>();
 
-/** a subscription topic as a pattern: "*", "a.b.*" (prefix) or the exact topic */
+/**
+ * a subscription topic as a pattern: "*", "a.b.*" (prefix) or the exact topic. An empty topic
+ * matches nothing: Qualtrics always names one (qualtrics-api.md §6.3)
+ */
 export function topicMatches(pattern: string, topic: string): boolean {
-  if (!topic || pattern === "*" || pattern === topic) return true;
+  if (!topic) return false;
+  if (pattern === "*" || pattern === topic) return true;
   return pattern.endsWith(".*") && topic.startsWith(pattern.slice(0, -1));
 }
 
@@ -70,7 +74,12 @@ export default function (RED: NodeAPI): void {
     const status = new NodeStatus(RED, node);
     const config = configOf(RED, def.qualtrics);
     const sharedKey = node.credentials?.sharedKey || undefined;
-    const dedupe = new RecentKeys(dialogNumber(def.dedupeSeconds, 600, { min: 0 }) * 1000);
+    let memoryFailed = false;
+    const seen = new DeliveryMemory(RED, node.id, dialogNumber(def.dedupeSeconds, 600, { min: 0 }) * 1000, (err) => {
+      if (memoryFailed) return;
+      memoryFailed = true;
+      node.warn(RED._("qualtrics-response-in.warn.memory", { error: asError(err).message }));
+    });
     // a value that is not a number must not lift the cap
     const maxBody = dialogNumber(def.maxBodyKb, 256, { min: 1 }) * 1024;
     const followUps = new Set<Promise<void>>();
@@ -137,8 +146,8 @@ export default function (RED: NodeAPI): void {
 
       if (surveyId && event.surveyId && event.surveyId !== surveyId) return;
       if (!topicMatches(topics, event.topic)) return;
-      const key = event.responseId ?? event.msgText ?? JSON.stringify(event.fields);
-      if (!dedupe.firstTime(`${event.topic}|${key}`)) {
+      await seen.ready;
+      if (!seen.firstTime(event.identity)) {
         node.debug(`dropped a repeated delivery of ${event.responseId ?? "an event"}`);
         return;
       }
@@ -263,6 +272,7 @@ export default function (RED: NodeAPI): void {
           await registering;
           await graceful(Promise.allSettled([...followUps]), 5000);
           closing.abort(new Error("closed"));
+          await seen.close(removed);
           const reg = registrations.get(node.id);
           if (removed && reg) await unregister(reg);
         } catch (err) {
