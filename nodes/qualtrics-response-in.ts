@@ -15,6 +15,7 @@ import {
 import { optionalId } from "../src/validate";
 import { WebhookFormatError, formFields, parseWebhook, verifyHmac } from "../src/webhook";
 import { DeliveryMemory } from "./lib/delivery-memory";
+import { unresolvedEnvVar } from "./lib/env-credential";
 import { BodyTooLargeError, RouteHandle, addRoute, nodeRoot, normalisePath, readBody } from "./lib/http-route";
 import { asError, configOf, record, recordFailure } from "./lib/qualtrics-node";
 import { NodeStatus } from "./lib/status";
@@ -74,6 +75,8 @@ export default function (RED: NodeAPI): void {
     const status = new NodeStatus(RED, node);
     const config = configOf(RED, def.qualtrics);
     const sharedKey = node.credentials?.sharedKey || undefined;
+    // a key meant to come from the environment but that did not: nothing is accepted with it
+    const keyVar = unresolvedEnvVar(RED, node, "sharedKey");
     let memoryFailed = false;
     const seen = new DeliveryMemory(RED, node.id, dialogNumber(def.dedupeSeconds, 600, { min: 0 }) * 1000, (err) => {
       if (memoryFailed) return;
@@ -117,6 +120,10 @@ export default function (RED: NodeAPI): void {
     else routeOwners.set(route.fullPath, node.id);
 
     async function onPost(req: Request, res: Response): Promise<void> {
+      if (keyVar) {
+        res.status(503).send("Service Unavailable: the shared key is not configured");
+        return;
+      }
       let fields: Record<string, string>;
       try {
         fields = formFields(await readBody(req, maxBody));
@@ -200,7 +207,11 @@ export default function (RED: NodeAPI): void {
       // before the flows have started, so the orphan sweep of the configuration spares it
       claimSubscription(node.id, config.id);
     }
-    if (def.autoRegister) {
+    if (keyVar) {
+      // nothing registered or removed with a key that is not the one meant, until it is set
+      status.show("red", "ring", "sharedKeyEnv", { name: keyVar });
+      node.error(RED._("qualtrics-response-in.error.sharedKeyEnv", { name: keyVar }));
+    } else if (def.autoRegister) {
       registering = register().catch((err) => {
         if (stopRegistering.signal.aborted) return;
         const e = asError(err);

@@ -562,4 +562,51 @@ describe("qualtrics-response-in: webhook", function () {
     });
   });
 
+  describe("a shared key from an environment variable", function () {
+    const VAR = "NRQ_TEST_SHARED_KEY_12";
+    afterEach(() => delete process.env[VAR]);
+
+    /** what node `id` passed to node.error or node.status since it started (the helper spies on both) */
+    function callsOf(id: string, method: "error" | "status"): unknown[] {
+      const n = helper.getNode(id) as unknown as Record<string, { getCalls(): { thisValue: unknown; args: unknown[] }[] }>;
+      return n[method].getCalls().filter((c) => c.thisValue === n).map((c) => c.args[0]);
+    }
+    const errorsOf = (id: string) => callsOf(id, "error").map(String);
+
+    const unresolved: Array<[string, string, () => void]> = [
+      ["an unset ${VAR}", `\${${VAR}}`, () => delete process.env[VAR]],
+      ["a ${VAR} set to nothing", `\${${VAR}}`, () => (process.env[VAR] = "")],
+      ["an unset $(VAR)", `$(${VAR})`, () => delete process.env[VAR]],
+      ["${VAR} inside other text (never replaced)", `key-\${${VAR}}`, () => (process.env[VAR] = "set")],
+    ];
+    for (const [what, written, env] of unresolved) {
+      it(`${what} is a configuration error naming Shared key, and no webhook is accepted`, async () => {
+        env();
+        const { outputs } = await load({ autoRegister: true, publicBaseUrl: "https://nr.example.com" }, written);
+        const errors = errorsOf("n");
+        const status = callsOf("n", "status") as Array<{ fill?: string; text?: string }>;
+        assert.ok(errors.some((e) => e.startsWith("Shared key:") && e.includes(VAR)), errors.join("\n"));
+        assert.ok(status.some((s) => s.fill === "red" && /Shared key/.test(s.text ?? "")), JSON.stringify(status));
+        // signed with the literal text, unsigned, and flat: all refused
+        const bodies: Record<string, string>[] = [{ Topic: V1.Topic, MSG: V1.MSG, HMAC: sign(V1.MSG, written) }, { Topic: V1.Topic, MSG: V1.MSG }, { Topic: V1.Topic, SurveyID: V1.survey, ResponseID: "R_flat" }];
+        for (const body of bodies) {
+          const res = await post(body);
+          assert.equal(res.status, 503);
+          assert.match(res.text, /shared key is not configured/);
+        }
+        await settle();
+        assert.equal(outputs.length, 0);
+        assert.equal(api.requests.length, 0, "no subscription registered with it");
+      });
+    }
+
+    it("a ${VAR} that is set works as the key it holds", async () => {
+      process.env[VAR] = KEY;
+      const { outputs } = await load({}, `\${${VAR}}`);
+      assert.deepEqual(errorsOf("n"), []);
+      assert.equal((await post({ Topic: V1.Topic, MSG: V1.MSG, HMAC: sign(V1.MSG, `\${${VAR}}`) })).status, 401);
+      assert.equal((await post({ Topic: V1.Topic, MSG: V1.MSG, HMAC: V1.HMAC })).status, 200);
+      await until(() => outputs.length === 1, 2000, "the message");
+    });
+  });
 });
