@@ -14,9 +14,10 @@ import {
 } from "../src/subscriptions";
 import { optionalId } from "../src/validate";
 import { WebhookFormatError, formFields, parseWebhook, verifyHmac } from "../src/webhook";
-import { RecentKeys } from "./lib/dedupe";
+import { DeliveryMemory } from "./lib/delivery-memory";
+import { unresolvedEnvVar } from "./lib/env-credential";
 import { BodyTooLargeError, RouteHandle, addRoute, nodeRoot, normalisePath, readBody } from "./lib/http-route";
-import { asError, configOf, record } from "./lib/qualtrics-node";
+import { asError, configOf, record, recordFailure } from "./lib/qualtrics-node";
 import { NodeStatus } from "./lib/status";
 import type { Msg, Node, NodeAPI, NodeDef, QualtricsConfigNode } from "./lib/types";
 import { dialogNumber } from "./lib/dialog-number";
@@ -51,9 +52,13 @@ const registrations = new Map<string, Registration>();
 /** which node serves a path, to warn about a second one */
 const routeOwners = new Map<string, string>();
 
-/** a subscription topic as a pattern: "*", "a.b.*" (prefix) or the exact topic */
+/**
+ * a subscription topic as a pattern: "*", "a.b.*" (prefix) or the exact topic. An empty topic
+ * matches nothing: Qualtrics always names one (qualtrics-api.md §6.3)
+ */
 export function topicMatches(pattern: string, topic: string): boolean {
-  if (!topic || pattern === "*" || pattern === topic) return true;
+  if (!topic) return false;
+  if (pattern === "*" || pattern === topic) return true;
   return pattern.endsWith(".*") && topic.startsWith(pattern.slice(0, -1));
 }
 
@@ -70,7 +75,14 @@ export default function (RED: NodeAPI): void {
     const status = new NodeStatus(RED, node);
     const config = configOf(RED, def.qualtrics);
     const sharedKey = node.credentials?.sharedKey || undefined;
-    const dedupe = new RecentKeys(dialogNumber(def.dedupeSeconds, 600, { min: 0 }) * 1000);
+    // a key meant to come from the environment but that did not: nothing is accepted with it
+    const keyVar = unresolvedEnvVar(RED, node, "sharedKey");
+    let memoryFailed = false;
+    const seen = new DeliveryMemory(RED, node.id, dialogNumber(def.dedupeSeconds, 600, { min: 0 }) * 1000, (err) => {
+      if (memoryFailed) return;
+      memoryFailed = true;
+      node.warn(RED._("qualtrics-response-in.warn.memory", { error: asError(err).message }));
+    });
     // a value that is not a number must not lift the cap
     const maxBody = dialogNumber(def.maxBodyKb, 256, { min: 1 }) * 1024;
     const followUps = new Set<Promise<void>>();
@@ -108,6 +120,10 @@ export default function (RED: NodeAPI): void {
     else routeOwners.set(route.fullPath, node.id);
 
     async function onPost(req: Request, res: Response): Promise<void> {
+      if (keyVar) {
+        res.status(503).send("Service Unavailable: the shared key is not configured");
+        return;
+      }
       let fields: Record<string, string>;
       try {
         fields = formFields(await readBody(req, maxBody));
@@ -137,8 +153,8 @@ export default function (RED: NodeAPI): void {
 
       if (surveyId && event.surveyId && event.surveyId !== surveyId) return;
       if (!topicMatches(topics, event.topic)) return;
-      const key = event.responseId ?? event.msgText ?? JSON.stringify(event.fields);
-      if (!dedupe.firstTime(`${event.topic}|${key}`)) {
+      await seen.ready;
+      if (!seen.firstTime(event.identity)) {
         node.debug(`dropped a repeated delivery of ${event.responseId ?? "an event"}`);
         return;
       }
@@ -178,6 +194,7 @@ export default function (RED: NodeAPI): void {
         node.send(msg);
       } catch (raw) {
         const err = asError(raw);
+        recordFailure(msg, err);
         status.show("red", "ring", "fetchFailed");
         // the event itself is on msg, so a Catch node can still act on it
         node.error(err, msg);
@@ -190,7 +207,11 @@ export default function (RED: NodeAPI): void {
       // before the flows have started, so the orphan sweep of the configuration spares it
       claimSubscription(node.id, config.id);
     }
-    if (def.autoRegister) {
+    if (keyVar) {
+      // nothing registered or removed with a key that is not the one meant, until it is set
+      status.show("red", "ring", "sharedKeyEnv", { name: keyVar });
+      node.error(RED._("qualtrics-response-in.error.sharedKeyEnv", { name: keyVar }));
+    } else if (def.autoRegister) {
       registering = register().catch((err) => {
         if (stopRegistering.signal.aborted) return;
         const e = asError(err);
@@ -262,6 +283,7 @@ export default function (RED: NodeAPI): void {
           await registering;
           await graceful(Promise.allSettled([...followUps]), 5000);
           closing.abort(new Error("closed"));
+          await seen.close(removed);
           const reg = registrations.get(node.id);
           if (removed && reg) await unregister(reg);
         } catch (err) {

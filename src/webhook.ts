@@ -1,7 +1,7 @@
 // The event Qualtrics POSTs to a subscription's publicationUrl (qualtrics-api.md §6.3, §6.4):
 // form fields Topic (brand-prefixed), MSG (JSON text) and HMAC (hex HMAC-SHA512 of MSG).
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { isForbiddenKey, isPlainObject, safeJsonParse } from "./safe-object";
+import { isForbiddenKey, isPlainObject, safeJsonParse, sanitize } from "./safe-object";
 
 export interface WebhookEvent {
   /** the topic without the brand prefix, e.g. surveyengine.completedResponse.SV_x */
@@ -14,6 +14,12 @@ export interface WebhookEvent {
   completedDate?: string;
   /** the event's own fields: MSG parsed, or the flat form fields when there is no MSG */
   fields: Record<string, unknown>;
+  /**
+   * What tells this event from others, taken from MSG (what the HMAC covers) and never from Topic,
+   * which anyone who saw one delivery can change: the survey, response and status when MSG names
+   * a response, else MSG's text (the flat fields when there is no MSG)
+   */
+  identity: string;
   /** MSG as sent, the text the HMAC covers */
   msgText?: string;
   hmac?: string;
@@ -57,7 +63,13 @@ export function parseWebhook(form: Record<string, string>): WebhookEvent {
       throw new WebhookFormatError("MSG is not valid JSON");
     }
     if (!isPlainObject(parsed)) throw new WebhookFormatError("MSG is not a JSON object");
-    fields = parsed;
+    try {
+      // the depth limit of all other input: Node-RED's cloning of a message for a second wire
+      // recurses, and a MSG thousands of levels deep overflows its stack
+      fields = sanitize(parsed) as Record<string, unknown>;
+    } catch (err) {
+      throw new WebhookFormatError(`MSG is ${err instanceof RangeError ? err.message : "not plain data"}`);
+    }
   } else {
     // UNCONFIRMED (§6.3): without a sharedKey the event may arrive as flat form fields
     fields = {};
@@ -77,15 +89,29 @@ export function parseWebhook(form: Record<string, string>): WebhookEvent {
     if (at > 0) brandId = parts.slice(0, at).join(".");
   }
   if (brandId) topic = rawTopic.slice(brandId.length + 1);
+  // a brand alone ("acme.") or an empty segment names no event, and would otherwise match filters
+  // it has nothing to do with; Qualtrics sends topics such as "<brand>.surveyengine.completedResponse.SV_x"
+  if (topic.split(".").some((part) => part === "" || part.includes("*"))) throw new WebhookFormatError("Topic names no event");
+
+  // the survey comes from MSG where it has one; a Topic that names another one was not sent with
+  // this MSG by Qualtrics
+  const signedSurvey = str(fields.SurveyID);
+  if (signedSurvey && topic.split(".").some((part) => part.startsWith("SV_") && part !== signedSurvey)) {
+    throw new WebhookFormatError("Topic names another survey than MSG");
+  }
+  const responseId = str(fields.ResponseID);
 
   return {
     topic,
     rawTopic,
-    brandId: brandId ?? brandField,
-    surveyId: str(fields.SurveyID) ?? /completedResponse\.(SV_[A-Za-z0-9]+)/.exec(topic)?.[1],
-    responseId: str(fields.ResponseID),
+    brandId: brandField ?? brandId,
+    surveyId: signedSurvey ?? /completedResponse\.(SV_[A-Za-z0-9]+)/.exec(topic)?.[1],
+    responseId,
     completedDate: str(fields.CompletedDate),
     fields,
+    identity: responseId
+      ? JSON.stringify(["response", signedSurvey ?? null, responseId, str(fields.Status) ?? null])
+      : JSON.stringify(["event", msgText ?? fields]),
     msgText,
     hmac: form.HMAC ?? form.hmac,
   };

@@ -22,6 +22,11 @@ export class RecentKeys {
     return true;
   }
 
+  /** the keys with the time each was first seen, oldest first */
+  entries(): IterableIterator<[string, number]> {
+    return this.seen.entries();
+  }
+
   forget(key: string): void {
     this.seen.delete(key);
   }

@@ -28,6 +28,13 @@ export function record(msg: Msg, res: Pick<ApiResponse, "requestId" | "statusCod
   msg.qualtrics = { requestId: res.requestId, httpStatus: res.statusCode, notice: res.notice };
 }
 
+/** msg.qualtrics of a failed request, for every node alike; errors that are not Qualtrics' answers leave msg alone */
+export function recordFailure(msg: Msg, err: unknown): void {
+  if (err instanceof QualtricsApiError) {
+    msg.qualtrics = { requestId: err.requestId, httpStatus: err.statusCode, errorCode: err.errorCode, mayHaveSucceeded: err.mayHaveSucceeded };
+  }
+}
+
 export function configOf(RED: NodeAPI, id: unknown): QualtricsConfigNode | null {
   if (typeof id !== "string" || !id) return null;
   return (RED.nodes.getNode(id) as QualtricsConfigNode | null) ?? null;
@@ -62,8 +69,8 @@ export function setupQualtricsNode(RED: NodeAPI, node: Node, def: { qualtrics?: 
       finish();
     } catch (raw) {
       const err = asError(raw);
+      recordFailure(msg, err);
       if (err instanceof QualtricsApiError) {
-        msg.qualtrics = { requestId: err.requestId, httpStatus: err.statusCode, errorCode: err.errorCode, mayHaveSucceeded: err.mayHaveSucceeded };
         status.failed(err.statusCode ? `${err.statusCode} ${err.errorCode ?? ""}`.trim() : "request failed");
       } else if (err instanceof QualtricsInputError) {
         status.failed(`invalid ${err.field}`);

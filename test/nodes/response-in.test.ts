@@ -1,6 +1,9 @@
 // The response trigger's webhook, served through RED.httpNode (captured as node-red.md §4.1 shows).
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import * as nodeHttp from "node:http";
 import type { AddressInfo } from "node:net";
 import supertest from "supertest";
@@ -386,6 +389,8 @@ describe("qualtrics-response-in: webhook", function () {
       assert.match(err.message, /AUTH_403/);
       assert.ok(!err.message.includes(TOKEN));
       assert.equal((msg.event as { responseId: string }).responseId, V1.response);
+      // what every other node puts on a failed message, for a flow to tell what Qualtrics answered
+      assert.deepEqual(msg.qualtrics, { requestId: "req-err", httpStatus: 403, errorCode: "AUTH_403", mayHaveSucceeded: false });
       await settle();
       assert.equal(outputs.length, 0);
       assert.equal(caught.length, 1);
@@ -467,6 +472,141 @@ describe("qualtrics-response-in: webhook", function () {
       const n = helper.getNode("n") as unknown as { error: { getCalls(): { thisValue: unknown; args: unknown[] }[] } };
       const errors = n.error.getCalls().filter((c) => c.thisValue === n).map((c) => String(c.args[0]));
       assert.ok(errors.some((e) => /^surveyId: "SV 22" is not a survey ID/.test(e)), errors.join("\n"));
+    });
+  });
+  describe("replays and hostile deliveries", function () {
+    /** V1 sent again as it was, but under another Topic: Topic is not covered by the HMAC */
+    const replays: Array<[string, string, number]> = [
+      ["the brand alone", "sapdevelopment.", 400],
+      ["another survey", "sapdevelopment.surveyengine.completedResponse.SV_x1", 400],
+      ["a third survey", "sapdevelopment.surveyengine.completedResponse.SV_x2", 400],
+      ["no topic", "", 400],
+      ["an empty segment", "sapdevelopment.surveyengine..", 400],
+      ["a wildcard", "sapdevelopment.surveyengine.completedResponse.*", 400],
+      ["another brand", "otherbrand.surveyengine.completedResponse.SV_22VlHYNeldrrrkp", 200],
+      ["the same topic", V1.Topic, 200],
+    ];
+    for (const filter of [{ surveyId: V1.survey }, { surveyId: "", topic: "*" }, { surveyId: "", topic: "surveyengine.completedResponse.*" }]) {
+      it(`emits a signed MSG once, whatever Topic it is replayed with (${JSON.stringify(filter)})`, async () => {
+        const { outputs } = await load(filter);
+        assert.equal((await post({ Topic: V1.Topic, MSG: V1.MSG, HMAC: V1.HMAC })).status, 200);
+        await until(() => outputs.length === 1, 2000, "the message");
+        for (const [what, Topic, status] of replays) {
+          const res = await post({ Topic, MSG: V1.MSG, HMAC: V1.HMAC });
+          assert.equal(res.status, status, `${what}: ${res.text}`);
+        }
+        await settle();
+        assert.equal(outputs.length, 1, outputs.map((m) => m.topic).join(", "));
+        assert.equal(outputs[0].topic, `surveyengine.completedResponse.${V1.survey}`);
+      });
+    }
+
+    it("answers 400 with the reason to a Topic that names another survey than the signed MSG, and emits nothing", async () => {
+      const { outputs } = await load({ surveyId: "", topic: "*" });
+      const res = await post({ Topic: V2.Topic, MSG: V1.MSG, HMAC: V1.HMAC });
+      assert.equal(res.status, 400);
+      assert.match(res.text, /Topic names another survey than MSG/);
+      await settle();
+      assert.equal(outputs.length, 0);
+    });
+
+    /** runs `test` with a fresh user directory in the settings, removed afterwards */
+    async function withUserDir(test: (userDir: string) => Promise<void>): Promise<void> {
+      const userDir = fs.mkdtempSync(path.join(os.tmpdir(), "nrq-response-in-"));
+      try {
+        helper.settings({ userDir } as never);
+        await test(userDir);
+      } finally {
+        fs.rmSync(userDir, { recursive: true, force: true });
+      }
+    }
+
+    it("remembers emitted deliveries across a restart (a new instance) when there is a user directory", () =>
+      withUserDir(async () => {
+        let { outputs } = await load();
+        assert.equal((await post({ Topic: V1.Topic, MSG: V1.MSG, HMAC: V1.HMAC })).status, 200);
+        await until(() => outputs.length === 1, 2000, "the message");
+        await helper.unload();
+        ({ outputs } = await load());
+        assert.equal((await post({ Topic: V1.Topic, MSG: V1.MSG, HMAC: V1.HMAC })).status, 200, "a replay is acknowledged");
+        assert.equal((await post(delivery("R_after_restart"))).status, 200);
+        await until(() => outputs.length === 1, 2000, "the new delivery");
+        await settle();
+        assert.deepEqual(outputs.map((m) => (m.event as { responseId: string }).responseId), ["R_after_restart"]);
+      }));
+
+    it("removing the node forgets its deliveries", () =>
+      withUserDir(async (userDir) => {
+        const { outputs } = await load();
+        assert.equal((await post({ Topic: V1.Topic, MSG: V1.MSG, HMAC: V1.HMAC })).status, 200);
+        await until(() => outputs.length === 1, 2000, "the message");
+        const dir = path.join(userDir, "qualtrics-webhook-deliveries");
+        await until(() => fs.existsSync(dir) && fs.readdirSync(dir).length === 1, 3000, "the record of deliveries");
+        await helper.setFlows(flow({}).filter((n) => n.id !== "n"), "full", { cfg: { apiToken: TOKEN } });
+        assert.deepEqual(fs.readdirSync(dir), []);
+      }));
+
+    it("answers 400 to a signed MSG nested thousands of levels deep, before acknowledging, and emits nothing", async () => {
+      const { outputs } = await load();
+      const deepMsg = (depth: number) => '{"SurveyID":"' + V1.survey + '","ResponseID":"R_deep' + depth + '","x":' + '{"a":'.repeat(depth) + "1" + "}".repeat(depth) + "}";
+      const refused = deepMsg(5000);
+      const res = await post({ Topic: V1.Topic, MSG: refused, HMAC: sign(refused) });
+      assert.equal(res.status, 400);
+      assert.match(res.text, /MSG is nested deeper than \d+ levels/);
+      // ordinary nesting still gets through
+      const fine = deepMsg(10);
+      assert.equal((await post({ Topic: V1.Topic, MSG: fine, HMAC: sign(fine) })).status, 200);
+      await until(() => outputs.length === 1, 2000, "the message");
+      await settle();
+      assert.equal((outputs[0].event as { responseId: string }).responseId, "R_deep10");
+    });
+  });
+
+  describe("a shared key from an environment variable", function () {
+    const VAR = "NRQ_TEST_SHARED_KEY_12";
+    afterEach(() => delete process.env[VAR]);
+
+    /** what node `id` passed to node.error or node.status since it started (the helper spies on both) */
+    function callsOf(id: string, method: "error" | "status"): unknown[] {
+      const n = helper.getNode(id) as unknown as Record<string, { getCalls(): { thisValue: unknown; args: unknown[] }[] }>;
+      return n[method].getCalls().filter((c) => c.thisValue === n).map((c) => c.args[0]);
+    }
+    const errorsOf = (id: string) => callsOf(id, "error").map(String);
+
+    const unresolved: Array<[string, string, () => void]> = [
+      ["an unset ${VAR}", `\${${VAR}}`, () => delete process.env[VAR]],
+      ["a ${VAR} set to nothing", `\${${VAR}}`, () => (process.env[VAR] = "")],
+      ["an unset $(VAR)", `$(${VAR})`, () => delete process.env[VAR]],
+      ["${VAR} inside other text (never replaced)", `key-\${${VAR}}`, () => (process.env[VAR] = "set")],
+    ];
+    for (const [what, written, env] of unresolved) {
+      it(`${what} is a configuration error naming Shared key, and no webhook is accepted`, async () => {
+        env();
+        const { outputs } = await load({ autoRegister: true, publicBaseUrl: "https://nr.example.com" }, written);
+        const errors = errorsOf("n");
+        const status = callsOf("n", "status") as Array<{ fill?: string; text?: string }>;
+        assert.ok(errors.some((e) => e.startsWith("Shared key:") && e.includes(VAR)), errors.join("\n"));
+        assert.ok(status.some((s) => s.fill === "red" && /Shared key/.test(s.text ?? "")), JSON.stringify(status));
+        // signed with the literal text, unsigned, and flat: all refused
+        const bodies: Record<string, string>[] = [{ Topic: V1.Topic, MSG: V1.MSG, HMAC: sign(V1.MSG, written) }, { Topic: V1.Topic, MSG: V1.MSG }, { Topic: V1.Topic, SurveyID: V1.survey, ResponseID: "R_flat" }];
+        for (const body of bodies) {
+          const res = await post(body);
+          assert.equal(res.status, 503);
+          assert.match(res.text, /shared key is not configured/);
+        }
+        await settle();
+        assert.equal(outputs.length, 0);
+        assert.equal(api.requests.length, 0, "no subscription registered with it");
+      });
+    }
+
+    it("a ${VAR} that is set works as the key it holds", async () => {
+      process.env[VAR] = KEY;
+      const { outputs } = await load({}, `\${${VAR}}`);
+      assert.deepEqual(errorsOf("n"), []);
+      assert.equal((await post({ Topic: V1.Topic, MSG: V1.MSG, HMAC: sign(V1.MSG, `\${${VAR}}`) })).status, 401);
+      assert.equal((await post({ Topic: V1.Topic, MSG: V1.MSG, HMAC: V1.HMAC })).status, 200);
+      await until(() => outputs.length === 1, 2000, "the message");
     });
   });
 });

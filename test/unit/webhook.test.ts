@@ -162,6 +162,60 @@ describe("webhook (qualtrics-api.md §6.3, §6.4)", function () {
     });
   });
 
+  describe("parseWebhook and what Topic cannot change (Topic is not covered by the HMAC)", function () {
+    it("a Topic that names another survey than MSG is refused", function () {
+      for (const topic of ["sapdevelopment.surveyengine.completedResponse.SV_x1", "acme.surveyengine.completedResponse.SV_1AmkKSDmoZ4XlQx", "acme.controlpanel.activateSurvey.SV_other"]) {
+        assert.throws(() => parseWebhook({ Topic: topic, MSG: MSG1 }), (e: Error) => e instanceof WebhookFormatError && /Topic names another survey than MSG/.test(e.message), topic);
+      }
+    });
+
+    it("a Topic with only a brand, an empty segment or a wildcard names no event", function () {
+      for (const topic of ["sapdevelopment.", "sapdevelopment..", ".", "sapdevelopment.surveyengine.", "sapdevelopment.surveyengine.completedResponse.*", "*"]) {
+        assert.throws(() => parseWebhook({ Topic: topic, MSG: MSG1 }), (e: Error) => e instanceof WebhookFormatError && /Topic names no event/.test(e.message), topic);
+      }
+    });
+
+    it("the survey and brand come from MSG, and the identity does not depend on Topic", function () {
+      const a = parseWebhook({ Topic: TOPIC1, MSG: MSG1 });
+      const b = parseWebhook({ Topic: "otherbrand.surveyengine.completedResponse.SV_22VlHYNeldrrrkp", MSG: MSG1 });
+      const c = parseWebhook({ Topic: "otherbrand.controlpanel.activateSurvey", MSG: MSG1 });
+      assert.equal(b.brandId, "sapdevelopment");
+      assert.equal(c.surveyId, "SV_22VlHYNeldrrrkp");
+      assert.equal(a.identity, b.identity);
+      assert.equal(a.identity, c.identity);
+      // the same response in another field order (a re-sent event) is the same event
+      const reordered = JSON.stringify({ ResponseID: "R_1l9mcVuXubb4aGm", Status: "Complete", BrandID: "sapdevelopment", SurveyID: "SV_22VlHYNeldrrrkp" });
+      assert.equal(parseWebhook({ Topic: TOPIC1, MSG: reordered }).identity, a.identity);
+      // another response, or the same one in another signed status, is another event
+      assert.notEqual(parseWebhook({ Topic: TOPIC1, MSG: MSG1.replace("R_1l9mcVuXubb4aGm", "R_other") }).identity, a.identity);
+      assert.notEqual(parseWebhook({ Topic: TOPIC1, MSG: MSG1.replace('"Complete"', '"Partial"') }).identity, a.identity);
+      // an event without a response is told apart by its MSG text
+      const ev1 = parseWebhook({ Topic: "acme.controlpanel.activateSurvey", MSG: '{"SurveyID":"SV_1","At":"1"}' });
+      const ev2 = parseWebhook({ Topic: "acme.controlpanel.deactivateSurvey", MSG: '{"SurveyID":"SV_1","At":"1"}' });
+      const ev3 = parseWebhook({ Topic: "acme.controlpanel.activateSurvey", MSG: '{"SurveyID":"SV_1","At":"2"}' });
+      assert.equal(ev1.identity, ev2.identity);
+      assert.notEqual(ev1.identity, ev3.identity);
+    });
+
+    it("flat fields (no MSG) give the identity the same way", function () {
+      const flat = { Status: "Complete", SurveyID: "SV_abc", ResponseID: "R_xyz" };
+      const a = parseWebhook(formFields({ Topic: "mybrand.surveyengine.completedResponse.SV_abc", ...flat }));
+      const b = parseWebhook(formFields({ Topic: "other.surveyengine.completedResponse.SV_abc", ...flat }));
+      assert.equal(a.identity, b.identity);
+      assert.throws(() => parseWebhook(formFields({ Topic: "mybrand.surveyengine.completedResponse.SV_def", ...flat })), /another survey/);
+    });
+
+    it("MSG nested deeper than the limit of all other input is refused, shallow MSG is not", function () {
+      const nested = (depth: number) => '{"SurveyID":"SV_1","x":' + '{"a":'.repeat(depth) + "1" + "}".repeat(depth) + "}";
+      for (const depth of [40, 5000]) {
+        assert.throws(() => parseWebhook({ Topic: "b.surveyengine.completedResponse.SV_1", MSG: nested(depth) }), (e: Error) => e instanceof WebhookFormatError && /^MSG is nested deeper than \d+ levels$/.test(e.message), String(depth));
+      }
+      const arrays = '{"x":' + "[".repeat(3000) + "]".repeat(3000) + "}";
+      assert.throws(() => parseWebhook({ Topic: "b.surveyengine.completedResponse.SV_1", MSG: arrays }), /nested deeper/);
+      assert.equal(parseWebhook({ Topic: "b.surveyengine.completedResponse.SV_1", MSG: nested(20) }).surveyId, "SV_1");
+    });
+  });
+
   describe("formFields", function () {
     it("keeps strings, drops non-strings and forbidden keys", function () {
       const parsed = JSON.parse('{"Topic":"t","MSG":"{}","n":1,"arr":["a"],"obj":{"x":"y"},"nil":null,"__proto__":"x","constructor":"c","prototype":"p"}');
