@@ -4,6 +4,7 @@
 //        [--rate N/min] [--burst N] [--retry-after] [--page-size N] [--no-seed] [--webhook-timeout MS] [--quiet]
 // Prints the base URL and token; stops on SIGINT/SIGTERM.
 import { FaultConfig } from "./faults";
+import { checkMode } from "./publication-urls";
 import { startSandbox } from "./server";
 import { SandboxOptions } from "./types";
 
@@ -26,6 +27,8 @@ Usage: node build/test/sandbox/cli.js [options]
   --retry-after         send Retry-After on 429 answers
   --page-size N         default page size of list endpoints (default 100)
   --webhook-timeout MS  timeout of outgoing webhook POSTs (default 5000)
+  --publication-urls M  how subscriptions' publicationUrls are stored: verbatim (default),
+                        strip-query, reorder-query or re-encode
   --no-seed             start without demo data
   --quiet               do not log requests
   --help                this text`;
@@ -68,6 +71,7 @@ export function parseArgs(argv: string[]): CliArgs {
       case "--page-size": options.pageSize = intArg(name, value()); break;
       case "--webhook-timeout": options.webhookTimeoutMs = intArg(name, value()); break;
       case "--no-seed": options.seed = false; break;
+      case "--publication-urls": options.publicationUrls = checkMode(value()); break;
       case "--quiet": quiet = true; break;
       case "--help": case "-h": help = true; break;
       default: throw new Error(`unknown option ${arg}`);

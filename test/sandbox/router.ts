@@ -3,6 +3,7 @@ import { HandlerResult } from "./envelope";
 import { IdSource } from "./ids";
 import { PageContext } from "./pagination";
 import { SandboxState } from "./state";
+import type { PublicationUrlSwitch } from "./publication-urls";
 
 /** Options after defaults were applied. */
 export interface ResolvedOptions {
@@ -12,6 +13,8 @@ export interface ResolvedOptions {
   requireBrandAdmin: boolean;
   pageSize: number;
   webhookTimeoutMs: number;
+  /** how publicationUrls are stored (switched at run time) */
+  publicationUrls?: PublicationUrlSwitch;
 }
 
 export interface RequestContext {

@@ -22,6 +22,7 @@ import {
 import { mysqlDateTime } from "./validate";
 import { DEFAULT_OAUTH_TTL_SECONDS, OAUTH_TOKEN_PATH, OAuthServer } from "./oauth";
 import { ProxySwitch } from "./proxy";
+import { PublicationUrlSwitch } from "./publication-urls";
 import { fireCompletedResponse } from "./webhooks";
 
 export type { Sandbox, SandboxOptions, RecordedRequest } from "./types";
@@ -29,7 +30,7 @@ export type { Sandbox, SandboxOptions, RecordedRequest } from "./types";
 export const API_PREFIX = "/API/v3";
 export const UNAUTHORIZED_MESSAGE = "Invalid or missing API token";
 
-function resolveOptions(opts: SandboxOptions): ResolvedOptions {
+function resolveOptions(opts: SandboxOptions): ResolvedOptions & { publicationUrls: PublicationUrlSwitch } {
   const pageSize = opts.pageSize ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(pageSize) || pageSize < 1) throw new RangeError("pageSize must be a positive integer");
   const token = opts.token ?? DEFAULT_TOKEN;
@@ -41,6 +42,7 @@ function resolveOptions(opts: SandboxOptions): ResolvedOptions {
     requireBrandAdmin: opts.requireBrandAdmin ?? false,
     pageSize,
     webhookTimeoutMs: opts.webhookTimeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS,
+    publicationUrls: new PublicationUrlSwitch(opts.publicationUrls),
   };
 }
 
@@ -272,6 +274,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     faults,
     oauth,
     proxy,
+    publicationUrls: options.publicationUrls,
     seedIds: built.seedIds,
     completeResponse,
     reset(): void {
@@ -281,6 +284,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       oauth.reset(oauthTtl);
       if (opts.proxied) proxy.set(opts.proxied);
       else proxy.clear();
+      options.publicationUrls.reset();
       state = buildState(seedOpts).state;
     },
     close(): Promise<void> {

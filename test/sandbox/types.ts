@@ -2,6 +2,7 @@
 import { FaultController } from "./faults";
 import { OAuthClientConfig, OAuthController } from "./oauth";
 import { ProxyConfig, ProxyController } from "./proxy";
+import { PublicationUrlController, PublicationUrlMode } from "./publication-urls";
 import { SeedIds } from "./seed";
 import { SandboxState } from "./state";
 import { Delivery } from "./webhooks";
@@ -31,6 +32,8 @@ export interface SandboxOptions {
   oauthTokenTtlSeconds?: number;
   /** answer as a proxied account from the start (see Sandbox.proxy) */
   proxied?: ProxyConfig;
+  /** how event subscriptions' publicationUrls are stored from the start (default "verbatim"; see Sandbox.publicationUrls) */
+  publicationUrls?: PublicationUrlMode;
 }
 
 export interface RecordedRequest {
@@ -70,9 +73,11 @@ export interface Sandbox {
   oauth: OAuthController;
   /** "Request proxied ..." notices and another whoami datacenter, switched on and off */
   proxy: ProxyController;
+  /** stores new subscriptions' publicationUrls as sent, or without the query, reordered or re-encoded */
+  publicationUrls: PublicationUrlController;
   seedIds: SeedIds;
   completeResponse(surveyId: string, values?: Record<string, unknown>, options?: CompleteOptions): Promise<CompleteResult>;
-  /** clear requests, faults, OAuth tokens, the proxy switch (back to the options), and restore seeded state */
+  /** clear requests, faults, OAuth tokens, the proxy and publication URL switches (back to the options), and restore seeded state */
   reset(): void;
   /** also closes keep-alive sockets (server.closeAllConnections) */
   close(): Promise<void>;
