@@ -4,14 +4,8 @@
 import type { Request, Response } from "express";
 import { QualtricsInputError, errorText } from "../src/errors";
 import { getResponse } from "../src/responses";
-import {
-  FINGERPRINT_PARAM,
-  checkPublicationUrl,
-  ensureSubscription,
-  keyFingerprint,
-  removeSubscription,
-  withOwner,
-} from "../src/subscriptions";
+import { readMarkSegment } from "../src/publication-url";
+import { type EnsureResult, checkPublicationUrl, ensureSubscription, keyFingerprint, markedUrl, removeSubscription } from "../src/subscriptions";
 import { optionalId } from "../src/validate";
 import { WebhookFormatError, formFields, parseWebhook, verifyHmac } from "../src/webhook";
 import { DeliveryMemory } from "./lib/delivery-memory";
@@ -113,7 +107,8 @@ export default function (RED: NodeAPI): void {
     }
 
     const path = normalisePath(def.path || "/qualtrics/responses");
-    route = addRoute(RED, path, { post: onPost });
+    // deliveries also arrive at the path plus the segment that marks the subscription as ours
+    route = addRoute(RED, path, { post: onPost }, { tail: (segment) => readMarkSegment(segment) !== undefined });
     // a second trigger on the same path would never see a delivery: Express gives it to the first
     const owner = routeOwners.get(route.fullPath);
     if (owner && owner !== node.id) node.warn(RED._("qualtrics-response-in.warn.samePath", { path: route.fullPath }));
@@ -234,21 +229,33 @@ export default function (RED: NodeAPI): void {
       if (!base) throw new QualtricsInputError("publicBaseUrl", "is needed to register the subscription (the address Qualtrics can reach)");
       if (/[?#]/.test(base)) throw new QualtricsInputError("publicBaseUrl", "must not have a query or #fragment: the path is added to it");
       const owner = ownerFor(RED, config.id, node.id);
-      const plain = checkPublicationUrl(base + nodeRoot(RED) + path);
-      const url = new URL(owner ? withOwner(plain, owner) : plain);
-      if (sharedKey) url.searchParams.set(FINGERPRINT_PARAM, keyFingerprint(sharedKey, config.accountSecret()));
-      const publicationUrl = url.toString();
+      const target = checkPublicationUrl(base + nodeRoot(RED) + path);
+      const fingerprint = sharedKey ? keyFingerprint(sharedKey, config.accountSecret()) : undefined;
+      // who made it and for which key, in the path: a server that rewrites the query cannot lose it
+      const publicationUrl = markedUrl(target, { owner, fingerprint });
       status.show("yellow", "ring", "registering");
       const client = config.client();
-      if (previous && (previous.url !== publicationUrl || previous.topics !== topics || previous.config.id !== config.id)) {
+      const same = previous && previous.url === publicationUrl && previous.topics === topics && previous.config.id === config.id;
+      if (previous && !same) {
         await unregister(previous, stopRegistering.signal).catch((e) => node.warn(asError(e).message));
       }
-      const result = await ensureSubscription(client, { publicationUrl, topics, sharedKey }, stopRegistering.signal);
+      const result = await ensureSubscription(client, { publicationUrl, topics, sharedKey }, stopRegistering.signal, { reuse: same ? previous.id : undefined });
       registrations.set(node.id, { id: result.id, url: publicationUrl, topics, config });
       if (owner) await rememberSubscriber(RED, config.id).catch((e) => node.debug(asError(e).message));
       if (result.removed.length) node.log(RED._("qualtrics-response-in.log.removedOld", { ids: result.removed.join(", ") }));
       node.log(RED._(result.created ? "qualtrics-response-in.log.created" : "qualtrics-response-in.log.reused", { id: result.id, topics }));
+      reportStored(result, publicationUrl);
       status.show("green", "dot", "registered");
+    }
+
+    /** says how Qualtrics stored the URL of a subscription just made, loudly when our mark did not survive */
+    function reportStored(result: EnsureResult, sent: string): void {
+      const check = result.check;
+      if (!check || check.verdict === "verbatim") return;
+      const args = { id: result.id, sent, stored: check.stored ?? "" };
+      if (check.verdict === "lost") node.warn(RED._("qualtrics-response-in.warn.urlLost", args));
+      else if (check.verdict === "equivalent") node.debug(RED._("qualtrics-response-in.log.urlEquivalent", args));
+      else node.debug(`could not read subscription ${result.id} back: ${errorText(check.error)}`);
     }
 
     async function unregister(reg: Registration, signal?: AbortSignal): Promise<void> {

@@ -3,6 +3,7 @@ import { createHmac } from "node:crypto";
 import type { ApiResponse, QualtricsClient } from "./client";
 import { QualtricsInputError } from "./errors";
 import { collect } from "./paginate";
+import { readPublicationUrl, sameMark, type SubscriptionOwner } from "./publication-url";
 import { requireId } from "./validate";
 
 export interface Subscription {
@@ -68,89 +69,93 @@ export function keyFingerprint(sharedKey: string, accountSecret: string): string
   return createHmac("sha256", accountSecret).update("qualtrics-subscription-key\n" + sharedKey).digest("hex").slice(0, 16);
 }
 
-export const FINGERPRINT_PARAM = "nrq";
+export { markedUrl, normaliseUrl, readPublicationUrl, type PublicationMark, type SubscriptionOwner } from "./publication-url";
 
-/**
- * Who made a subscription: the Node-RED instance, the configuration node it was made through and
- * the trigger node it is for. It travels in the publication URL, because a subscription has no
- * other field of ours (§6.1), so subscriptions of triggers that were removed while Node-RED was
- * down can be found and deleted at the next start.
- */
-export interface SubscriptionOwner {
-  instance: string;
-  config: string;
-  node: string;
-}
-const OWNER_PARAMS = { instance: "nrqi", config: "nrqc", node: "nrqn" } as const;
-const OUR_PARAMS = [FINGERPRINT_PARAM, ...Object.values(OWNER_PARAMS)];
-
-/** the publication URL with its owner added */
-export function withOwner(url: string, owner: SubscriptionOwner): string {
-  const u = new URL(url);
-  for (const [k, param] of Object.entries(OWNER_PARAMS)) u.searchParams.set(param, owner[k as keyof SubscriptionOwner]);
-  return u.toString();
-}
-
-/** the owner a publication URL names, if it names all of it */
-export function ownerOf(url: unknown): SubscriptionOwner | undefined {
-  if (typeof url !== "string") return undefined;
-  let u: URL;
-  try {
-    u = new URL(url);
-  } catch {
-    return undefined;
-  }
-  const instance = u.searchParams.get(OWNER_PARAMS.instance);
-  const config = u.searchParams.get(OWNER_PARAMS.config);
-  const node = u.searchParams.get(OWNER_PARAMS.node);
-  return instance && config && node ? { instance, config, node } : undefined;
-}
-
-/** The URL without our parameters, to recognise our own subscriptions of an older key or owner. */
-export function baseOfPublicationUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    for (const p of OUR_PARAMS) u.searchParams.delete(p);
-    return u.toString();
-  } catch {
-    return url;
-  }
+/** how Qualtrics stored the URL of a subscription just made, read back (§6.2 does not say) */
+export interface StoredCheck {
+  /** the URL Qualtrics answers with; undefined when the read-back failed */
+  stored?: string;
+  /** "verbatim": as sent; "equivalent": written otherwise, same route and mark; "lost": our mark or the route did not survive; "unread": the read-back failed */
+  verdict: "verbatim" | "equivalent" | "lost" | "unread";
+  /** why the read-back failed */
+  error?: unknown;
 }
 
 export interface EnsureResult {
   id: string;
   created: boolean;
-  /** older or duplicate subscriptions of ours that were deleted */
+  /** older or duplicate subscriptions of ours that were deleted (made by older versions, for an older key, or twice) */
   removed: string[];
+  /** for a created one: how Qualtrics stored its URL */
+  check?: StoredCheck;
+}
+
+export function getSubscription(client: QualtricsClient, id: string, signal?: AbortSignal): Promise<ApiResponse<Subscription>> {
+  return client.request<Subscription>({ method: "GET", path: `/eventsubscriptions/${requireId("subscriptionId", id, "subscription")}`, signal });
+}
+
+/** compares the URL a subscription was created with to the one Qualtrics stored */
+export function compareStored(sent: string, stored: unknown): StoredCheck {
+  if (typeof stored !== "string") return { verdict: "lost" };
+  if (stored === sent) return { stored, verdict: "verbatim" };
+  const a = readPublicationUrl(sent);
+  const b = readPublicationUrl(stored);
+  const same = a && b && !b.legacy && a.route === b.route && sameMark(a.mark, b.mark);
+  return { stored, verdict: same ? "equivalent" : "lost" };
 }
 
 /**
- * Exactly one subscription for (publicationUrl, topics): reuse one that exists, delete duplicates
- * and ones for the same route with an older key fingerprint, create one when none fits.
+ * Exactly one subscription for (publicationUrl, topics). Ours are those for the same route and
+ * topics (compared as normalised URLs, with or without a mark, so however Qualtrics stored them);
+ * one whose mark is the wanted one, in the path, is reused, and so is `reuse` (the ID this trigger
+ * made before, recognised even if Qualtrics changed its URL beyond recognition). Otherwise a new
+ * one is created and read back; only then the others of ours go: older versions' (mark in the
+ * query), older keys', duplicates. So the trigger is never without one.
  */
-export async function ensureSubscription(client: QualtricsClient, spec: SubscriptionSpec, signal?: AbortSignal): Promise<EnsureResult> {
-  const wanted = checkPublicationUrl(spec.publicationUrl);
-  const base = baseOfPublicationUrl(wanted);
+export async function ensureSubscription(
+  client: QualtricsClient,
+  spec: SubscriptionSpec,
+  signal?: AbortSignal,
+  opts: { reuse?: string } = {},
+): Promise<EnsureResult> {
+  const wantedUrl = checkPublicationUrl(spec.publicationUrl);
+  const wanted = readPublicationUrl(wantedUrl)!;
   const all = await listSubscriptions(client, signal);
-  const ours = all.filter((s) => s.topics === spec.topics && typeof s.publicationUrl === "string" && baseOfPublicationUrl(s.publicationUrl) === base);
-  const exact = ours.filter((s) => s.publicationUrl === wanted);
-  const keep = exact[0];
-  const removed: string[] = [];
-  for (const s of ours) {
-    if (s === keep) continue;
-    await deleteSubscription(client, s.id, signal);
-    removed.push(s.id);
+  const ours = all.filter((s) => s.topics === spec.topics && readPublicationUrl(s.publicationUrl)?.route === wanted.route);
+  const fits = (s: Subscription) => {
+    const r = readPublicationUrl(s.publicationUrl)!;
+    return !r.legacy && sameMark(r.mark, wanted.mark);
+  };
+  const reused = opts.reuse ? all.find((s) => s.id === opts.reuse && s.topics === spec.topics) : undefined;
+  const keep = reused ?? ours.find(fits);
+  let result: EnsureResult;
+  if (keep) {
+    result = { id: keep.id, created: false, removed: [] };
+  } else {
+    const id = await createSubscription(client, { ...spec, publicationUrl: wantedUrl }, signal);
+    const check = await getSubscription(client, id, signal).then(
+      (res) => compareStored(wantedUrl, res.result?.publicationUrl),
+      (error: unknown): StoredCheck => {
+        if (signal?.aborted) throw error;
+        return { verdict: "unread", error };
+      },
+    );
+    result = { id, created: true, removed: [], check };
   }
-  if (keep) return { id: keep.id, created: false, removed };
-  const id = await createSubscription(client, { ...spec, publicationUrl: wanted }, signal);
-  return { id, created: true, removed };
+  for (const s of ours) {
+    if (s.id === result.id) continue;
+    await removeSubscription(client, s.id, signal);
+    result.removed.push(s.id);
+  }
+  return result;
 }
 
 /**
  * Deletes the subscriptions made by `instance` through `config` whose trigger is gone (`isLive`
- * says no): triggers removed while Node-RED was not running, or moved to another account. Ones
- * without an owner, or of another instance or configuration, are not touched. A subscription that
- * is already gone counts as deleted.
+ * says no): triggers removed while Node-RED was not running, or moved to another account. The
+ * owner is read from the path or, for older versions' subscriptions, the query. Ones without an
+ * owner, or of another instance or configuration, are not touched. A subscription that is already
+ * gone counts as deleted.
  */
 export async function removeOrphans(
   client: QualtricsClient,
@@ -160,7 +165,7 @@ export async function removeOrphans(
 ): Promise<string[]> {
   const removed: string[] = [];
   for (const s of await listSubscriptions(client, signal)) {
-    const owner = ownerOf(s.publicationUrl);
+    const owner = readPublicationUrl(s.publicationUrl)?.mark.owner;
     if (!owner || owner.instance !== mine.instance || owner.config !== mine.config || isLive(owner)) continue;
     await removeSubscription(client, s.id, signal);
     removed.push(s.id);

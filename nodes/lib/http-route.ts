@@ -104,10 +104,19 @@ function parseText(text: string, contentType: string | undefined): unknown {
   return new URLSearchParams(text);
 }
 
+export interface RouteOptions {
+  /**
+   * also serve the path plus one more segment, when this says the segment is one of ours; other
+   * segments pass on to whatever else serves them
+   */
+  tail?: (segment: string) => boolean;
+}
+
 export function addRoute(
   RED: NodeAPI,
   path: string,
   handlers: { get?: RequestHandler; post: RequestHandler },
+  options: RouteOptions = {},
 ): RouteHandle {
   const app = RED.httpNode;
   const mw = operatorMiddleware(RED);
@@ -122,9 +131,18 @@ export function addRoute(
       next(err);
     }
   };
-  const ours = [guard(get), guard(post)];
+  const ours: RequestHandler[] = [guard(get), guard(post)];
   app.get(path, ...mw, ours[0]);
   app.post(path, ...mw, ours[1]);
+  const tail = options.tail;
+  if (tail) {
+    // before the operator's middleware, so a segment that is not ours costs nothing
+    const onlyOurs: RequestHandler = (req, _res, next) => next(tail(String(req.params[TAIL_PARAM] ?? "")) ? undefined : "route");
+    const tailPath = `${path.replace(/\/+$/, "")}/:${TAIL_PARAM}`;
+    app.get(tailPath, onlyOurs, ...mw, ours[0]);
+    app.post(tailPath, onlyOurs, ...mw, ours[1]);
+    ours.push(onlyOurs);
+  }
   return {
     fullPath: nodeRoot(RED) + path,
     remove() {
@@ -140,6 +158,8 @@ export function addRoute(
     },
   };
 }
+
+const TAIL_PARAM = "qualtricsTail";
 
 interface Layer {
   route?: { path: string; stack: { handle: unknown }[] };

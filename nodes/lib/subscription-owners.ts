@@ -1,6 +1,7 @@
 // Which event subscriptions belong to triggers that still exist. Every trigger that registers a
 // subscription names itself, its configuration node and this Node-RED instance in the publication
-// URL (src/subscriptions.ts withOwner); when the flows have started, each configuration node
+// URL's last path segment (src/publication-url.ts; older versions put it in the query, which is
+// still read); when the flows have started, each configuration node
 // deletes the subscriptions it made for triggers that are no longer running: ones removed while
 // Node-RED was down, or moved to another configuration. Triggers removed by a deploy delete their
 // own subscription when they close.

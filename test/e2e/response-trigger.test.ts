@@ -5,6 +5,7 @@
 //
 // The its run in order and share one Node-RED process (restarted once on the same user directory).
 import assert from "node:assert/strict";
+import { readPublicationUrl } from "../../src/publication-url";
 import { completedMessage, signMessage, startSandbox, type Sandbox } from "../sandbox";
 import { cryptoIds } from "../sandbox/ids";
 import { createResponse } from "../sandbox/responses";
@@ -98,8 +99,11 @@ describe(`e2e: response trigger (${process.env.NR_PKG || "node-red"}, httpNodeRo
     assert.equal(subs().length, 1);
     const [s] = subs();
     subscriptionId = s.id;
-    const url = new URL(s.publicationUrl);
-    assert.equal(url.origin + url.pathname, route());
+    // the route, then a segment naming this instance, the configuration, the trigger and the key's fingerprint
+    const read = readPublicationUrl(s.publicationUrl);
+    assert.equal(read?.route, route());
+    assert.deepEqual({ config: read?.mark.owner?.config, node: read?.mark.owner?.node }, { config: "e2e-config", node: "e2e-trigger" });
+    assert.match(read?.mark.fingerprint ?? "", /^[0-9a-f]{16}$/);
     assert.equal(s.topics, TOPIC);
     assert.equal(s.sharedKey, SHARED_KEY);
     assert.equal(s.encrypted, false);

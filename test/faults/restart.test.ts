@@ -9,6 +9,7 @@
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { readPublicationUrl } from "../../src/publication-url";
 import { sleep, waitFor } from "../support/runtime";
 import { addFigures, countEnds } from "./figures";
 import { RIG_CONFIG, Rig, rigConfig, type Unit } from "./rig";
@@ -21,7 +22,8 @@ describe(`faults: restart after a kill (${process.env.NR_PKG || "node-red"})`, f
   this.timeout(240_000);
   let rig: Rig;
   const created: string[] = []; // responses completed during the test, in order
-  const subscriptionsOf = (path: string) => [...rig.sb.state.subscriptions.values()].filter((s) => new URL(s.publicationUrl).pathname === path);
+  // a trigger's mark follows its path as one more segment
+  const subscriptionsOf = (path: string) => [...rig.sb.state.subscriptions.values()].filter((s) => new URL(readPublicationUrl(s.publicationUrl)!.route).pathname === path);
 
   const trigger = (id: string, path: string): Unit => ({
     node: {

@@ -1,7 +1,8 @@
 // The response trigger registering its own event subscription (qualtrics-api.md §6.1, §6.2).
 import assert from "node:assert/strict";
 import supertest from "supertest";
-import { keyFingerprint } from "../../src/subscriptions";
+import { keyFingerprint, markedUrl } from "../../src/subscriptions";
+import { PUBLICATION_URL_MODES, storePublicationUrl, type PublicationUrlMode } from "../sandbox";
 import { configNode, FlowNode, helper, http, sleep, statusLog, TOKEN, until, untranslated } from "../support/nr-helper";
 import { fail, metaOnly, ok, Recorded, RecordingServer, startRecordingServer } from "../support/recording-server";
 
@@ -23,7 +24,10 @@ interface Sub {
 }
 
 /** a stateful /eventsubscriptions on the recording server */
-function fakeSubscriptions(api: RecordingServer, opts: { postFails?: () => ReturnType<typeof fail> | undefined; listDelayMs?: (nth: number) => number } = {}) {
+function fakeSubscriptions(
+  api: RecordingServer,
+  opts: { postFails?: () => ReturnType<typeof fail> | undefined; listDelayMs?: (nth: number) => number; store?: (url: string) => string } = {},
+) {
   const subs = new Map<string, Sub>();
   let next = 1;
   let lists = 0;
@@ -41,10 +45,14 @@ function fakeSubscriptions(api: RecordingServer, opts: { postFails?: () => Retur
       if (failure) return failure;
       const b = req.body as { topics: string; publicationUrl: string; encrypt: boolean };
       const id = `SUB_${String(next++).padStart(15, "0")}`;
-      subs.set(id, { id, topics: b.topics, publicationUrl: b.publicationUrl, encrypted: b.encrypt, successfulCalls: 0 });
+      subs.set(id, { id, topics: b.topics, publicationUrl: opts.store ? opts.store(b.publicationUrl) : b.publicationUrl, encrypted: b.encrypt, successfulCalls: 0 });
       return ok({ id });
     }
     const m = /^\/API\/v3\/eventsubscriptions\/(SUB_[A-Za-z0-9]+)$/.exec(req.path);
+    if (req.method === "GET" && m) {
+      const s = subs.get(m[1]);
+      return s ? ok(s) : fail(404, "Subscription not found", "SUB_404");
+    }
     if (req.method === "DELETE" && m) {
       if (!subs.delete(m[1])) return fail(404, "Subscription not found", "SUB_404");
       return metaOnly();
@@ -73,8 +81,10 @@ describe("qualtrics-response-in: event subscription", function () {
     return nodes;
   }
   const creds = (key: string | null = KEY) => ({ cfg: { apiToken: TOKEN }, ...(key !== null ? { [NID]: { sharedKey: key } } : {}) });
-  const urlFor = (key: string | null, path = PATH) => BASE + path + (key ? `?nrq=${keyFingerprint(key, TOKEN)}` : "");
+  const urlFor = (key: string | null, path = PATH, base = BASE) => markedUrl(base + path, { fingerprint: key ? keyFingerprint(key, TOKEN) : undefined });
   const calls = () => api.requests.map((r) => `${r.method} ${r.path.replace("/API/v3", "")}`);
+  const posts = () => calls().filter((c) => c === "POST /eventsubscriptions").length;
+  const deletes = () => calls().filter((c) => c.startsWith("DELETE")).length;
 
   /** lines the node logged, warned or reported as errors (rendered through RED._) */
   function lines(kind: "log" | "warn" | "error"): string[] {
@@ -97,11 +107,13 @@ describe("qualtrics-response-in: event subscription", function () {
     await helper.load([N.config, N.responseIn], flow(), creds());
     const status = statusLog(NID);
     await until(() => subs.size === 1, 3000, "the subscription");
-    assert.deepEqual(calls(), ["GET /eventsubscriptions", "POST /eventsubscriptions"]);
+    await until(() => api.requests.length === 3, 2000, "the read-back");
+    assert.deepEqual(calls(), ["GET /eventsubscriptions", "POST /eventsubscriptions", "GET /eventsubscriptions/SUB_000000000000001"]);
     const post = api.requests[1];
     assert.equal(post.headers["x-api-token"], TOKEN);
     assert.deepEqual(post.body, { publicationUrl: urlFor(KEY), topics: TOPIC, encrypt: false, sharedKey: KEY });
-    assert.match(urlFor(KEY), /\?nrq=[0-9a-f]{16}$/);
+    // the key's fingerprint is a path segment, where no rewriting of the query can lose it
+    assert.match(urlFor(KEY), /\/qualtrics\/hook\/nrq-k[0-9a-f]{16}$/);
     assert.ok(!urlFor(KEY).includes(KEY) && !urlFor(KEY).includes(TOKEN));
     await until(() => status.some((s) => s.fill === "green"), 2000, "green status");
     await registered();
@@ -154,7 +166,8 @@ describe("qualtrics-response-in: event subscription", function () {
     await helper.load([N.config, N.responseIn], flow(), creds());
     await until(() => calls().includes("POST /eventsubscriptions"), 3000, "the POST");
     await registered();
-    assert.deepEqual(calls(), ["GET /eventsubscriptions", "DELETE /eventsubscriptions/SUB_oldkey", "POST /eventsubscriptions"]);
+    // the new one first, so the route is never without a subscription
+    assert.deepEqual(calls(), ["GET /eventsubscriptions", "POST /eventsubscriptions", "GET /eventsubscriptions/SUB_000000000000001", "DELETE /eventsubscriptions/SUB_oldkey"]);
     assert.deepEqual([...subs.keys()].sort(), ["SUB_000000000000001", "SUB_foreign", "SUB_othertopic"]);
   });
 
@@ -190,7 +203,7 @@ describe("qualtrics-response-in: event subscription", function () {
       ["a new shared key", {}, "a new key", urlFor("a new key")],
       ["a new path", { path: "/moved" }, KEY, urlFor(KEY, "/moved")],
       ["no shared key any more", {}, null, BASE + PATH],
-      ["a new public base URL", { publicBaseUrl: "https://other.example.com" }, KEY, `https://other.example.com${PATH}?nrq=${keyFingerprint(KEY, TOKEN)}`],
+      ["a new public base URL", { publicBaseUrl: "https://other.example.com" }, KEY, urlFor(KEY, PATH, "https://other.example.com")],
     ];
     for (const [what, props, key, url] of changes) {
       it(`${what}: the old subscription goes, one new one stays`, async () => {
@@ -279,6 +292,95 @@ describe("qualtrics-response-in: event subscription", function () {
       await registered();
       await deploy({ autoRegister: false });
       await until(() => subs.size === 0, 3000, "the deletion");
+    });
+  });
+
+  describe("however Qualtrics stores the publication URL (§6.2 does not say)", function () {
+    /** POSTs the signed test delivery to where the stored URL points, as Qualtrics would */
+    async function deliverTo(stored: string): Promise<{ status: number; outputs: unknown[] }> {
+      const outputs: unknown[] = [];
+      helper.getNode("out").on("input", (m: unknown) => outputs.push(m));
+      const u = new URL(stored);
+      const res = await supertest(http.app()).post(u.pathname + u.search).type("form").send(new URLSearchParams({ Topic: `b.${TOPIC}`, MSG, HMAC }).toString());
+      return { status: res.status, outputs };
+    }
+
+    for (const mode of PUBLICATION_URL_MODES) {
+      const store = (u: string) => storePublicationUrl(u, mode as PublicationUrlMode);
+      it(`${mode}: one subscription across redeploys, none deleted, deliveries at the stored URL arrive`, async () => {
+        const subs = fakeSubscriptions(api, { store });
+        await helper.load([N.config, N.responseIn], flow(), creds());
+        await until(() => subs.size === 1, 3000, "the subscription");
+        await registered();
+        const [first] = subs.values();
+        assert.equal(first.publicationUrl, store(urlFor(KEY)));
+        for (let i = 0; i < 2; i++) {
+          await deploy({ name: `renamed ${i}` });
+          await registered();
+        }
+        assert.deepEqual([...subs.keys()], [first.id]);
+        assert.equal(posts(), 1);
+        assert.equal(deletes(), 0);
+        assert.deepEqual(lines("warn"), [], "the mark survived: nothing to warn about");
+        const { status, outputs } = await deliverTo(first.publicationUrl);
+        assert.equal(status, 200);
+        await until(() => outputs.length === 1, 2000, "the message");
+      });
+
+      it(`${mode}: a subscription stored that way by an earlier run is recognised (no POST, no DELETE)`, async () => {
+        const subs = fakeSubscriptions(api, { store });
+        subs.set("SUB_earlier", { id: "SUB_earlier", topics: TOPIC, publicationUrl: store(urlFor(KEY)), encrypted: false, successfulCalls: 4 });
+        await helper.load([N.config, N.responseIn], flow(), creds());
+        await registered();
+        assert.deepEqual(calls(), ["GET /eventsubscriptions"]);
+        assert.ok(lines("log").some((l) => l.includes("SUB_earlier")));
+      });
+
+      it(`${mode}: one an older version made (the key's fingerprint in the query) is migrated: a new one in the path, then the old one goes`, async () => {
+        const subs = fakeSubscriptions(api, { store });
+        const legacy = store(`${BASE}${PATH}?nrq=${keyFingerprint(KEY, TOKEN)}`);
+        subs.set("SUB_legacy", { id: "SUB_legacy", topics: TOPIC, publicationUrl: legacy, encrypted: false, successfulCalls: 9 });
+        await helper.load([N.config, N.responseIn], flow(), creds());
+        await until(() => !subs.has("SUB_legacy"), 3000, "the old one deleted");
+        assert.deepEqual(calls(), ["GET /eventsubscriptions", "POST /eventsubscriptions", "GET /eventsubscriptions/SUB_000000000000001", "DELETE /eventsubscriptions/SUB_legacy"]);
+        assert.deepEqual([...subs.values()].map((s) => s.publicationUrl), [store(urlFor(KEY))]);
+        await registered();
+        assert.ok(lines("log").some((l) => l.includes("SUB_legacy")));
+      });
+    }
+
+    it("a server that drops the mark: a warning that says so; redeploys still reuse the subscription by its ID; deliveries still arrive", async () => {
+      const subs = fakeSubscriptions(api, { store: (u) => u.slice(0, u.lastIndexOf("/")) });
+      await helper.load([N.config, N.responseIn], flow(), creds());
+      await until(() => subs.size === 1, 3000, "the subscription");
+      await until(() => lines("warn").length > 0, 3000, "the warning");
+      const [first] = subs.values();
+      assert.equal(first.publicationUrl, BASE + PATH);
+      const warning = lines("warn").join("\n");
+      assert.match(warning, new RegExp(`publication URL of subscription ${first.id} as ${BASE}${PATH}, not as sent \\(${urlFor(KEY)}\\)`));
+      assert.match(warning, /mark in it is lost/);
+      assert.deepEqual(untranslated([warning]), []);
+      await deploy({ name: "renamed" });
+      await registered();
+      assert.deepEqual([...subs.keys()], [first.id]);
+      assert.equal(posts(), 1);
+      assert.equal(deletes(), 0);
+      const { status, outputs } = await deliverTo(first.publicationUrl);
+      assert.equal(status, 200);
+      await until(() => outputs.length === 1, 2000, "the message");
+    });
+
+    it("the route serves its path plus a mark segment, and passes other segments on", async () => {
+      fakeSubscriptions(api);
+      await helper.load([N.config, N.responseIn], flow(), creds());
+      await registered();
+      const app = http.app();
+      assert.equal((await supertest(app).get(`${PATH}/nrq-k0123456789abcdef`)).status, 200);
+      assert.equal((await supertest(app).get(`${PATH}/not-ours`)).status, 404);
+      assert.equal((await supertest(app).post(`${PATH}/not-ours`).type("form").send({ Topic: "x", MSG: "{}" })).status, 404);
+      assert.equal((await supertest(app).get(`${PATH}/nrq-k01/more`)).status, 404);
+      await deploy({}, null, false);
+      assert.equal((await supertest(app).get(`${PATH}/nrq-k0123456789abcdef`)).status, 404, "removed with the node");
     });
   });
 

@@ -5,6 +5,7 @@
 //        [--email-search-case-sensitive]
 // Prints the base URL and token; stops on SIGINT/SIGTERM.
 import { FaultConfig } from "./faults";
+import { checkMode } from "./publication-urls";
 import { startSandbox } from "./server";
 import { SandboxOptions } from "./types";
 
@@ -27,6 +28,8 @@ Usage: node build/test/sandbox/cli.js [options]
   --retry-after         send Retry-After on 429 answers
   --page-size N         default page size of list endpoints (default 100)
   --webhook-timeout MS  timeout of outgoing webhook POSTs (default 5000)
+  --publication-urls M  how subscriptions' publicationUrls are stored: verbatim (default),
+                        strip-query, reorder-query or re-encode
   --no-seed             start without demo data
   --email-search-case-sensitive  contact search compares emails exactly (default: ignoring case)
   --quiet               do not log requests
@@ -71,6 +74,7 @@ export function parseArgs(argv: string[]): CliArgs {
       case "--webhook-timeout": options.webhookTimeoutMs = intArg(name, value()); break;
       case "--no-seed": options.seed = false; break;
       case "--email-search-case-sensitive": options.emailSearchCase = "sensitive"; break;
+      case "--publication-urls": options.publicationUrls = checkMode(value()); break;
       case "--quiet": quiet = true; break;
       case "--help": case "-h": help = true; break;
       default: throw new Error(`unknown option ${arg}`);

@@ -4,6 +4,7 @@ import { errorEnvelope } from "./envelope";
 import { FaultConfigError, Faults, parseFaultConfig } from "./faults";
 import { handleExportControl } from "./export-control";
 import { Answer, escapeHtml, htmlAnswer, jsonAnswer } from "./http-io";
+import type { PublicationUrlMode } from "./publication-urls";
 import { UnknownSurveyError } from "./responses";
 import { CompleteOptions, CompleteResult, Sandbox } from "./types";
 
@@ -160,6 +161,20 @@ export async function handleControl(deps: ControlDeps, req: ControlRequest): Pro
         throw err;
       }
       return jsonAnswer(200, { ok: true, config: deps.faults.config });
+    }
+  }
+  if (path === "/__sandbox/publication-urls") {
+    if (method === "GET") return jsonAnswer(200, { mode: deps.sandbox.publicationUrls.mode });
+    if (method === "POST") {
+      const parsed = parseJson(req.rawBody);
+      const mode = parsed.ok && isRecord(parsed.value) ? parsed.value.mode : undefined;
+      try {
+        deps.sandbox.publicationUrls.set(mode as PublicationUrlMode);
+      } catch (err) {
+        if (err instanceof RangeError) return controlError(400, err.message);
+        throw err;
+      }
+      return jsonAnswer(200, { ok: true, mode: deps.sandbox.publicationUrls.mode });
     }
   }
   const exportAnswer = handleExportControl(deps.sandbox.state, method, path, req.rawBody);

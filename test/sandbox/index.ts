@@ -9,6 +9,8 @@ export type { OAuthClientConfig, OAuthController, IssuedToken, TokenRequestRecor
 export { OAUTH_TOKEN_PATH, DEFAULT_OAUTH_TTL_SECONDS } from "./oauth";
 export type { ProxyConfig, ProxyController } from "./proxy";
 export { proxiedNotice } from "./proxy";
+export type { PublicationUrlController, PublicationUrlMode } from "./publication-urls";
+export { PUBLICATION_URL_MODES, storePublicationUrl } from "./publication-urls";
 export type { SeedIds } from "./seed";
 export type { Delivery } from "./webhooks";
 export { signMessage, topicMatches, completedMessage } from "./webhooks";

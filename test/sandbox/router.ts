@@ -4,6 +4,7 @@ import { IdSource } from "./ids";
 import { PageContext } from "./pagination";
 import { SandboxState } from "./state";
 import type { EmailSearchCase } from "./types";
+import type { PublicationUrlSwitch } from "./publication-urls";
 
 /** Options after defaults were applied. */
 export interface ResolvedOptions {
@@ -15,6 +16,8 @@ export interface ResolvedOptions {
   webhookTimeoutMs: number;
   /** changed at run time through Sandbox.emailSearchCase */
   emailSearchCase: EmailSearchCase;
+  /** how publicationUrls are stored (switched at run time) */
+  publicationUrls?: PublicationUrlSwitch;
 }
 
 export interface RequestContext {

@@ -22,6 +22,7 @@ import {
 import { mysqlDateTime } from "./validate";
 import { DEFAULT_OAUTH_TTL_SECONDS, OAUTH_TOKEN_PATH, OAuthServer } from "./oauth";
 import { ProxySwitch } from "./proxy";
+import { PublicationUrlSwitch } from "./publication-urls";
 import { fireCompletedResponse } from "./webhooks";
 
 export type { Sandbox, SandboxOptions, RecordedRequest } from "./types";
@@ -29,7 +30,7 @@ export type { Sandbox, SandboxOptions, RecordedRequest } from "./types";
 export const API_PREFIX = "/API/v3";
 export const UNAUTHORIZED_MESSAGE = "Invalid or missing API token";
 
-function resolveOptions(opts: SandboxOptions): ResolvedOptions {
+function resolveOptions(opts: SandboxOptions): ResolvedOptions & { publicationUrls: PublicationUrlSwitch } {
   const pageSize = opts.pageSize ?? DEFAULT_PAGE_SIZE;
   if (!Number.isInteger(pageSize) || pageSize < 1) throw new RangeError("pageSize must be a positive integer");
   const token = opts.token ?? DEFAULT_TOKEN;
@@ -42,6 +43,7 @@ function resolveOptions(opts: SandboxOptions): ResolvedOptions {
     pageSize,
     webhookTimeoutMs: opts.webhookTimeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS,
     emailSearchCase: opts.emailSearchCase ?? "insensitive",
+    publicationUrls: new PublicationUrlSwitch(opts.publicationUrls),
   };
 }
 
@@ -280,6 +282,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       if (value !== "insensitive" && value !== "sensitive") throw new RangeError('emailSearchCase must be "insensitive" or "sensitive"');
       options.emailSearchCase = value;
     },
+    publicationUrls: options.publicationUrls,
     seedIds: built.seedIds,
     completeResponse,
     reset(): void {
@@ -290,6 +293,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       if (opts.proxied) proxy.set(opts.proxied);
       else proxy.clear();
       options.emailSearchCase = opts.emailSearchCase ?? "insensitive";
+      options.publicationUrls.reset();
       state = buildState(seedOpts).state;
     },
     close(): Promise<void> {

@@ -2,6 +2,7 @@
 import { FaultController } from "./faults";
 import { OAuthClientConfig, OAuthController } from "./oauth";
 import { ProxyConfig, ProxyController } from "./proxy";
+import { PublicationUrlController, PublicationUrlMode } from "./publication-urls";
 import { SeedIds } from "./seed";
 import { SandboxState } from "./state";
 import { Delivery } from "./webhooks";
@@ -33,6 +34,8 @@ export interface SandboxOptions {
   proxied?: ProxyConfig;
   /** how contact search compares emails (UNCONFIRMED, qualtrics-api.md §4.4); default "insensitive" */
   emailSearchCase?: EmailSearchCase;
+  /** how event subscriptions' publicationUrls are stored from the start (default "verbatim"; see Sandbox.publicationUrls) */
+  publicationUrls?: PublicationUrlMode;
 }
 
 export type EmailSearchCase = "insensitive" | "sensitive";
@@ -76,9 +79,11 @@ export interface Sandbox {
   proxy: ProxyController;
   /** how contact search compares emails, switched at run time; reset() puts back the option */
   emailSearchCase: EmailSearchCase;
+  /** stores new subscriptions' publicationUrls as sent, or without the query, reordered or re-encoded */
+  publicationUrls: PublicationUrlController;
   seedIds: SeedIds;
   completeResponse(surveyId: string, values?: Record<string, unknown>, options?: CompleteOptions): Promise<CompleteResult>;
-  /** clear requests, faults, OAuth tokens, the proxy and search switches (back to the options), and restore seeded state */
+  /** clear requests, faults, OAuth tokens, the proxy, search and publication URL switches (back to the options), and restore seeded state */
   reset(): void;
   /** also closes keep-alive sockets (server.closeAllConnections) */
   close(): Promise<void>;

@@ -1,18 +1,15 @@
 import assert from "node:assert/strict";
 import { QualtricsInputError } from "../../src/errors";
 import {
-  baseOfPublicationUrl,
   checkPublicationUrl,
   createSubscription,
   deleteSubscription,
   ensureSubscription,
-  FINGERPRINT_PARAM,
   keyFingerprint,
   listSubscriptions,
-  ownerOf,
+  markedUrl,
   removeOrphans,
   Subscription,
-  withOwner,
 } from "../../src/subscriptions";
 import { fail, metaOnly, ok, Recorded, RecordingServer, Reply, startRecordingServer } from "../support/recording-server";
 import { ClientPool, failure } from "./helpers";
@@ -21,15 +18,25 @@ const TOPIC = "surveyengine.completedResponse.SV_22VlHYNeldrrrkp";
 const HOOK = "https://nr.example.com/qualtrics/hook/abc";
 const FP_NEW = keyFingerprint("new-shared-key", "account-secret");
 const FP_OLD = keyFingerprint("old-shared-key", "account-secret");
-const WANTED = `${HOOK}?${FINGERPRINT_PARAM}=${FP_NEW}`;
-const OLDER = `${HOOK}?${FINGERPRINT_PARAM}=${FP_OLD}`;
+const WANTED = markedUrl(HOOK, { fingerprint: FP_NEW });
+const OLDER = markedUrl(HOOK, { fingerprint: FP_OLD });
+/** as versions before the mark moved into the path wrote it */
+const LEGACY = `${HOOK}?nrq=${FP_NEW}`;
 
-/** A fake /eventsubscriptions: GET lists `subs`, DELETE answers meta only, POST creates SUB_new. */
-function eventSubscriptions(subs: Subscription[]) {
+/**
+ * A fake /eventsubscriptions: GET lists `subs`, DELETE answers meta only, POST creates SUB_new,
+ * whose publication URL GET /eventsubscriptions/SUB_new answers as `store` turned it.
+ */
+function eventSubscriptions(subs: Subscription[], store: (url: string) => string = (u) => u) {
+  let stored = "";
   return (req: Recorded): Reply => {
     if (req.method === "GET" && req.path === "/API/v3/eventsubscriptions") return ok({ elements: subs, nextPage: null });
+    if (req.method === "GET" && req.path === "/API/v3/eventsubscriptions/SUB_new") return ok({ id: "SUB_new", topics: TOPIC, publicationUrl: stored, encrypted: false, successfulCalls: 0 });
     if (req.method === "DELETE" && req.path.startsWith("/API/v3/eventsubscriptions/SUB_")) return metaOnly();
-    if (req.method === "POST" && req.path === "/API/v3/eventsubscriptions") return ok({ id: "SUB_new" });
+    if (req.method === "POST" && req.path === "/API/v3/eventsubscriptions") {
+      stored = store((req.body as { publicationUrl: string }).publicationUrl);
+      return ok({ id: "SUB_new" });
+    }
     return { status: 404, body: { meta: { httpStatus: "404 - Not Found", error: { errorMessage: "no route", errorCode: "NF" } } } };
   };
 }
@@ -63,8 +70,9 @@ describe("event subscriptions (qualtrics-api.md §6.1, §6.2)", function () {
       const client = clients.make(api.apiBase);
       api.reply(eventSubscriptions([]));
       const r = await ensureSubscription(client, { publicationUrl: WANTED, topics: TOPIC, sharedKey: "new-shared-key" });
-      assert.deepEqual(r, { id: "SUB_new", created: true, removed: [] });
-      assert.deepEqual(calls(api), ["GET /eventsubscriptions", "POST /eventsubscriptions"]);
+      assert.deepEqual(r, { id: "SUB_new", created: true, removed: [], check: { stored: WANTED, verdict: "verbatim" } });
+      // read back, to see whether Qualtrics kept the URL (§6.2 does not say)
+      assert.deepEqual(calls(api), ["GET /eventsubscriptions", "POST /eventsubscriptions", "GET /eventsubscriptions/SUB_new"]);
       assert.deepEqual(api.requests[1].body, { publicationUrl: WANTED, topics: TOPIC, encrypt: false, sharedKey: "new-shared-key" });
     });
 
@@ -98,13 +106,83 @@ describe("event subscriptions (qualtrics-api.md §6.1, §6.2)", function () {
       assert.equal(api.requests.filter((q) => q.method === "POST").length, 0);
     });
 
-    it("replaces a subscription of an older key: delete it, create the new one", async function () {
+    it("replaces a subscription of an older key: create the new one first, then delete the old one", async function () {
       const client = clients.make(api.apiBase);
       api.reply(eventSubscriptions([{ id: "SUB_oldkey", topics: TOPIC, publicationUrl: OLDER }]));
       const r = await ensureSubscription(client, { publicationUrl: WANTED, topics: TOPIC, sharedKey: "new-shared-key" });
-      assert.deepEqual(r, { id: "SUB_new", created: true, removed: ["SUB_oldkey"] });
-      assert.deepEqual(calls(api), ["GET /eventsubscriptions", "DELETE /eventsubscriptions/SUB_oldkey", "POST /eventsubscriptions"]);
-      assert.equal((api.requests[2].body as { publicationUrl: string }).publicationUrl, WANTED);
+      assert.deepEqual({ ...r, check: undefined }, { id: "SUB_new", created: true, removed: ["SUB_oldkey"], check: undefined });
+      assert.deepEqual(calls(api), ["GET /eventsubscriptions", "POST /eventsubscriptions", "GET /eventsubscriptions/SUB_new", "DELETE /eventsubscriptions/SUB_oldkey"]);
+      assert.equal((api.requests[1].body as { publicationUrl: string }).publicationUrl, WANTED);
+    });
+
+    it("recognises its own however Qualtrics wrote the URL: host case, default port, trailing slash, encoding, query", async function () {
+      const seg = WANTED.slice(HOOK.length + 1);
+      const rewritten = [
+        WANTED.replace("https://nr.example.com", "HTTPS://NR.Example.COM:443"),
+        WANTED + "/",
+        `${HOOK}/${seg.replace(/-/g, "%2D").replace(/k/g, "%6B")}`,
+        WANTED.replace("qualtrics", "%71ualtrics"),
+      ];
+      for (const url of rewritten) {
+        api.requests.length = 0;
+        const client = clients.make(api.apiBase);
+        api.reply(eventSubscriptions([{ id: "SUB_mine", topics: TOPIC, publicationUrl: url }]));
+        const r = await ensureSubscription(client, { publicationUrl: WANTED, topics: TOPIC, sharedKey: "new-shared-key" });
+        assert.deepEqual(r, { id: "SUB_mine", created: false, removed: [] }, url);
+        assert.deepEqual(calls(api), ["GET /eventsubscriptions"], url);
+      }
+    });
+
+    it("migrates a subscription an older version made (mark in the query, in any order or encoding): a new one in the path, then the old one goes", async function () {
+      for (const legacy of [LEGACY, `${HOOK}?nrq=${FP_OLD}`, `${HOOK}?nrqn=n1&nrq=${FP_NEW}&nrqc=c1&nrqi=i1`, `${HOOK}?%6Erq=${FP_NEW}`, HOOK]) {
+        api.requests.length = 0;
+        const client = clients.make(api.apiBase);
+        api.reply(eventSubscriptions([{ id: "SUB_legacy", topics: TOPIC, publicationUrl: legacy }]));
+        const r = await ensureSubscription(client, { publicationUrl: WANTED, topics: TOPIC, sharedKey: "new-shared-key" });
+        assert.deepEqual({ id: r.id, created: r.created, removed: r.removed }, { id: "SUB_new", created: true, removed: ["SUB_legacy"] }, legacy);
+        assert.deepEqual(calls(api), ["GET /eventsubscriptions", "POST /eventsubscriptions", "GET /eventsubscriptions/SUB_new", "DELETE /eventsubscriptions/SUB_legacy"], legacy);
+        assert.equal((api.requests[1].body as { publicationUrl: string }).publicationUrl, WANTED);
+      }
+    });
+
+    it("reads a new subscription back and says whether Qualtrics kept the URL, an equivalent one, or lost the mark", async function () {
+      const cases: Array<[string, (u: string) => string, string]> = [
+        ["query stripped", (u) => u.split("?")[0], "verbatim"],
+        ["host in capitals, default port", (u) => u.replace("https://nr.example.com", "https://NR.EXAMPLE.COM:443"), "equivalent"],
+        ["segment percent-encoded", (u) => u.replace(/-/g, "%2D"), "equivalent"],
+        ["last segment dropped", (u) => u.slice(0, u.lastIndexOf("/")), "lost"],
+        ["another path", (u) => u.replace("/hook/", "/other/"), "lost"],
+      ];
+      for (const [what, store, verdict] of cases) {
+        const client = clients.make(api.apiBase);
+        api.reply(eventSubscriptions([], store));
+        const r = await ensureSubscription(client, { publicationUrl: WANTED, topics: TOPIC, sharedKey: "new-shared-key" });
+        assert.equal(r.check?.verdict, verdict, what);
+        assert.equal(r.check?.stored, store(WANTED), what);
+      }
+    });
+
+    it("a failed read-back does not fail the registration", async function () {
+      const client = clients.make(api.apiBase);
+      const list = eventSubscriptions([]);
+      api.reply((req) => (req.method === "GET" && req.path.endsWith("/SUB_new") ? fail(404, "Subscription not found", "NF") : list(req)));
+      const r = await ensureSubscription(client, { publicationUrl: WANTED, topics: TOPIC, sharedKey: "new-shared-key" });
+      assert.equal(r.id, "SUB_new");
+      assert.equal(r.check?.verdict, "unread");
+      assert.equal((r.check?.error as { statusCode?: number }).statusCode, 404);
+    });
+
+    it("reuses the ID it made before although its URL is past recognition, and still removes the rest", async function () {
+      const client = clients.make(api.apiBase);
+      api.reply(
+        eventSubscriptions([
+          { id: "SUB_made", topics: TOPIC, publicationUrl: "https://nr.example.com/mangled" },
+          { id: "SUB_dup", topics: TOPIC, publicationUrl: HOOK },
+        ]),
+      );
+      const r = await ensureSubscription(client, { publicationUrl: WANTED, topics: TOPIC, sharedKey: "new-shared-key" }, undefined, { reuse: "SUB_made" });
+      assert.deepEqual(r, { id: "SUB_made", created: false, removed: ["SUB_dup"] });
+      assert.deepEqual(calls(api), ["GET /eventsubscriptions", "DELETE /eventsubscriptions/SUB_dup"]);
     });
 
     it("reads every page of the list", async function () {
@@ -173,7 +251,8 @@ describe("event subscriptions (qualtrics-api.md §6.1, §6.2)", function () {
 
   describe("removeOrphans", function () {
     const mine = { instance: "inst1", config: "cfg1" };
-    const url = (instance: string, config: string, node: string) => withOwner(WANTED, { instance, config, node });
+    const url = (instance: string, config: string, node: string) => markedUrl(HOOK, { owner: { instance, config, node }, fingerprint: FP_NEW });
+    const legacyUrl = (instance: string, config: string, node: string) => `${HOOK}?nrq=${FP_NEW}&nrqi=${instance}&nrqc=${config}&nrqn=${node}`;
 
     it("deletes ours whose trigger is gone, and nothing of other instances, other configurations or without an owner", async function () {
       const client = clients.make(api.apiBase);
@@ -190,6 +269,22 @@ describe("event subscriptions (qualtrics-api.md §6.1, §6.2)", function () {
       const removed = await removeOrphans(client, mine, (o) => o.node === "live");
       assert.deepEqual(removed, ["SUB_gone"]);
       assert.deepEqual(calls(api), ["GET /eventsubscriptions", "DELETE /eventsubscriptions/SUB_gone"]);
+    });
+
+    it("finds the owner however Qualtrics wrote the URL, and in older versions' query (reordered, re-encoded)", async function () {
+      const client = clients.make(api.apiBase);
+      api.reply(
+        eventSubscriptions([
+          { id: "SUB_encoded", topics: TOPIC, publicationUrl: url("inst1", "cfg1", "gone1").replace(/-/g, "%2D").replace("https://nr.example.com", "HTTPS://NR.EXAMPLE.COM:443") },
+          { id: "SUB_slash", topics: TOPIC, publicationUrl: url("inst1", "cfg1", "gone2") + "/?x=1" },
+          { id: "SUB_legacy", topics: TOPIC, publicationUrl: legacyUrl("inst1", "cfg1", "gone3") },
+          { id: "SUB_legacyReordered", topics: TOPIC, publicationUrl: `${HOOK}?nrqn=gone4&%6Erqc=cfg1&nrqi=inst1` },
+          { id: "SUB_legacyLive", topics: TOPIC, publicationUrl: legacyUrl("inst1", "cfg1", "live") },
+          { id: "SUB_legacyOther", topics: TOPIC, publicationUrl: legacyUrl("inst2", "cfg1", "gone") },
+        ]),
+      );
+      const removed = await removeOrphans(client, mine, (o) => o.node === "live");
+      assert.deepEqual(removed, ["SUB_encoded", "SUB_slash", "SUB_legacy", "SUB_legacyReordered"]);
     });
 
     it("one already deleted (404) counts as removed; another failure is thrown", async function () {
@@ -215,24 +310,6 @@ describe("event subscriptions (qualtrics-api.md §6.1, §6.2)", function () {
       for (const bad of ["ftp://nr.example.com/x", "javascript:alert(1)", "file:///etc/passwd", "nr.example.com/hook", "", "https://user:pass@nr.example.com/x", "https://user@nr.example.com/x"]) {
         assert.throws(() => checkPublicationUrl(bad), (e: QualtricsInputError) => e instanceof QualtricsInputError && e.field === "publicBaseUrl", bad);
       }
-    });
-
-    it("an owner travels in the URL and comes back out; the base drops it with the fingerprint", function () {
-      const owner = { instance: "a1b2c3d4e5f60718", config: "cfg.1", node: "node/with odd&chars" };
-      const tagged = withOwner(WANTED, owner);
-      assert.deepEqual(ownerOf(tagged), owner);
-      assert.equal(new URL(tagged).origin + new URL(tagged).pathname, HOOK);
-      assert.equal(baseOfPublicationUrl(tagged), HOOK);
-      assert.equal(ownerOf(WANTED), undefined, "no owner: not ours to sweep");
-      assert.equal(ownerOf(`${HOOK}?nrqi=x&nrqc=y`), undefined, "half an owner is none");
-      assert.equal(ownerOf(42), undefined);
-    });
-
-    it("baseOfPublicationUrl drops only our parameters", function () {
-      assert.equal(baseOfPublicationUrl(WANTED), HOOK);
-      assert.equal(baseOfPublicationUrl(OLDER), HOOK);
-      assert.equal(baseOfPublicationUrl(`${HOOK}?a=1&${FINGERPRINT_PARAM}=x`), `${HOOK}?a=1`);
-      assert.equal(baseOfPublicationUrl("not a url"), "not a url");
     });
   });
 });

@@ -1,6 +1,7 @@
 // Event subscriptions (qualtrics-api.md §6.1, §6.2). sharedKey is stored but never returned.
 import { ApiError, badRequest, ErrorCodes, metaOnly, notFound, ok } from "../envelope";
 import { route, Route, RequestContext } from "../router";
+import { storePublicationUrl } from "../publication-urls";
 import { SubscriptionRecord } from "../state";
 import { optionalBoolean, optionalString, requireObject, requireString } from "../validate";
 
@@ -32,7 +33,7 @@ function create(ctx: RequestContext) {
     // UNCONFIRMED (qualtrics-api.md §6.2): the value of `scope` (the only sample says "dummy").
     scope: "brand",
     topics,
-    publicationUrl,
+    publicationUrl: storePublicationUrl(publicationUrl, ctx.options.publicationUrls?.mode ?? "verbatim"),
     encrypted: encrypt,
     sharedKey: sharedKey === undefined || sharedKey === "" ? null : sharedKey,
     successfulCalls: 0,
