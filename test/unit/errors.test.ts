@@ -6,7 +6,9 @@ describe("errors", function () {
     const e = new QualtricsInputError("recipients.mailingListId", "is required");
     assert.equal(e.field, "recipients.mailingListId");
     assert.equal(e.message, "recipients.mailingListId: is required");
-    assert.equal(e.name, "QualtricsInputError");
+    // Node-RED shows `name: message`: the first word says which service, not which class
+    assert.equal(e.name, "Qualtrics");
+    assert.equal(String(e), "Qualtrics: recipients.mailingListId: is required");
     assert.ok(e instanceof Error);
   });
 
