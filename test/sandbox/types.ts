@@ -2,6 +2,7 @@
 import { FaultController } from "./faults";
 import { OAuthClientConfig, OAuthController } from "./oauth";
 import { ProxyConfig, ProxyController } from "./proxy";
+import type { HostileController } from "./hostile-upstream";
 import { SeedIds } from "./seed";
 import { SandboxState } from "./state";
 import { Delivery } from "./webhooks";
@@ -71,6 +72,8 @@ export interface Sandbox {
   /** "Request proxied ..." notices and another whoami datacenter, switched on and off */
   proxy: ProxyController;
   seedIds: SeedIds;
+  /** a gateway prefix, nextPage on another host, endless lists, credentials echoed in errors */
+  hostile: HostileController;
   completeResponse(surveyId: string, values?: Record<string, unknown>, options?: CompleteOptions): Promise<CompleteResult>;
   /** clear requests, faults, OAuth tokens, the proxy switch (back to the options), and restore seeded state */
   reset(): void;
