@@ -160,7 +160,16 @@ describe(`faults: a hostile upstream against the client (${RUN})`, function () {
     rig.sb.requests.length = 0;
     await rig.send(split.node.id, [{}]);
     await waitFor("items of the endless list", () => rig.endsOf(split.node.id).length > 30, 20_000);
-    await rig.deploy([]);
+    // slow pages from now on, so the pages asked for while the node closes can be counted
+    rig.sb.faults.set({ rules: [{ match: { method: "GET", path: "/contacts" }, action: "delay", delayMs: 200 }] });
+    await sleep(300);
+    const before = rig.sb.requests.length;
+    // only the list node is removed ("modified nodes" deploy): its configuration, and so the client, keep running
+    const flows = (await rig.nr.getFlows()).flows.filter((n) => n.id !== split.node.id);
+    await rig.nr.deploy(flows, {}, "nodes");
+    // closing stops the list at its next page, not after the close's 10 s grace period (50 pages of 200 ms)
+    const whileClosing = rig.sb.requests.length - before;
+    assert.ok(whileClosing <= 4, `${whileClosing} pages asked for while the node closed`);
     const after = rig.sb.requests.length;
     await sleep(1000);
     const more = rig.sb.requests.length - after;
