@@ -5,6 +5,7 @@ import { QualtricsInputError } from "../src/errors";
 import { pages } from "../src/paginate";
 import { isPlainObject } from "../src/safe-object";
 import { oneOf, typeName } from "../src/validate";
+import { collectPages } from "./lib/list-output";
 import { setupQualtricsNode } from "./lib/qualtrics-node";
 import { sanitizeOrThrow } from "./lib/typed-input";
 import type { Node, NodeAPI, NodeDef } from "./lib/types";
@@ -73,12 +74,8 @@ export default function (RED: NodeAPI): void {
       const body = method === "GET" || method === "DELETE" ? undefined : sanitizeOrThrow("payload", msg.payload);
 
       if (allPages && method === "GET") {
-        const out: unknown[] = [];
-        for await (const page of pages(ctx.client, path, { query, limit: limit > 0 ? limit : undefined, signal: ctx.signal })) {
-          out.push(...page.elements);
-          ctx.record(msg, { requestId: page.requestId, statusCode: 200, notice: page.notice });
-          ctx.status.progress(out.length);
-        }
+        const source = pages(ctx.client, path, { query, limit: limit > 0 ? limit : undefined, signal: ctx.signal });
+        const out = await collectPages(msg, ctx, source, { field: "limit", advice: "set a limit, or read the first page only and follow result.nextPage in the flow" });
         msg.payload = out;
         msg.statusCode = 200;
         ctx.send(msg);

@@ -4,10 +4,12 @@ import { QualtricsClient } from "../src/client";
 import { QualtricsInputError } from "../src/errors";
 import { resolveApiBase } from "../src/base-url";
 import { normalizeScopes } from "../src/oauth";
+import { redact } from "../src/redact";
 import { dataCenterFromNotice } from "../src/users";
 import type { NodeAPI, NodeDef, QualtricsConfigNode } from "./lib/types";
 import { registerAdminRoutes } from "./lib/admin-routes";
 import { accountClient, authTypeOf } from "./lib/account-client";
+import { DEFAULT_MAX_LIST_ITEMS } from "./lib/list-output";
 import { dialogNumber } from "./lib/dialog-number";
 import { sweepWhenStarted } from "./lib/subscription-owners";
 
@@ -32,6 +34,7 @@ export default function (RED: NodeAPI): void {
     let warnedNotice = false;
     const settings = RED.settings as unknown as Record<string, unknown>;
     node.timeoutMs = dialogNumber(def.timeout, 30, { min: 1, max: 600 }) * 1000;
+    node.maxListItems = dialogNumber(settings.qualtricsConfigMaxListItems, DEFAULT_MAX_LIST_ITEMS, { min: 1, max: 10_000_000 });
 
     const authType = authTypeOf(def.authType);
 
@@ -88,6 +91,13 @@ export default function (RED: NodeAPI): void {
     // keys webhook fingerprints: the same across OAuth token refreshes, so the client secret
     node.accountSecret = () => (authType === "oauth" ? node.credentials?.clientSecret : node.credentials?.apiToken) ?? "";
 
+    // texts a node shows (errors, statuses) may quote an upstream that echoed a secret
+    node.redact = (text: string) => {
+      const creds = node.credentials ?? {};
+      const own = [creds.apiToken, creds.clientId, creds.clientSecret];
+      return client ? client.redact(text, own.filter((s): s is string => typeof s === "string")) : redact(text, own);
+    };
+
     node.on("close", (_removed: boolean, done: () => void) => {
       closed = true;
       stopSweep();
@@ -103,6 +113,7 @@ export default function (RED: NodeAPI): void {
     credentials: { apiToken: { type: "password" }, clientId: { type: "password" }, clientSecret: { type: "password" } },
     settings: {
       qualtricsConfigRetryDelay: { value: 1000, exportable: false },
+      qualtricsConfigMaxListItems: { value: DEFAULT_MAX_LIST_ITEMS, exportable: false },
     },
   });
   registerAdminRoutes(RED);

@@ -8,6 +8,7 @@ import { ApiBase, resolveApiBase } from "./base-url";
 import { QualtricsMeta, unwrap } from "./envelope";
 import { QualtricsApiError, QualtricsInputError } from "./errors";
 import { RequestLimiter, abortReason } from "./limiter";
+import { Redactor, authSecrets, redactor } from "./redact";
 import {
   DEFAULT_RETRY,
   IDEMPOTENT_METHODS,
@@ -15,8 +16,10 @@ import {
   backoffDelay,
   errorCodeOf,
   failedBeforeSend,
+  humanDuration,
   mayHaveSucceededStatus,
   parseRetryAfter,
+  retryWait,
   retryableStatus,
 } from "./retry";
 import { safeJsonParse } from "./safe-object";
@@ -49,6 +52,12 @@ export interface ClientOptions {
   /** largest response body read into memory */
   maxResponseBytes?: number;
   userAgent?: string;
+  /**
+   * The account's secrets (token, client ID and secret, access token, shared keys): taken out of
+   * every error text, since Qualtrics or a proxy may echo them. The auth header values a request
+   * sent are taken out as well without being listed here.
+   */
+  secrets?: () => readonly (string | undefined)[];
 }
 
 export interface RequestOptions {
@@ -60,8 +69,10 @@ export interface RequestOptions {
   headers?: Record<string, string>;
   timeoutMs?: number;
   signal?: AbortSignal;
-  /** treat a POST as safe to repeat (searches); PUT, GET and DELETE always are */
+  /** treat a POST as safe to repeat (searches, a create with an Idempotency-Key); PUT, GET and DELETE always are */
   idempotent?: boolean;
+  /** secrets this request carries besides the account's (a shared key in the body): kept out of its error texts */
+  secrets?: readonly string[];
 }
 
 export interface ApiResponse<T = unknown> {
@@ -84,6 +95,8 @@ export interface StreamRequestOptions {
   /** how long to wait for the answer's headers, and at most between two pieces of the body */
   timeoutMs?: number;
   signal?: AbortSignal;
+  /** as RequestOptions.secrets */
+  secrets?: readonly string[];
 }
 
 export interface StreamResponse {
@@ -108,6 +121,7 @@ export class QualtricsClient {
   private readonly attempts = new Set<AbortController>();
   private readonly inflight = new Set<Promise<unknown>>();
   private closed = false;
+  private lastRedactor: { key: string; fn: Redactor } | undefined;
 
   constructor(opts: ClientOptions) {
     this.opts = opts;
@@ -153,6 +167,11 @@ export class QualtricsClient {
     const rel = p.replace(/^\/?(API\/v3\/)?/i, "");
     if (!rel) throw new QualtricsInputError(field, "is empty");
     return `${this.base.basePath}/${rel}`;
+  }
+
+  /** `text` without the account's secrets (and `extra` ones), as every error of this client is */
+  redact(text: string, extra?: readonly string[]): string {
+    return this.redactorFor(undefined, extra)(text);
   }
 
   /** the first wait before a retry (in Node-RED, settings.js qualtricsConfigRetryDelay); other waits of the account scale with it */
@@ -209,7 +228,8 @@ export class QualtricsClient {
         unlink();
       }
 
-      const ctx = { method, path: shownPath, attempts: attempt };
+      const clean = this.redactorFor(auth, ro.secrets);
+      const ctx = { method, path: shownPath, attempts: attempt, redact: clean };
       if (failure !== undefined) {
         if (this.closing.signal.aborted) throw new QualtricsApiError({ ...ctx, mayHaveSucceeded: !idempotent, cause: failure }, "aborted: the Qualtrics configuration was closed");
         if (ro.signal?.aborted) throw abortReason(ro.signal);
@@ -229,7 +249,7 @@ export class QualtricsClient {
 
       const parsed = parseBody(text, headers["content-type"]);
       const env = unwrap(parsed.value);
-      const meta = env.meta;
+      const meta = cleanMeta(env.meta, clean);
       if (meta.notice) this.opts.onNotice?.(meta.notice);
       const code = status!;
 
@@ -250,7 +270,7 @@ export class QualtricsClient {
           body: parsed.value,
           statusCode: code,
           httpStatus: meta.httpStatus,
-          requestId: meta.requestId ?? headers["x-request-id"],
+          requestId: meta.requestId ?? (headers["x-request-id"] === undefined ? undefined : clean(headers["x-request-id"])),
           notice: meta.notice,
           enveloped: env.enveloped,
           headers,
@@ -258,8 +278,9 @@ export class QualtricsClient {
         };
       }
 
-      if (await this.waitToRetry(code, headers, idempotent, attempt, ro.signal)) continue;
-      throw statusError({ ...ctx, mayHaveSucceeded: !idempotent && mayHaveSucceededStatus(code) }, code, meta, parsed.text);
+      const next = await this.waitToRetry(code, headers, idempotent, attempt, ro.signal);
+      if (next === true) continue;
+      throw statusError({ ...ctx, mayHaveSucceeded: !idempotent && mayHaveSucceededStatus(code), hint: next.hint }, code, meta, parsed.text);
     }
   }
 
@@ -320,14 +341,29 @@ export class QualtricsClient {
   }
 
   /**
-   * After an answer that may be tried again: wait (Retry-After, else back-off; a 429 holds the whole
-   * account) and say true; false when it is not to be retried or the wait would be too long.
+   * Takes the account's secrets, those of the request and the auth headers it sent out of a text.
+   * Built when an answer is read, so the secrets are those of that moment (a new access token).
    */
-  private async waitToRetry(code: number, headers: Record<string, string>, idempotent: boolean, attempt: number, signal?: AbortSignal): Promise<boolean> {
-    if (!retryableStatus(code, idempotent) || attempt > this.retry.retries) return false;
+  private redactorFor(sentAuth: Record<string, string> | undefined, extra?: readonly string[]): Redactor {
+    const all = [...(this.opts.secrets?.() ?? []), ...authSecrets(sentAuth), ...(extra ?? [])];
+    // the same secrets answer after answer: their encoded forms are worked out once
+    const key = all.join("\u0000");
+    if (this.lastRedactor?.key !== key) this.lastRedactor = { key, fn: redactor(all) };
+    return this.lastRedactor.fn;
+  }
+
+  /**
+   * After an answer that may be tried again: wait (the back-off, or Retry-After when longer; a 429
+   * holds the whole account) and say true; else why not, when that needs saying (a Retry-After
+   * longer than the policy waits).
+   */
+  private async waitToRetry(code: number, headers: Record<string, string>, idempotent: boolean, attempt: number, signal?: AbortSignal): Promise<true | { hint?: string }> {
+    if (!retryableStatus(code, idempotent) || attempt > this.retry.retries) return {};
     const after = code === 429 || code === 503 ? parseRetryAfter(headers["retry-after"]) : undefined;
-    if (after !== undefined && after > this.retry.maxRetryAfterMs) return false;
-    const wait = after ?? backoffDelay(attempt - 1, this.retry);
+    if (after !== undefined && after > this.retry.maxRetryAfterMs) {
+      return { hint: `Qualtrics asked to wait ${humanDuration(after)} before trying again, longer than the ${humanDuration(this.retry.maxRetryAfterMs)} a retry may wait; try again later` };
+    }
+    const wait = retryWait(attempt - 1, this.retry, after);
     if (code === 429) this.limiter.pause(wait);
     await this.sleep(wait, signal);
     return true;
@@ -395,7 +431,8 @@ export class QualtricsClient {
         release();
         unlink();
       }
-      const ctx = { method: "GET", path: shownPath, attempts: attempt };
+      const clean = this.redactorFor(auth, ro.secrets);
+      const ctx = { method: "GET", path: shownPath, attempts: attempt, redact: clean };
       if (failure !== undefined || !res) {
         void connection.destroy().catch(() => undefined);
         if (this.closing.signal.aborted) throw new QualtricsApiError({ ...ctx, cause: failure }, "aborted: the Qualtrics configuration was closed");
@@ -418,7 +455,8 @@ export class QualtricsClient {
           .catch(() => undefined);
         this.inflight.add(done);
         void done.finally(() => this.inflight.delete(done));
-        return { body, statusCode: code, headers, requestId: headers["x-request-id"], attempts: attempt };
+        const requestId = headers["x-request-id"] === undefined ? undefined : clean(headers["x-request-id"]);
+        return { body, statusCode: code, headers, requestId, attempts: attempt };
       }
 
       let text = "";
@@ -429,14 +467,15 @@ export class QualtricsClient {
       }
       void connection.destroy().catch(() => undefined);
       const parsed = parseBody(text, headers["content-type"]);
-      const meta = unwrap(parsed.value).meta;
+      const meta = cleanMeta(unwrap(parsed.value).meta, clean);
       if (meta.notice) this.opts.onNotice?.(meta.notice);
       if (code === 401 && !reauthorized && this.opts.onUnauthorized) {
         reauthorized = true;
         if (await this.opts.onUnauthorized(auth)) continue;
       }
-      if (await this.waitToRetry(code, headers, true, attempt, ro.signal)) continue;
-      throw statusError(ctx, code, meta, parsed.text);
+      const next = await this.waitToRetry(code, headers, true, attempt, ro.signal);
+      if (next === true) continue;
+      throw statusError({ ...ctx, hint: next.hint }, code, meta, parsed.text);
     }
   }
 
@@ -506,7 +545,7 @@ function flattenHeaders(h: IncomingHttpHeaders): Record<string, string> {
 }
 
 /** the body as text, refused past `max` bytes; events, not an async iterator, which cost several times more per answer */
-function readCapped(body: NodeJS.ReadableStream & { destroy(): void }, max: number): Promise<string> {
+export function readCapped(body: NodeJS.ReadableStream & { destroy(): void }, max: number): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -537,8 +576,14 @@ function parseBody(text: string, contentType: string | undefined): { value: unkn
   }
 }
 
-/** the error for a failure answer, in Qualtrics' words where the envelope has them */
-function statusError(ctx: { method: string; path: string; attempts: number; mayHaveSucceeded?: boolean }, code: number, meta: QualtricsMeta, text: string): QualtricsApiError {
+/** the texts of meta that reach a message or a log line (notice, requestId), without secrets */
+function cleanMeta(meta: QualtricsMeta, clean: Redactor): QualtricsMeta {
+  if (!meta.notice && !meta.requestId) return meta;
+  return { ...meta, notice: meta.notice && clean(meta.notice), requestId: meta.requestId && clean(meta.requestId) };
+}
+
+/** the error for a failure answer, in Qualtrics' words where the envelope has them (ctx.redact cleans every text) */
+function statusError(ctx: { method: string; path: string; attempts: number; mayHaveSucceeded?: boolean; hint?: string; redact?: Redactor }, code: number, meta: QualtricsMeta, text: string): QualtricsApiError {
   return new QualtricsApiError(
     {
       ...ctx,

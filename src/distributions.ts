@@ -139,7 +139,7 @@ export function emailDistributionBody(input: DistributionInput): EmailDistributi
 
   const mailingListId = optionalId("recipients.mailingListId", input.mailingListId, "mailingList");
   const transactionBatchId = optionalString("recipients.transactionBatchId", input.transactionBatchId);
-  // UNCONFIRMED (§5.2): whether contactId wants a CID_ or a CGC_ lookup ID, so both are accepted
+  // UNCONFIRMED (§5.2): whether contactId wants a CID_ or a CGC_ lookup ID, so both are accepted (and MLRP_, §13)
   const contactId = optionalContactRef("recipients.contactId", input.contactId);
   if (mailingListId && transactionBatchId) {
     throw new QualtricsInputError("recipients", "give either mailingListId or transactionBatchId, not both");
@@ -176,12 +176,7 @@ export function emailDistributionBody(input: DistributionInput): EmailDistributi
 }
 
 function optionalContactRef(field: string, value: unknown): string | undefined {
-  const v = optionalString(field, value)?.trim();
-  if (!v) return undefined;
-  if (!/^(CID|CGC)_[A-Za-z0-9]+$/.test(v)) {
-    throw new QualtricsInputError(field, `"${v.slice(0, 40)}" is not a contact ID (expected CID_ or CGC_ followed by letters and digits)`);
-  }
-  return v;
+  return optionalId(field, value, "contactLookup");
 }
 
 export const SMS_METHODS = ["Invite", "Interactive", "Reminder", "ThankYou"] as const;

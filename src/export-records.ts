@@ -8,6 +8,7 @@ import Parser from "stream-json/Parser";
 import Pick from "stream-json/filters/Pick";
 import StreamArray from "stream-json/streamers/StreamArray";
 import { isForbiddenKey, safeJsonParse, sanitize } from "./safe-object";
+import { ERROR_NAME } from "./errors";
 
 export type ExportFormat = "json" | "ndjson" | "csv" | "tsv";
 
@@ -15,7 +16,7 @@ export type ExportFormat = "json" | "ndjson" | "csv" | "tsv";
 export class ExportFileError extends Error {
   constructor(message: string) {
     super(`export file: ${message}`);
-    this.name = "ExportFileError";
+    this.name = ERROR_NAME;
   }
 }
 

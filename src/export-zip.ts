@@ -10,12 +10,13 @@ import * as path from "node:path";
 import type { Readable } from "node:stream";
 import * as zlib from "node:zlib";
 import * as yauzl from "yauzl";
+import { ERROR_NAME } from "./errors";
 
 /** The download is not a zip this reader can take apart. */
 export class ZipFormatError extends Error {
   constructor(message: string) {
     super(`export file: ${message}`);
-    this.name = "ZipFormatError";
+    this.name = ERROR_NAME;
   }
 }
 

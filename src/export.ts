@@ -1,7 +1,7 @@
 // Response exports (qualtrics-api.md §7.2-§7.4): start one, follow its progress, download the file
 // as a stream and read the responses out of it one at a time.
 import type { QualtricsClient } from "./client";
-import { QualtricsApiError, QualtricsInputError } from "./errors";
+import { ERROR_NAME, QualtricsApiError, QualtricsInputError } from "./errors";
 import { ExportColumn, ExportFileError, ExportFormat, megabytes, records } from "./export-records";
 import { looksLikeZip, unzipSingleFile, ZipEntryInfo } from "./export-zip";
 import { PollTimeoutError, pause } from "./poll";
@@ -144,7 +144,7 @@ export interface ExportProgress {
 export class ExportFailedError extends QualtricsApiError {
   constructor(path: string, requestId?: string) {
     super({ method: "GET", path, requestId }, "the export failed in Qualtrics; try it again");
-    this.name = "ExportFailedError";
+    this.name = ERROR_NAME;
   }
 }
 

@@ -1,6 +1,7 @@
 // One limiter per account (config node): a token bucket for the brand-wide request rate
 // (3000/minute, qualtrics-api.md §2.3) plus a cap on requests in flight. Work over the limit
 // waits in a FIFO queue; it does not fail.
+import { ERROR_NAME } from "./errors";
 
 export interface LimiterOptions {
   perMinute: number;
@@ -20,7 +21,7 @@ interface Waiter {
 export class LimiterClosedError extends Error {
   constructor() {
     super("the Qualtrics configuration was closed (flow stopped or redeployed) before the request was sent");
-    this.name = "LimiterClosedError";
+    this.name = ERROR_NAME;
   }
 }
 

@@ -4,7 +4,9 @@
 // The client secret and the tokens never appear in an error text.
 import { Client } from "undici";
 import type { ApiBase } from "./base-url";
+import { readCapped } from "./client";
 import { QualtricsApiError, QualtricsInputError } from "./errors";
+import { redactor } from "./redact";
 import { backoffDelay, errorCodeOf } from "./retry";
 import { safeJsonParse } from "./safe-object";
 
@@ -75,6 +77,8 @@ interface CachedToken {
 }
 
 const DEFAULT_LIFETIME_S = 3600;
+/** a token answer is a small JSON object; anything far larger is not one, and is not read into memory */
+export const MAX_TOKEN_ANSWER_BYTES = 64 * 1024;
 const TOKEN_PATH_SHOWN = "/oauth2/token";
 
 /**
@@ -112,6 +116,11 @@ export class OAuthTokenProvider {
     this.scopes = normalizeScopes(opts.scopes);
     this.basic = "Basic " + Buffer.from(`${clientId}:${clientSecret}`, "utf8").toString("base64");
     this.now = opts.now ?? Date.now;
+  }
+
+  /** the access token in use, for taking it out of texts (undefined before the first one) */
+  get currentToken(): string | undefined {
+    return this.cached?.accessToken;
   }
 
   /** the headers for one API request; fetches a token when there is none or it is due */
@@ -194,9 +203,12 @@ export class OAuthTokenProvider {
         signal: AbortSignal.any([this.closing.signal, AbortSignal.timeout(timeoutMs)]),
       });
       status = res.statusCode;
-      text = await res.body.text();
+      text = await readCapped(res.body, MAX_TOKEN_ANSWER_BYTES);
     } catch (err) {
       if (this.closed) return { error: this.error({ attempts: attempt }, "aborted: the Qualtrics configuration was closed"), retry: false };
+      if (errorCodeOf(err) === "QUALTRICS_RESPONSE_TOO_LARGE") {
+        return { error: this.error({ attempts: attempt }, `the token answer is larger than ${MAX_TOKEN_ANSWER_BYTES / 1024} KB; a token answer is a small JSON object, so this is not one (check the base URL)`), retry: false };
+      }
       const what = err instanceof Error && err.name === "TimeoutError" ? `no answer within ${timeoutMs} ms` : `connection failed (${errorCodeOf(err) ?? "network error"})`;
       return { error: this.error({ attempts: attempt }, `token request: ${what}`), retry: true };
     }
@@ -262,10 +274,7 @@ export class OAuthTokenProvider {
   }
 
   private redact(text: string): string {
-    let out = text;
-    const secrets = [this.opts.clientSecret, this.opts.clientId, this.basic.slice(6), this.cached?.accessToken];
-    for (const s of secrets) if (s && s.length >= 4) out = out.split(s).join("***");
-    return out;
+    return redactor([this.opts.clientSecret, this.opts.clientId, this.basic.slice("Basic ".length), this.cached?.accessToken])(text);
   }
 
   private sleep(ms: number): Promise<void> {

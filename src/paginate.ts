@@ -1,5 +1,5 @@
 // Lists as async iteration (qualtrics-api.md §3): follow result.nextPage until it is null,
-// holding one page in memory at a time.
+// holding one page in memory at a time. A page asked for before ends the list.
 import { withQuery } from "./client";
 import type { HttpMethod, Query, QualtricsClient } from "./client";
 import { QualtricsApiError } from "./errors";
@@ -54,9 +54,10 @@ export async function* pages<T = Record<string, unknown>>(
     const elements = raw.length > room ? raw.slice(0, room) : raw;
     delivered += elements.length;
 
-    let next = nextTarget(client, result, target);
+    const enough = raw.length === 0 || delivered >= (opts.limit && opts.limit > 0 ? opts.limit : Infinity);
+    // a nextPage that cannot be followed is an error only when the list would otherwise go on
+    let next = enough ? null : nextTarget(client, result, target, { method, path: target, page: index + 1 });
     if (next && seen.has(next)) next = null; // the same page again would loop forever
-    if (raw.length === 0 || delivered >= (opts.limit && opts.limit > 0 ? opts.limit : Infinity)) next = null;
     yield { elements, next, requestId: res.requestId, notice: res.notice, index };
     if (!next) return;
     seen.add(next);
@@ -84,23 +85,31 @@ export async function collect<T = Record<string, unknown>>(
 }
 
 /**
- * The next page's path on the configured API. `nextPage` is an absolute URL (§3.1); in the
- * Stoplight mock it is the literal "string", so anything that is not http(s) ends the list.
- * A nextPage on another host is not followed with the token: its path and query are asked of
- * the configured host instead, which serves the same API. Search may return only a skipToken
- * (UNCONFIRMED, §3.2), which is added to the current path.
+ * The next page's path on the configured API (qualtrics-api.md §3.1, §13). `nextPage` is an
+ * absolute URL, possibly on another data-center host or with proxy parameters (proxyDepth,
+ * proxyInfo) besides skipToken; the token only ever goes to the configured API, so its path after
+ * /API/v3 and its whole query are asked of the configured base, whatever path a proxy puts before
+ * /API/v3 there. No nextPage key, null or "" is the last page. Anything else that cannot be mapped
+ * (the Stoplight mock's placeholder "string" included) is an error: a list that silently stopped
+ * early would look complete. Search may return only a skipToken (UNCONFIRMED, §3.2), which is
+ * added to the current path.
  */
-function nextTarget(client: QualtricsClient, result: Record<string, unknown>, current: string): string | null {
+function nextTarget(
+  client: QualtricsClient,
+  result: Record<string, unknown>,
+  current: string,
+  ctx: { method: string; path: string; page: number },
+): string | null {
   const np = result.nextPage;
-  if (typeof np === "string" && /^https?:\/\//i.test(np)) {
-    let u: URL;
-    try {
-      u = new URL(np);
-    } catch {
-      return null;
-    }
-    if (!u.pathname.startsWith(client.base.basePath + "/")) return null;
-    return u.pathname + u.search;
+  if (np !== undefined && np !== null && np !== "") {
+    const mapped = typeof np === "string" ? onConfiguredBase(client, np) : undefined;
+    if (mapped) return mapped;
+    const shown = typeof np === "string" ? JSON.stringify(np.length > 120 ? np.slice(0, 120) + "…" : np) : `a ${Array.isArray(np) ? "list" : typeof np}`;
+    throw new QualtricsApiError(
+      { method: ctx.method, path: ctx.path.split("?")[0] },
+      `the list's next page cannot be followed: nextPage ${shown} is not a URL of the Qualtrics API (…/API/v3/…); ` +
+        `stopped at page ${ctx.page} rather than return part of the list as if it were all`,
+    );
   }
   const skip = result.skipToken;
   if (typeof skip === "string" && skip.length > 0) {
@@ -110,4 +119,29 @@ function nextTarget(client: QualtricsClient, result: Record<string, unknown>, cu
     return `${p}?${params.toString()}`;
   }
   return null;
+}
+
+/**
+ * `nextPage` as a path and query on the configured base: the part after our base path, or else
+ * after /API/v3, moved onto our base path (a proxy at https://gw/qualtrics/API/v3 gets back
+ * https://gw/API/v3/... or https://iad1.qualtrics.com/API/v3/...). Undefined when it is neither.
+ */
+function onConfiguredBase(client: QualtricsClient, nextPage: string): string | undefined {
+  let u: URL;
+  try {
+    u = new URL(nextPage, client.base.origin);
+  } catch {
+    return undefined;
+  }
+  // a relative nextPage must start at the root: "string" would otherwise resolve to /string
+  if (!/^https?:\/\//i.test(nextPage) && !nextPage.startsWith("/")) return undefined;
+  if (u.protocol !== "https:" && u.protocol !== "http:") return undefined;
+  const base = client.base.basePath;
+  let rest: string | undefined;
+  if (u.pathname.startsWith(base + "/")) rest = u.pathname.slice(base.length);
+  else {
+    const m = /^\/API\/v3(\/.*)$/i.exec(u.pathname);
+    if (m) rest = m[1];
+  }
+  return rest === undefined ? undefined : base + rest + u.search;
 }

@@ -2,6 +2,7 @@
 // its state again and again, with growing pauses, until it is finished, the caller's signal aborts,
 // or the overall time is up. §7.3 recommends 1 s rising to 5 s and a 10 minute limit; clients that
 // polled every millisecond (§10, [BJ]) are what this avoids.
+import { ERROR_NAME } from "./errors";
 
 export interface PollOptions<T> {
   /** one look at the job; an error thrown here (a 404, say) ends the polling with that error */
@@ -29,7 +30,7 @@ export class PollTimeoutError extends Error {
   readonly lastState: unknown;
   constructor(what: string, timeoutMs: number, checks: number, lastState: unknown) {
     super(`${what} was still not finished after ${Math.round(timeoutMs / 1000)} s (${checks} checks); it may still finish in Qualtrics`);
-    this.name = "PollTimeoutError";
+    this.name = ERROR_NAME;
     this.checks = checks;
     this.lastState = lastState;
   }

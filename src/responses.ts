@@ -2,7 +2,7 @@
 // the bulk embedded-data update.
 import { createHash } from "node:crypto";
 import type { ApiResponse, QualtricsClient } from "./client";
-import { QualtricsApiError, QualtricsInputError } from "./errors";
+import { ERROR_NAME, QualtricsApiError, QualtricsInputError } from "./errors";
 import { pause } from "./poll";
 import { isPlainObject } from "./safe-object";
 import { optionalBoolean, optionalEmbeddedData, optionalObject, requireId, requireString, typeName } from "./validate";
@@ -182,7 +182,7 @@ export class BulkUpdateError extends QualtricsApiError {
     const first = failedChunk * chunkSize;
     this.message = `${err.message} - chunk ${failedChunk + 1} of ${chunks} (updates from index ${first}) failed; ` +
       `${accepted.length} earlier chunk(s) were accepted and are not to be sent again`;
-    this.name = "BulkUpdateError";
+    this.name = ERROR_NAME;
     this.accepted = accepted;
     this.failedChunk = failedChunk;
   }

@@ -21,27 +21,52 @@ export function parseRetryAfter(value: string | string[] | undefined, now = Date
   return Math.max(0, at - now);
 }
 
-/** Exponential back-off with equal jitter: never less than half the step, so a burst spreads out. */
-export function backoffDelay(attempt: number, policy: RetryPolicy, random: () => number = Math.random): number {
+/** No wait before a retry is shorter, whatever the settings or a Retry-After say: a burst of retries would only add load. */
+export const MIN_RETRY_WAIT_MS = 100;
+
+/** Exponential back-off with equal jitter: never less than half the step, so a burst spreads out; never below MIN_RETRY_WAIT_MS. */
+export function backoffDelay(attempt: number, policy: Pick<RetryPolicy, "baseMs" | "maxMs">, random: () => number = Math.random): number {
   const step = Math.min(policy.maxMs, policy.baseMs * 2 ** attempt);
-  return Math.round(step / 2 + random() * (step / 2));
+  return Math.max(MIN_RETRY_WAIT_MS, Math.round(step / 2 + random() * (step / 2)));
+}
+
+/**
+ * The wait before retry number `attempt + 1`: the back-off, or Qualtrics' Retry-After when that is
+ * longer. A Retry-After of 0 (or one in the past) does not make the client hammer the API.
+ */
+export function retryWait(attempt: number, policy: RetryPolicy, retryAfterMs?: number, random: () => number = Math.random): number {
+  return Math.max(retryAfterMs ?? 0, backoffDelay(attempt, policy, random));
+}
+
+/** a duration as people say it: "900 ms", "45 s", "12 min", "3 h 20 min" */
+export function humanDuration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  const s = Math.round(ms / 1000);
+  if (s < 120) return `${s} s`;
+  const min = Math.round(s / 60);
+  if (min < 120) return `${min} min`;
+  const h = Math.floor(min / 60);
+  const rest = min % 60;
+  if (h < 48) return rest ? `${h} h ${rest} min` : `${h} h`;
+  return `${Math.round(h / 24)} days`;
 }
 
 export const IDEMPOTENT_METHODS = new Set(["GET", "HEAD", "PUT", "DELETE", "OPTIONS"]);
 
 /**
- * Which answers are safe to try again. 429 and 503 mean the request was not carried out.
- * 500, 502 and 504 may hide a request that was carried out, so only idempotent ones are retried:
- * a create must never be duplicated by a retry.
+ * Which answers are safe to try again. A 429 means the request was not carried out, so every
+ * method is retried. Nothing documented says the same of a 503, and 500, 502 and 504 may hide a
+ * request that was carried out too: those are retried only for idempotent requests (GET, PUT,
+ * DELETE, searches, a create with an Idempotency-Key), so a create is never duplicated by a retry.
  */
 export function retryableStatus(status: number, idempotent: boolean): boolean {
-  if (status === 429 || status === 503) return true;
-  if (status === 500 || status === 502 || status === 504) return idempotent;
+  if (status === 429) return true;
+  if (status === 500 || status === 502 || status === 503 || status === 504) return idempotent;
   return false;
 }
 
 export function mayHaveSucceededStatus(status: number): boolean {
-  return status === 500 || status === 502 || status === 504;
+  return status === 500 || status === 502 || status === 503 || status === 504;
 }
 
 // Errors raised before the request left this machine: nothing can have been carried out.

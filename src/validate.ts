@@ -3,11 +3,16 @@
 import { QualtricsInputError } from "./errors";
 import { isPlainObject } from "./safe-object";
 
-/** Qualtrics ID prefixes (qualtrics-api.md §4.8). */
+/**
+ * Qualtrics ID prefixes by kind (qualtrics-api.md §4.8, and §13 for those seen in real answers:
+ * ML_ mailing lists, MLRP_ recipient lookups). Hints, not a closed list: see checkIdShape.
+ */
 export const ID_PREFIX = {
   directory: ["POOL_"],
   contact: ["CID_"],
-  mailingList: ["CG_"],
+  /** who a distribution goes to: a contact, or a lookup ID of a mailing list member */
+  contactLookup: ["CID_", "CGC_", "MLRP_"],
+  mailingList: ["CG_", "ML_"],
   survey: ["SV_"],
   emailDistribution: ["EMD_"],
   smsDistribution: ["SMSD_"],
@@ -25,6 +30,7 @@ export type IdKind = keyof typeof ID_PREFIX;
 const ID_NAME: Record<IdKind, string> = {
   directory: "a directory",
   contact: "a contact",
+  contactLookup: "a contact",
   mailingList: "a mailing list",
   survey: "a survey",
   emailDistribution: "an email distribution",
@@ -37,8 +43,16 @@ const ID_NAME: Record<IdKind, string> = {
   user: "a user",
 };
 
-// §4.8 advises a loose pattern rather than exact lengths: lengths are observed, not documented.
-const ID_BODY = /^[A-Za-z0-9]+$/;
+// §4.8 advises a loose pattern rather than exact lengths or a closed list of prefixes: lengths are
+// observed, not documented, and real answers carry prefixes no document lists (§13).
+const LOOSE_ID = /^([A-Z]+_)[A-Za-z0-9]+$/;
+
+/** every prefix known for some kind, with the kinds it belongs to (ES_, UT_, CTR_ too: known, never asked for) */
+const KNOWN_PREFIX = new Map<string, IdKind[]>();
+for (const [kind, prefixes] of Object.entries(ID_PREFIX) as Array<[IdKind, readonly string[]]>) {
+  for (const p of prefixes) KNOWN_PREFIX.set(p, [...(KNOWN_PREFIX.get(p) ?? []), kind]);
+}
+for (const p of ["ES_", "UT_", "CTR_"]) if (!KNOWN_PREFIX.has(p)) KNOWN_PREFIX.set(p, []);
 
 export function requireString(field: string, value: unknown): string {
   if (value === undefined || value === null || value === "") throw new QualtricsInputError(field, "is required");
@@ -78,12 +92,22 @@ export function optionalId(field: string, value: unknown, kind: IdKind): string 
   return id;
 }
 
+/**
+ * An ID must have Qualtrics' shape, PREFIX_ then letters and digits (§4.8). Its prefix is a hint,
+ * not a gate: one no document lists (ML_, MLRP_, whatever Qualtrics adds next) is accepted and
+ * Qualtrics has the last word. Only a prefix known to name another kind of object (a survey ID
+ * where a directory ID belongs) is refused before sending, since Qualtrics would only answer
+ * with a less clear 400 or 404.
+ */
 function checkIdShape(field: string, id: string, kind: IdKind): void {
   const prefixes: readonly string[] = ID_PREFIX[kind];
-  const prefix = prefixes.find((p) => id.startsWith(p));
-  if (!prefix || !ID_BODY.test(id.slice(prefix.length))) {
+  const m = LOOSE_ID.exec(id);
+  const prefix = m?.[1];
+  const otherKinds = prefix && !prefixes.includes(prefix) ? KNOWN_PREFIX.get(prefix) : undefined;
+  if (!prefix || otherKinds) {
     const shown = id.length > 40 ? id.slice(0, 40) + "…" : id;
-    throw new QualtricsInputError(field, `"${shown}" is not ${ID_NAME[kind]} ID (expected ${prefixes.join(" or ")} followed by letters and digits)`);
+    const looksLike = otherKinds && otherKinds.length > 0 ? `, it looks like ${ID_NAME[otherKinds[0]]} ID` : "";
+    throw new QualtricsInputError(field, `"${shown}" is not ${ID_NAME[kind]} ID (expected ${prefixes.join(" or ")} followed by letters and digits${looksLike})`);
   }
 }
 

@@ -31,9 +31,13 @@ export type ClientTuning = Omit<ClientOptions, "auth" | "dataCenter" | "baseUrl"
  * token provider.
  */
 export function accountClient(account: AccountSettings, tuning: ClientTuning = {}): QualtricsClient {
+  // every secret of the account is kept out of error texts, whichever kind of authentication is in use
+  const own = [account.apiToken, account.clientId, account.clientSecret];
+  const more = tuning.secrets;
   if (account.authType !== "oauth") {
     const token = account.apiToken ?? "";
-    return new QualtricsClient({ ...tuning, dataCenter: account.dataCenter, baseUrl: account.baseUrl, auth: () => ({ "X-API-TOKEN": token }) });
+    const secrets = () => [...own, ...(more?.() ?? [])];
+    return new QualtricsClient({ ...tuning, dataCenter: account.dataCenter, baseUrl: account.baseUrl, auth: () => ({ "X-API-TOKEN": token }), secrets });
   }
   const base = resolveApiBase(account.dataCenter, account.baseUrl);
   const provider = new OAuthTokenProvider({
@@ -51,6 +55,7 @@ export function accountClient(account: AccountSettings, tuning: ClientTuning = {
     dataCenter: account.dataCenter,
     baseUrl: account.baseUrl,
     auth: provider.auth,
+    secrets: () => [...own, provider.currentToken, ...(more?.() ?? [])],
     onUnauthorized: provider.onUnauthorized,
     onClose: () => provider.close(),
   });

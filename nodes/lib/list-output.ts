@@ -1,7 +1,7 @@
 // A list read page by page, sent as one message with an array or as one message per item with
 // msg.parts, so a join node in automatic mode rebuilds the array. One page is held at a time.
 import type { Page } from "../../src/paginate";
-import { QualtricsInputError } from "../../src/errors";
+import { QualtricsApiError, QualtricsInputError } from "../../src/errors";
 import { isPlainObject } from "../../src/safe-object";
 import type { InputContext } from "./qualtrics-node";
 import type { Msg, NodeAPI } from "./types";
@@ -14,14 +14,46 @@ export function limitOf(msg: Msg, nodeLimit: number): number {
   return n;
 }
 
-/** All items in msg.payload of one message. */
-export async function sendArray(msg: Msg, ctx: InputContext, source: AsyncIterable<Page<unknown>>): Promise<{ count: number }> {
-  const all: unknown[] = [];
+/** the most items one message holds when no setting says otherwise (settings.js qualtricsConfigMaxListItems) */
+export const DEFAULT_MAX_LIST_ITEMS = 100_000;
+
+/**
+ * The pages of `source` until it ends, or until the node starts closing: a list is only read,
+ * so stopping between two pages loses nothing (the message fails instead of waiting for the grace period).
+ */
+export async function* whileOpen<P>(ctx: InputContext, source: AsyncIterable<P>): AsyncGenerator<P> {
   for await (const page of source) {
+    if (ctx.closing.aborted) throw new QualtricsApiError({ method: "GET", path: "-" }, "the node was closed (flow stopped or redeployed) while the list was being read; nothing was sent");
+    yield page;
+  }
+}
+
+/**
+ * Every item of the list in one array, held in memory: refused past the configuration's maximum
+ * (an endless nextPage would otherwise fill the memory), with what to do instead.
+ */
+export async function collectPages(
+  msg: Msg,
+  ctx: InputContext,
+  source: AsyncIterable<Page<unknown>>,
+  instead: { field: string; advice: string } = { field: "output", advice: "choose one message per item as the output, or set a limit" },
+): Promise<unknown[]> {
+  const max = ctx.config.maxListItems ?? DEFAULT_MAX_LIST_ITEMS;
+  const all: unknown[] = [];
+  for await (const page of whileOpen(ctx, source)) {
+    if (all.length + page.elements.length > max) {
+      throw new QualtricsInputError(instead.field, `the list has more than ${max} items, more than one message may hold; ${instead.advice}`);
+    }
     all.push(...page.elements);
     ctx.record(msg, { requestId: page.requestId, statusCode: 200, notice: page.notice });
     ctx.status.progress(all.length);
   }
+  return all;
+}
+
+/** All items in msg.payload of one message. */
+export async function sendArray(msg: Msg, ctx: InputContext, source: AsyncIterable<Page<unknown>>): Promise<{ count: number }> {
+  const all = await collectPages(msg, ctx, source);
   msg.payload = all;
   ctx.send(msg);
   return { count: all.length };
@@ -44,7 +76,7 @@ export async function sendEach(RED: NodeAPI, msg: Msg, ctx: InputContext, source
     ctx.send(out);
     index++;
   };
-  for await (const page of source) {
+  for await (const page of whileOpen(ctx, source)) {
     for (const item of page.elements) {
       if (held) emit(held, false);
       held = { item, requestId: page.requestId, notice: page.notice };

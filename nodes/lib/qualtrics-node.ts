@@ -12,6 +12,8 @@ export interface InputContext {
   send: Send;
   /** aborted when the node closes and in-flight work did not finish in time */
   signal: AbortSignal;
+  /** aborted as soon as the node starts closing: a list being read stops at its next page */
+  closing: AbortSignal;
   status: NodeStatus;
   /** put the request metadata (requestId, httpStatus, notice) on a message */
   record(msg: Msg, res: Pick<ApiResponse, "requestId" | "statusCode" | "notice">): void;
@@ -29,9 +31,12 @@ export function record(msg: Msg, res: Pick<ApiResponse, "requestId" | "statusCod
 }
 
 /** msg.qualtrics of a failed request, for every node alike; errors that are not Qualtrics' answers leave msg alone */
-export function recordFailure(msg: Msg, err: unknown): void {
+/** msg.qualtrics for a failed request; `clean` takes out any secret a server echoed into its texts */
+export function recordFailure(msg: Msg, err: unknown, clean: (text: string) => string = (t) => t): void {
   if (err instanceof QualtricsApiError) {
-    msg.qualtrics = { requestId: err.requestId, httpStatus: err.statusCode, errorCode: err.errorCode, mayHaveSucceeded: err.mayHaveSucceeded };
+    const requestId = err.requestId && clean(err.requestId);
+    const errorCode = err.errorCode && clean(err.errorCode);
+    msg.qualtrics = { requestId, httpStatus: err.statusCode, errorCode, mayHaveSucceeded: err.mayHaveSucceeded };
   }
 }
 
@@ -45,12 +50,26 @@ export function asError(err: unknown): Error {
   return new Error(typeof err === "string" ? err : "unknown error");
 }
 
+/** `err` with its texts (message, stack) cleaned; Node-RED shows both in Catch, debug and the log */
+function scrubbed(err: Error, clean: (text: string) => string): Error {
+  const message = clean(err.message);
+  if (message !== err.message) err.message = message;
+  if (typeof err.stack === "string") {
+    const stack = clean(err.stack);
+    if (stack !== err.stack) err.stack = stack;
+  }
+  return err;
+}
+
 export function setupQualtricsNode(RED: NodeAPI, node: Node, def: { qualtrics?: string }, handler: InputHandler): NodeStatus {
   const status = new NodeStatus(RED, node);
   const config = configOf(RED, def.qualtrics);
   if (!config) status.problem("noConfig");
   const pending = new Set<Promise<void>>();
   const abort = new AbortController();
+  const closing = new AbortController();
+  // an upstream may echo a secret in an error text; nothing of it leaves the node
+  const clean = (text: string): string => (config ? config.redact(text) : text);
 
   async function handle(msg: Msg, send: Send, done: Done): Promise<void> {
     let finished = false;
@@ -64,14 +83,14 @@ export function setupQualtricsNode(RED: NodeAPI, node: Node, def: { qualtrics?: 
       if (!config) throw new QualtricsInputError("qualtrics", "no Qualtrics configuration node is selected, or it is disabled");
       const client = config.client();
       status.started();
-      const out = await handler(msg, { client, config, send, signal: abort.signal, status, record });
+      const out = await handler(msg, { client, config, send, signal: abort.signal, closing: closing.signal, status, record });
       status.succeeded(out ? out.count : undefined);
       finish();
     } catch (raw) {
-      const err = asError(raw);
-      recordFailure(msg, err);
+      const err = scrubbed(asError(raw), clean);
+      recordFailure(msg, err, clean);
       if (err instanceof QualtricsApiError) {
-        status.failed(err.statusCode ? `${err.statusCode} ${err.errorCode ?? ""}`.trim() : "request failed");
+        status.failed(err.statusCode ? clean(`${err.statusCode} ${err.errorCode ?? ""}`.trim()) : "request failed");
       } else if (err instanceof QualtricsInputError) {
         status.failed(`invalid ${err.field}`);
       } else {
@@ -83,7 +102,7 @@ export function setupQualtricsNode(RED: NodeAPI, node: Node, def: { qualtrics?: 
 
   const onInput = (msg: Msg, send: Send, done: Done): void => {
     // handle() catches everything itself; the catch here only guards against a bug in it
-    const p = handle(msg, send, done).catch((err) => node.error(asError(err).message));
+    const p = handle(msg, send, done).catch((err) => node.error(clean(asError(err).message)));
     pending.add(p);
     void p.finally(() => pending.delete(p));
   };
@@ -91,6 +110,7 @@ export function setupQualtricsNode(RED: NodeAPI, node: Node, def: { qualtrics?: 
   node.on("input", onInput as unknown as InputListener);
 
   node.on("close", (_removed: boolean, done: () => void) => {
+    closing.abort(new Error("the node was closed"));
     let timer: NodeJS.Timeout | undefined;
     const grace = new Promise<void>((r) => (timer = setTimeout(r, CLOSE_GRACE_MS)));
     Promise.race([Promise.allSettled([...pending]), grace])

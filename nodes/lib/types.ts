@@ -24,5 +24,9 @@ export interface QualtricsConfigNode extends Node<{ apiToken?: string; clientId?
   borrowClient(): { client: QualtricsClient; release(): Promise<void> };
   /** a secret of the account, used to key fingerprints (never sent anywhere) */
   accountSecret(): string;
+  /** `text` with every secret of the account (token, client ID and secret, access token) taken out */
+  redact(text: string): string;
   timeoutMs: number;
+  /** the most items a list sent as one message may hold (settings.js qualtricsConfigMaxListItems) */
+  maxListItems: number;
 }

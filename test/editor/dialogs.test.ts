@@ -104,8 +104,11 @@ describe(`editor: edit dialogs (${process.env.NR_PKG || "node-red"})`, function 
       assert.equal(dir.value, s.sb.seedIds.directoryId);
     });
 
-    it("flags a contact ID that is not a CID_ ID, and accepts a good one", async function () {
-      await typeInto(s.page, "node-input-contactId", "XYZ_123");
+    it("flags a contact ID of another kind or of no ID shape, and accepts a good one", async function () {
+      // a prefix no document lists would pass (qualtrics-api.md §4.8: a hint, not a gate); a lookup ID is another kind
+      await typeInto(s.page, "node-input-contactId", "cid 123");
+      await waitForError(s.page, "#node-input-contactId", true);
+      await typeInto(s.page, "node-input-contactId", "CGC_123");
       await waitForError(s.page, "#node-input-contactId", true);
       assert.equal(await s.page.locator("#node-input-contactId + .red-ui-typedInput-container.input-error").count(), 1);
       assert.match(String(await validationMessage(s.page, IDS.contact, "contactId")), /CID_/);
@@ -275,10 +278,12 @@ describe(`editor: edit dialogs (${process.env.NR_PKG || "node-red"})`, function 
 
     it("flags bad IDs, emails and dates", async function () {
       for (const [f, bad, good] of [
-        ["surveyId", "XYZ_123", s.sb.seedIds.surveyIds[1]],
+        // an ID of another known kind, or of no ID shape (an unlisted prefix would pass: §4.8)
+        ["surveyId", "CG_123", s.sb.seedIds.surveyIds[1]],
         ["fromEmail", "surveys.example.com", "surveys@example.com"],
         ["sendDate", "2024-02-30", "2030-02-28T09:00:00Z"],
-        ["contactId", "XYZ_1", "CID_abc123"],
+        ["contactId", "POOL_1", "CID_abc123"],
+        ["contactId", "xyz-1", "MLRP_abc123"],
       ]) {
         await typeInto(s.page, `node-input-${f}`, bad);
         await waitForError(s.page, `#node-input-${f}`, true);

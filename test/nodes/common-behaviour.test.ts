@@ -232,9 +232,17 @@ describe("every Qualtrics node", function () {
       assert.match(r.error ?? "", /no answer within 1000 ms.*may have succeeded/);
     });
 
-    it(`${kind.name}: a 503 is retried (nothing was carried out)`, async () => {
+    it(`${kind.name}: a 503 is not retried either (nothing documents that it was not carried out)`, async () => {
       await load(kind);
       api.reply(fail(503, "Temporary", "T"), ok({ id: "X_2" }));
+      const r = await outcome(kind);
+      assert.equal(api.requests.length, 1);
+      assert.match(r.error ?? "", /^Qualtrics 503 .*may have succeeded/);
+    });
+
+    it(`${kind.name}: a 429 is retried (Qualtrics did not carry it out)`, async () => {
+      await load(kind);
+      api.reply(fail(429, "Too many requests", "RATE"), ok({ id: "X_2" }));
       const r = await outcome(kind);
       assert.ok(r.msg, r.error);
       assert.equal(api.requests.length, 2);
@@ -301,10 +309,10 @@ describe("every Qualtrics node", function () {
 
     it(`${kind.name}: gives up after the configured retries`, async () => {
       await load(kind, { retries: 1 });
-      api.reply(fail(503, "Temporary", "T503"));
+      api.reply(fail(429, "Too many requests", "T429"));
       const r = await outcome(kind);
       assert.equal(api.requests.length, 2);
-      assert.match(r.error ?? "", /Temporary.*after 2 attempts/);
+      assert.match(r.error ?? "", /Too many requests.*after 2 attempts/);
     });
   }
 

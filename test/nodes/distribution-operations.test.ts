@@ -197,6 +197,16 @@ describe("qualtrics-distribution operations", function () {
       assert.deepEqual(msg.payload, { id: "EMD_links0000000001", surveyId: SV, mailingListId: ML });
     });
 
+    it("generateLinks with a legacy ML_ mailing list sends the request, as real Qualtrics answered 200 to it (qualtrics-api.md §13)", async function () {
+      const legacy = "ML_4kTq9ZbWm2PxLvA";
+      await load({ operation: "generateLinks", surveyId: SV, mailingListId: legacy, linkType: "Individual" });
+      api.reply(ok({ id: "EMD_links0000000002" }));
+      const msg = await run({});
+      assert.equal(api.requests.length, 1);
+      assert.equal((api.requests[0].body as { mailingListId: string }).mailingListId, legacy);
+      assert.deepEqual(msg.payload, { id: "EMD_links0000000002", surveyId: SV, mailingListId: legacy });
+    });
+
     it("generateLinks refuses one contact, naming the field, with no request", async function () {
       await load({ operation: "generateLinks", surveyId: SV, mailingListId: ML });
       assert.match(await refused({ payload: { contactId: "CID_abc" } }), /^contactId: cannot be used: links are generated for every contact of the mailing list/);

@@ -108,7 +108,8 @@ function parseRule(raw: unknown, path: string): FaultRule {
     }
     rule.status = raw.status;
   }
-  if (raw.retryAfter !== undefined) rule.retryAfter = positiveNumber(raw.retryAfter, `${path}.retryAfter`, true);
+  // 0 too: "try again at once", which a client must not take as "no wait"
+  if (raw.retryAfter !== undefined) rule.retryAfter = raw.retryAfter === 0 ? 0 : positiveNumber(raw.retryAfter, `${path}.retryAfter`, true);
   if (raw.delayMs !== undefined) {
     if (typeof raw.delayMs !== "number" || !Number.isFinite(raw.delayMs) || raw.delayMs < 0) throw new FaultConfigError(`${path}.delayMs must be a number ≥ 0`);
     rule.delayMs = raw.delayMs;

@@ -17,3 +17,4 @@ export { signMessage, topicMatches, completedMessage } from "./webhooks";
 export { ErrorCodes, httpStatusText } from "./envelope";
 export { encodeSkipToken, decodeSkipToken } from "./pagination";
 export { hasIdFormat } from "./ids";
+export type { HostileConfig, HostileController } from "./hostile-upstream";

@@ -24,6 +24,7 @@ import { DEFAULT_OAUTH_TTL_SECONDS, OAUTH_TOKEN_PATH, OAuthServer } from "./oaut
 import { ProxySwitch } from "./proxy";
 import { PublicationUrlSwitch } from "./publication-urls";
 import { fireCompletedResponse } from "./webhooks";
+import { HostileUpstream } from "./hostile-upstream";
 
 export type { Sandbox, SandboxOptions, RecordedRequest } from "./types";
 
@@ -75,6 +76,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const oauthTtl = opts.oauthTokenTtlSeconds ?? DEFAULT_OAUTH_TTL_SECONDS;
   const oauth = new OAuthServer(opts.oauthClients ?? [], oauthTtl);
   const proxy = new ProxySwitch(opts.proxied);
+  const hostile = new HostileUpstream();
   const router = new Router(apiRoutes);
   const log = opts.log;
   const pendingDelays = new Set<() => void>();
@@ -186,7 +188,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       send(res, a);
       return a.status;
     }
-    const real = proxy.decorate(processApi(req, url, origin, raw, parsed), url.pathname);
+    const real = hostile.decorate(proxy.decorate(processApi(req, url, origin, raw, parsed), url.pathname), flatHeaders(req), url.toString());
     if (rule && rule.action !== "delay") {
       const a = faultAnswer(rule, real);
       if (a === null) {
@@ -211,6 +213,15 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       return;
     }
     let outcome: number | "dropped";
+    // a gateway serves the API under its prefix only
+    const apiPath = hostile.apiPath(url.pathname);
+    if (apiPath !== url.pathname) {
+      if (apiPath === null && (url.pathname === API_PREFIX || url.pathname.startsWith(`${API_PREFIX}/`))) {
+        send(res, { status: 404, headers: { "Content-Type": "text/plain" }, text: "gateway: no such route" });
+        return;
+      }
+      if (apiPath !== null) url = new URL(apiPath + url.search, origin);
+    }
     if (url.pathname === API_PREFIX || url.pathname.startsWith(`${API_PREFIX}/`)) {
       outcome = await handleApi(req, res, url, origin);
     } else if (url.pathname === OAUTH_TOKEN_PATH) {
@@ -283,6 +294,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       options.emailSearchCase = value;
     },
     publicationUrls: options.publicationUrls,
+    hostile,
     seedIds: built.seedIds,
     completeResponse,
     reset(): void {
@@ -294,6 +306,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       else proxy.clear();
       options.emailSearchCase = opts.emailSearchCase ?? "insensitive";
       options.publicationUrls.reset();
+      hostile.clear();
       state = buildState(seedOpts).state;
     },
     close(): Promise<void> {

@@ -3,6 +3,7 @@ import { FaultController } from "./faults";
 import { OAuthClientConfig, OAuthController } from "./oauth";
 import { ProxyConfig, ProxyController } from "./proxy";
 import { PublicationUrlController, PublicationUrlMode } from "./publication-urls";
+import type { HostileController } from "./hostile-upstream";
 import { SeedIds } from "./seed";
 import { SandboxState } from "./state";
 import { Delivery } from "./webhooks";
@@ -82,6 +83,8 @@ export interface Sandbox {
   /** stores new subscriptions' publicationUrls as sent, or without the query, reordered or re-encoded */
   publicationUrls: PublicationUrlController;
   seedIds: SeedIds;
+  /** a gateway prefix, nextPage on another host, endless lists, credentials echoed in errors */
+  hostile: HostileController;
   completeResponse(surveyId: string, values?: Record<string, unknown>, options?: CompleteOptions): Promise<CompleteResult>;
   /** clear requests, faults, OAuth tokens, the proxy, search and publication URL switches (back to the options), and restore seeded state */
   reset(): void;

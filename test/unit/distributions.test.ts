@@ -150,8 +150,13 @@ describe("distributions (qualtrics-api.md §5.2, §5.6)", function () {
         inputError(() => email({ contactId: "SV_1" }), "recipients.contactId");
       });
 
-      it("a mailing list ID must be CG_", function () {
-        inputError(() => email({ mailingListId: "ML_1" }), "recipients.mailingListId");
+      it("a mailing list ID is CG_, or a legacy ML_ one as real answers show (§13); another kind of ID is refused", function () {
+        assert.equal(email({ mailingListId: "ML_4kTq9ZbWm2PxLvA" }).recipients.mailingListId, "ML_4kTq9ZbWm2PxLvA");
+        inputError(() => email({ mailingListId: "SV_4kTq9ZbWm2PxLvA" }), "recipients.mailingListId", /it looks like a survey ID/);
+      });
+
+      it("a contact can be a mailing list member's MLRP_ lookup ID (§13)", function () {
+        assert.equal(email({ mailingListId: "ML_4kTq9ZbWm2PxLvA", contactId: "MLRP_9zYxWvUt8sRqPo1" }).recipients.contactId, "MLRP_9zYxWvUt8sRqPo1");
       });
     });
 

@@ -18,7 +18,7 @@ describe("hostile input (found by the fuzz run)", function () {
   it("a missing value is 'nothing', not 'a undefined'", function () {
     assert.equal(typeName(undefined), "nothing");
     assert.equal(typeName(10n), "a BigInt");
-    assert.throws(() => toQualtricsDate("sendDate", undefined), /^QualtricsInputError: sendDate: must be an ISO 8601 string, epoch milliseconds or a Date, got nothing$/);
+    assert.throws(() => toQualtricsDate("sendDate", undefined), /^Qualtrics: sendDate: must be an ISO 8601 string, epoch milliseconds or a Date, got nothing$/);
   });
 
   it("an error about a 1 MB path is not 1 MB long", function () {

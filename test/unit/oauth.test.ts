@@ -218,6 +218,16 @@ describe("oauth", function () {
       assertNoSecret(err);
     });
 
+    it("a token answer larger than 64 KB is refused with a clear error, not read on (and not tried again)", async function () {
+      // a JSON string far larger than any token answer: the read stops at the cap
+      srv.reply({ status: 200, body: { access_token: "t".repeat(4 * 1024 * 1024), token_type: "Bearer" } }, token("tok-small"));
+      const err = await failure<QualtricsApiError>(provider().auth());
+      assert.ok(err instanceof QualtricsApiError);
+      assert.match(err.message, /token answer is larger than 64 KB; a token answer is a small JSON object/);
+      assert.equal(srv.requests.length, 1);
+      assertNoSecret(err);
+    });
+
     it("a 200 without access_token is an error", async function () {
       srv.reply({ status: 200, body: { token_type: "Bearer" } });
       const err = await failure<QualtricsApiError>(provider().auth());

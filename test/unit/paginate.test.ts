@@ -58,11 +58,24 @@ describe("pagination (qualtrics-api.md §3)", function () {
     assert.equal(api.requests.length, 1);
   });
 
-  it("stops on a nextPage that is not a URL (the Stoplight mock's \"string\")", async function () {
+  it("a nextPage that is not a URL (the Stoplight mock's \"string\") is an error, not a short list", async function () {
     const client = clients.make(api.apiBase);
-    api.reply(ok({ elements: [1], nextPage: "string" }), ok({ elements: [2] }));
-    assert.deepEqual(await collect(client, "/surveys"), [1]);
-    assert.equal(api.requests.length, 1);
+    for (const np of ["string", 42, { url: "x" }]) {
+      api.reply(ok({ elements: [1], nextPage: np }), ok({ elements: [2] }));
+      const err = await failure<QualtricsApiError>(collect(client, "/surveys"));
+      assert.ok(err instanceof QualtricsApiError);
+      assert.match(err.message, /^Qualtrics request failed: the list's next page cannot be followed: nextPage (\"string\"|a number|an? object) is not a URL of the Qualtrics API .*stopped at page 1 rather than return part of the list/);
+      assert.equal(api.requests.length, 1);
+    }
+  });
+
+  it("no nextPage key, null or an empty one is the last page (§13: a list can come without the key)", async function () {
+    const client = clients.make(api.apiBase);
+    for (const last of [{}, { nextPage: null }, { nextPage: "" }]) {
+      api.reply(ok({ elements: ["QID1", "QID2", "QID3"], ...last }), ok({ elements: ["more"] }));
+      assert.deepEqual(await collect(client, "/survey-definitions/SV_1/questions"), ["QID1", "QID2", "QID3"]);
+      assert.equal(api.requests.length, 1);
+    }
   });
 
   it("stops when nextPage repeats a page already fetched (loop guard)", async function () {
@@ -137,11 +150,52 @@ describe("pagination (qualtrics-api.md §3)", function () {
     assert.equal(api.requests[1].headers["x-api-token"], TOKEN);
   });
 
-  it("a nextPage outside the API root is not followed", async function () {
+  it("a nextPage outside the API root is an error: neither followed nor taken for the end", async function () {
     const client = clients.make(api.apiBase);
     api.reply(ok({ elements: [1], nextPage: `${api.url}/login?next=x` }), ok({ elements: [2] }));
-    assert.deepEqual(await collect(client, "/surveys"), [1]);
+    const err = await failure<QualtricsApiError>(collect(client, "/surveys"));
+    assert.match(err.message, /next page cannot be followed: nextPage ".*\/login\?next=x"/);
     assert.equal(api.requests.length, 1);
+  });
+
+  it("a nextPage on another data-center host with proxy parameters is followed on the configured base, query kept (§13)", async function () {
+    const client = clients.make(api.apiBase);
+    // our own invented values, in the shape of a recorded answer
+    const next = "https://xx9.qualtrics.com/API/v3/distributions/EMD_5kQeTr2Wn8Zy1Ab/links?surveyId=SV_7hGf3Dk2Lm9Np0Q&proxyDepth=1&proxyInfo=%7B%22proxyDepth%22%3A1%7D&skipToken=MLRP_3vBn8Mk1Lp2Qw9E";
+    api.reply(ok({ elements: [{ contactId: "MLRP_1aB2cD3eF4gH5iJ" }], nextPage: next }, { notice: "Request proxied. For faster response times, use this host instead: xx9.qualtrics.com" }), ok({ elements: [{ contactId: "MLRP_3vBn8Mk1Lp2Qw9E" }], nextPage: null }));
+    const all = await collect(client, "/distributions/EMD_5kQeTr2Wn8Zy1Ab/links", { query: { surveyId: "SV_7hGf3Dk2Lm9Np0Q" } });
+    assert.equal(all.length, 2);
+    assert.equal(api.requests[1].path, "/API/v3/distributions/EMD_5kQeTr2Wn8Zy1Ab/links");
+    assert.deepEqual(api.requests[1].query, { surveyId: "SV_7hGf3Dk2Lm9Np0Q", proxyDepth: "1", proxyInfo: '{"proxyDepth":1}', skipToken: "MLRP_3vBn8Mk1Lp2Qw9E" });
+  });
+
+  describe("a base URL with a path before /API/v3 (a proxy)", function () {
+    const prefixed = () => `${api.url}/qualtrics/API/v3`;
+    for (const [what, nextOf] of [
+      ["on the configured origin without the prefix", () => `${api.url}/API/v3/directories/POOL_1/contacts?pageSize=2&skipToken=Mg%3D%3D`],
+      ["on the configured origin with the prefix", () => `${api.url}/qualtrics/API/v3/directories/POOL_1/contacts?pageSize=2&skipToken=Mg%3D%3D`],
+      ["on a Qualtrics data-center host", () => "https://iad1.qualtrics.com/API/v3/directories/POOL_1/contacts?pageSize=2&skipToken=Mg%3D%3D"],
+      ["as a path", () => "/API/v3/directories/POOL_1/contacts?pageSize=2&skipToken=Mg%3D%3D"],
+    ] as Array<[string, () => string]>) {
+      it(`a nextPage ${what} is followed through the proxy`, async function () {
+        const client = clients.make(prefixed());
+        api.reply(ok({ elements: [1, 2], nextPage: nextOf() }), ok({ elements: [3], nextPage: null }));
+        assert.deepEqual(await collect(client, "/directories/POOL_1/contacts", { query: { pageSize: 2 } }), [1, 2, 3]);
+        assert.deepEqual(api.requests.map((r) => r.path), ["/qualtrics/API/v3/directories/POOL_1/contacts", "/qualtrics/API/v3/directories/POOL_1/contacts"]);
+        assert.deepEqual(api.requests[1].query, { pageSize: "2", skipToken: "Mg==" });
+      });
+    }
+
+    it("a page seen before ends the list, whichever form its URL had", async function () {
+      const client = clients.make(prefixed());
+      api.reply(
+        ok({ elements: [1], nextPage: `${api.url}/API/v3/c?skipToken=B` }),
+        ok({ elements: [2], nextPage: `${api.url}/qualtrics/API/v3/c?skipToken=B` }),
+        ok({ elements: [3] }),
+      );
+      assert.deepEqual(await collect(client, "/c"), [1, 2]);
+      assert.equal(api.requests.length, 2);
+    });
   });
 
   it("maxPages stops a server that never stops", async function () {

@@ -96,7 +96,7 @@ describe("responses: create, update, delete, bulk update (qualtrics-api.md §7.5
       api.reply(metaOnly());
       await updateResponse(client, R, { surveyId: SV, embeddedData: { a: "b" } });
       assert.deepEqual(api.requests[0].body, { surveyId: SV, embeddedData: { a: "b" } });
-      assert.throws(() => updateResponse(client, R, { surveyId: undefined, embeddedData: { a: "b" } }), /^QualtricsInputError: surveyId: is required|surveyId: is required/);
+      assert.throws(() => updateResponse(client, R, { surveyId: undefined, embeddedData: { a: "b" } }), /^Qualtrics: surveyId: is required$/);
       assert.throws(() => updateResponse(client, R, { surveyId: SV, embeddedData: {} }), /embeddedData: is required/);
       assert.throws(() => updateResponse(client, R, { surveyId: SV, embeddedData: { a: { b: 1 } } }), /embeddedData\.a: must be a string/);
       assert.throws(() => updateResponse(client, "SV_1", { surveyId: SV, embeddedData: { a: "b" } }), /responseId: /);

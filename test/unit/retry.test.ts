@@ -6,9 +6,12 @@ import {
   DEFAULT_RETRY,
   errorCodeOf,
   failedBeforeSend,
+  humanDuration,
   mayHaveSucceededStatus,
+  MIN_RETRY_WAIT_MS,
   parseRetryAfter,
   retryableStatus,
+  retryWait,
 } from "../../src/retry";
 import { fail, ok, Recorded, RecordingServer, startRecordingServer } from "../support/recording-server";
 import { assertNoToken, ClientPool, closedPort, failure } from "./helpers";
@@ -35,9 +38,9 @@ describe("retries (qualtrics-api.md §2.2, §2.3)", function () {
     });
 
     it("backoff is exponential with jitter within [step/2, step]", function () {
-      const policy = { ...DEFAULT_RETRY, baseMs: 100, maxMs: 100_000 };
+      const policy = { ...DEFAULT_RETRY, baseMs: 200, maxMs: 100_000 };
       for (let attempt = 0; attempt < 8; attempt++) {
-        const step = 100 * 2 ** attempt;
+        const step = 200 * 2 ** attempt;
         assert.equal(backoffDelay(attempt, policy, () => 0), step / 2, `lowest for attempt ${attempt}`);
         assert.equal(backoffDelay(attempt, policy, () => 1), step, `highest for attempt ${attempt}`);
         for (let i = 0; i < 50; i++) {
@@ -55,18 +58,39 @@ describe("retries (qualtrics-api.md §2.2, §2.3)", function () {
       for (let i = 0; i < 50; i++) assert.ok(backoffDelay(20, policy) <= 5000);
     });
 
+    it("no wait is shorter than 100 ms, however small the configured delay", function () {
+      const tiny = { ...DEFAULT_RETRY, baseMs: 1, maxMs: 30_000 };
+      for (let attempt = 0; attempt < 5; attempt++) {
+        assert.equal(backoffDelay(attempt, tiny, () => 0), MIN_RETRY_WAIT_MS);
+        assert.ok(backoffDelay(attempt, tiny) >= 100);
+      }
+    });
+
+    it("a Retry-After shorter than the back-off (0 included) waits the back-off; a longer one waits Retry-After", function () {
+      const policy = { ...DEFAULT_RETRY, baseMs: 1000, maxMs: 30_000 };
+      assert.equal(retryWait(0, policy, 0, () => 0), 500);
+      assert.equal(retryWait(2, policy, 0, () => 1), 4000);
+      assert.equal(retryWait(0, policy, 200, () => 0), 500);
+      assert.equal(retryWait(0, policy, 7000, () => 1), 7000);
+      assert.equal(retryWait(0, { ...policy, baseMs: 1 }, 0, () => 0), 100, "never below 100 ms");
+      assert.equal(retryWait(1, policy, undefined, () => 0), 1000);
+    });
+
+    it("durations read as people say them", function () {
+      assert.deepEqual([450, 45_000, 12 * 60_000, 3 * 3600_000 + 20 * 60_000, 5 * 86_400_000].map(humanDuration), ["450 ms", "45 s", "12 min", "3 h 20 min", "5 days"]);
+    });
+
     it("which statuses are retried", function () {
       for (const idem of [true, false]) {
         assert.equal(retryableStatus(429, idem), true);
-        assert.equal(retryableStatus(503, idem), true);
         for (const s of [400, 401, 403, 404, 413]) assert.equal(retryableStatus(s, idem), false, String(s));
       }
-      for (const s of [500, 502, 504]) {
+      // nothing documented says a 503 was not carried out: like 500, only idempotent requests
+      for (const s of [500, 502, 503, 504]) {
         assert.equal(retryableStatus(s, true), true);
         assert.equal(retryableStatus(s, false), false);
         assert.equal(mayHaveSucceededStatus(s), true);
       }
-      assert.equal(mayHaveSucceededStatus(503), false);
       assert.equal(mayHaveSucceededStatus(429), false);
     });
 
@@ -121,24 +145,61 @@ describe("retries (qualtrics-api.md §2.2, §2.3)", function () {
       assert.ok(waited >= 900, `waited only ${waited} ms`);
     });
 
-    it("a Retry-After longer than maxRetryAfterMs is not waited for", async function () {
+    it("a Retry-After longer than maxRetryAfterMs is not waited for, and the error says why", async function () {
       const client = clients.make(api.apiBase, { retry: { maxRetryAfterMs: 2000 } });
-      api.reply(fail(429, "Too many requests", "RATE", { "retry-after": "120" }), ok({}));
+      api.reply(fail(429, "Too many requests", "RATE", { "retry-after": "10800" }), ok({}));
       const err = await failure<QualtricsApiError>(client.request({ method: "GET", path: "/surveys" }));
       assert.equal(err.statusCode, 429);
       assert.equal(api.requests.length, 1);
+      assert.match(err.message, /^Qualtrics 429 - Too Many Requests: Too many requests \(errorCode RATE, .*\) - Qualtrics asked to wait 3 h before trying again, longer than the 2 s a retry may wait; try again later$/);
     });
 
-    for (const m of ["POST", "GET"] as HttpMethod[]) {
-      it(`503 is retried for ${m}`, async function () {
-        const client = clients.make(api.apiBase);
-        api.reply(fail(503, "Temporary Internal Server Error", "SRV"), ok({ id: "x" }));
-        const res = await client.request({ method: m, path: "/distributions", body: body(m) });
-        assert.equal(res.attempts, 2);
-        assert.deepEqual(api.requests.map((r) => r.method), [m, m]);
-        if (m === "POST") assert.deepEqual(api.requests[1].body, { a: 1 });
+    it("Retry-After: 0 still waits the back-off, at least 100 ms, before each retry", async function () {
+      const client = clients.make(api.apiBase, { retry: { baseMs: 1, retries: 3 } });
+      const at: number[] = [];
+      api.reply(() => {
+        at.push(Date.now());
+        return fail(429, "Too many requests", "RATE", { "retry-after": "0" });
       });
-    }
+      const err = await failure<QualtricsApiError>(client.request({ method: "GET", path: "/surveys" }));
+      assert.equal(err.attempts, 4);
+      assert.equal(at.length, 4);
+      // the gaps between the attempts the server saw: none shorter than the floor (less a timer's slack)
+      for (let i = 1; i < at.length; i++) assert.ok(at[i] - at[i - 1] >= 95, `retry ${i} came ${at[i] - at[i - 1]} ms after the attempt before`);
+    });
+
+    it("503 is retried for GET", async function () {
+      const client = clients.make(api.apiBase);
+      api.reply(fail(503, "Temporary Internal Server Error", "SRV"), ok({ id: "x" }));
+      const res = await client.request({ method: "GET", path: "/distributions" });
+      assert.equal(res.attempts, 2);
+      assert.deepEqual(api.requests.map((r) => r.method), ["GET", "GET"]);
+    });
+
+    it("503 is NOT retried for a POST, and says it may have succeeded (nothing documents that a 503 was not carried out)", async function () {
+      const client = clients.make(api.apiBase);
+      api.reply(fail(503, "Temporary Internal Server Error", "SRV"), ok({ id: "dup" }));
+      const err = await failure<QualtricsApiError>(client.request({ method: "POST", path: "/directories/POOL_1/contacts", body: { a: 1 } }));
+      assert.equal(api.requests.length, 1);
+      assert.equal(err.statusCode, 503);
+      assert.equal(err.mayHaveSucceeded, true);
+      assert.match(err.message, /may have succeeded/);
+    });
+
+    it("503 is retried for a POST that is idempotent (an Idempotency-Key Qualtrics honours, a search)", async function () {
+      const client = clients.make(api.apiBase);
+      api.reply(fail(503, "Temporary Internal Server Error", "SRV"), ok({ id: "x" }));
+      const res = await client.request({ method: "POST", path: "/surveys/SV_1/responses", body: { a: 1 }, headers: { "Idempotency-Key": "k1" }, idempotent: true });
+      assert.equal(res.attempts, 2);
+      assert.deepEqual(api.requests.map((r) => r.headers["idempotency-key"]), ["k1", "k1"]);
+    });
+
+    it("429 is retried for a POST: Qualtrics did not carry it out", async function () {
+      const client = clients.make(api.apiBase);
+      api.reply(fail(429, "Too many requests", "RATE"), ok({ id: "x" }));
+      const res = await client.request({ method: "POST", path: "/directories/POOL_1/contacts", body: { a: 1 } });
+      assert.equal(res.attempts, 2);
+    });
 
     for (const status of [500, 502, 504]) {
       for (const m of ["GET", "PUT", "DELETE"] as HttpMethod[]) {

@@ -36,7 +36,9 @@ describe("validate", function () {
     const good: Record<IdKind, string[]> = {
       directory: ["POOL_012345678901234"],
       contact: ["CID_012345678901234"],
-      mailingList: ["CG_6F1gRt186CZOVoh"],
+      // invented IDs of the shapes seen in real answers (qualtrics-api.md §13)
+      contactLookup: ["CID_012345678901234", "CGC_Ab12Cd34Ef56Gh7", "MLRP_9zYxWvUt8sRqPo1"],
+      mailingList: ["CG_6F1gRt186CZOVoh", "ML_4kTq9ZbWm2PxLvA"],
       survey: ["SV_ebdf20QralHTzQF"],
       emailDistribution: ["EMD_4OQ4N84KC82cfaV"],
       smsDistribution: ["SMSD_gKFVORSKSkaMtSE"],
@@ -50,20 +52,22 @@ describe("validate", function () {
     const bad: Record<IdKind, string[]> = {
       directory: ["CID_012345678901234", "POOL_", "pool_0123", "POOL-0123"],
       contact: ["CGC_GiMUyLkGpEZsVF3", "CID_", "CID_abc def"],
-      mailingList: ["CGC_abc", "ML_abc", "CG_"],
+      contactLookup: ["POOL_abc1", "CID_", "cgc_x1"],
+      mailingList: ["CGC_abc", "SV_abc1", "CG_"],
       survey: ["SV-ebdf20", "sv_ebdf20QralHTzQF", "SV_ebdf/../x"],
       emailDistribution: ["SMSD_gKFVORSKSkaMtSE", "EMD_"],
-      smsDistribution: ["EMD_4OQ4N84KC82cfaV", "SMS_x"],
-      distribution: ["SV_ebdf20QralHTzQF", "EMDX_1"],
-      message: ["MSG_1", "UR_1"],
-      library: ["MS_1Mt2Nj5kczdnjMh", "LIB_1"],
+      smsDistribution: ["EMD_4OQ4N84KC82cfaV", "SMSD_"],
+      distribution: ["SV_ebdf20QralHTzQF", "EMD-1"],
+      message: ["EMD_1", "UR_1"],
+      library: ["MS_1Mt2Nj5kczdnjMh", "LIB-1"],
       subscription: ["SV_1", "SUB_a-b"],
-      response: ["RS_1", "R_", "R_1 2"],
+      response: ["SV_1", "R_", "R_1 2"],
       user: ["GR_8jjjgh5XPTwmjit", "UT_1"],
     };
     for (const kind of Object.keys(ID_PREFIX) as IdKind[]) {
       it(`${kind}: ${ID_PREFIX[kind].join(" / ")}`, function () {
-        for (const id of good[kind]) {
+        // a prefix no document lists is Qualtrics' to judge: it is a hint for the error, not a gate
+        for (const id of [...good[kind], "ZQX_unlisted12345"]) {
           assert.equal(requireId("theField", id, kind), id);
           assert.equal(requireId("theField", `  ${id} `, kind), id, "trimmed");
           assert.equal(optionalId("theField", id, kind), id);
@@ -76,9 +80,18 @@ describe("validate", function () {
     }
 
     it("names the kind of ID in words", function () {
-      inputError(() => requireId("f", "X_1", "emailDistribution"), "f", /is not an email distribution ID/);
-      inputError(() => requireId("f", "X_1", "smsDistribution"), "f", /is not an SMS distribution ID/);
-      inputError(() => requireId("f", "X_1", "mailingList"), "f", /is not a mailing list ID/);
+      inputError(() => requireId("f", "X-1", "emailDistribution"), "f", /is not an email distribution ID/);
+      inputError(() => requireId("f", "X-1", "smsDistribution"), "f", /is not an SMS distribution ID/);
+      inputError(() => requireId("f", "X-1", "mailingList"), "f", /is not a mailing list ID/);
+    });
+
+    it("an ID of another known kind says which kind it looks like", function () {
+      inputError(() => requireId("directoryId", "SV_ebdf20QralHTzQF", "directory"), "directoryId", /is not a directory ID \(expected POOL_ followed by letters and digits, it looks like a survey ID\)$/);
+    });
+
+    it("legacy mailing lists (ML_) and recipient lookups (MLRP_) seen in real answers are accepted (§13)", function () {
+      assert.equal(requireId("recipients.mailingListId", "ML_4kTq9ZbWm2PxLvA", "mailingList"), "ML_4kTq9ZbWm2PxLvA");
+      assert.equal(optionalId("recipients.contactId", "MLRP_9zYxWvUt8sRqPo1", "contactLookup"), "MLRP_9zYxWvUt8sRqPo1");
     });
 
     it("missing and non-string IDs name the field", function () {
@@ -92,7 +105,7 @@ describe("validate", function () {
     });
 
     it("a very long bad ID is shortened in the message", function () {
-      const e = inputError(() => requireId("x", "NOPE_" + "a".repeat(500), "survey"), "x");
+      const e = inputError(() => requireId("x", "NOPE-" + "a".repeat(500), "survey"), "x");
       assert.ok(e.message.length < 200);
     });
   });
