@@ -6,6 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as vm from "node:vm";
 import { DEFAULT_OAUTH_SCOPES } from "../../src/oauth";
+import { resolveApiBase } from "../../src/base-url";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 const BUILT = path.join(ROOT, "build", "nodes");
@@ -500,6 +501,19 @@ describe("editor files", function () {
       assert.notEqual(validate(cfg, "baseUrl", { baseUrl: "https://iad1.qualtrics.com" }), true);
       assert.notEqual(validate(cfg, "baseUrl", { baseUrl: "ftp://x/API/v3" }), true);
       assert.notEqual(validate(cfg, "baseUrl", { baseUrl: "https://u:p@x.example/API/v3" }), true);
+      // plain http only to this machine, the same hosts as the runtime allows, and the message says why
+      for (const url of ["http://localhost:4010/API/v3", "http://127.0.0.1/API/v3", "http://127.1/API/v3", "http://[::1]:4010/API/v3", "http://gw.example.com/API/v3", "http://10.0.0.5/API/v3", "http://127.0.0.1.nip.io/API/v3", "http://[::ffff:127.0.0.1]/API/v3", "https://gw.example.com/API/v3"]) {
+        let runtime: true | string = true;
+        try {
+          resolveApiBase(undefined, url);
+        } catch (err) {
+          runtime = (err as Error).message;
+        }
+        const editor = validate(cfg, "baseUrl", { baseUrl: url });
+        assert.equal(editor === true, runtime === true, `${url}: editor ${String(editor)}, runtime ${String(runtime)}`);
+        if (/^(https:|http:\/\/(localhost|127\.0\.0\.1|127\.1|\[::1\])[:/])/.test(url)) assert.equal(editor, true, url);
+        else assert.match(String(editor), /qualtrics-config\.validation\.baseUrlHttp$/, url);
+      }
       assert.notEqual(validate(cfg, "timeout", { timeout: 0 }), true);
       assert.equal(validate(cfg, "timeout", { timeout: 30 }), true);
       assert.notEqual(validate(cfg, "retries", { retries: 11 }), true);
