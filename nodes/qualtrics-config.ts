@@ -7,6 +7,7 @@ import { normalizeScopes } from "../src/oauth";
 import { dataCenterFromNotice } from "../src/users";
 import type { NodeAPI, NodeDef, QualtricsConfigNode } from "./lib/types";
 import { registerAdminRoutes } from "./lib/admin-routes";
+import { inDialogTerms } from "./lib/field-label";
 import { accountClient, authTypeOf } from "./lib/account-client";
 import { dialogNumber } from "./lib/dialog-number";
 import { sweepWhenStarted } from "./lib/subscription-owners";
@@ -40,7 +41,7 @@ export default function (RED: NodeAPI): void {
       resolveApiBase(def.dataCenter, def.baseUrl);
       if (authType === "oauth") normalizeScopes(def.scopes);
     } catch (err) {
-      node.error((err as Error).message);
+      node.error(inDialogTerms(RED, node.type, err as Error).message);
     }
 
     let closed = false;

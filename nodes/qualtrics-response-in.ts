@@ -17,6 +17,7 @@ import { WebhookFormatError, formFields, parseWebhook, verifyHmac } from "../src
 import { RecentKeys } from "./lib/dedupe";
 import { BodyTooLargeError, RouteHandle, addRoute, nodeRoot, normalisePath, readBody } from "./lib/http-route";
 import { asError, configOf, record } from "./lib/qualtrics-node";
+import { inDialogTerms } from "./lib/field-label";
 import { NodeStatus } from "./lib/status";
 import type { Msg, Node, NodeAPI, NodeDef, QualtricsConfigNode } from "./lib/types";
 import { dialogNumber } from "./lib/dialog-number";
@@ -89,7 +90,7 @@ export default function (RED: NodeAPI): void {
       topics = (def.topic ?? "").trim() || (surveyId ? `surveyengine.completedResponse.${surveyId}` : "");
       if (!topics) throw new QualtricsInputError("surveyId", "is required unless a topic is given");
     } catch (err) {
-      node.error(errorText(err));
+      node.error(errorText(inDialogTerms(RED, node.type, err)));
       status.problem("badConfig");
       return;
     }
@@ -180,7 +181,7 @@ export default function (RED: NodeAPI): void {
         const err = asError(raw);
         status.show("red", "ring", "fetchFailed");
         // the event itself is on msg, so a Catch node can still act on it
-        node.error(err, msg);
+        node.error(inDialogTerms(RED, node.type, err), msg);
       }
     }
 
@@ -193,7 +194,7 @@ export default function (RED: NodeAPI): void {
     if (def.autoRegister) {
       registering = register().catch((err) => {
         if (stopRegistering.signal.aborted) return;
-        const e = asError(err);
+        const e = inDialogTerms(RED, node.type, asError(err));
         status.show("red", "ring", "notRegistered");
         const hint = (e as { statusCode?: number }).statusCode === 403 ? RED._("qualtrics-response-in.error.notAdmin") : "";
         node.error(RED._("qualtrics-response-in.error.register", { error: e.message, hint }));

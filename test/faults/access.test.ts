@@ -197,7 +197,7 @@ describe(`faults: access (${RUN}, adminAuth and httpNodeAuth on)`, function () {
     for (const url of absolute) {
       const before = sb.requests.length;
       const r = await call("api", { method: "GET", url });
-      expect(`${JSON.stringify(url)} was refused: ${JSON.stringify(r)}`, typeof r.error === "string" && /url: .*(not the configured API|is not a URL)/.test(r.error) && r.source === "qualtrics-api");
+      expect(`${JSON.stringify(url)} was refused: ${JSON.stringify(r)}`, typeof r.error === "string" && /\bPath: .*(not the configured API|is not a URL)/.test(r.error) && r.source === "qualtrics-api");
       expect(`${JSON.stringify(url)}: the error names the configured API`, typeof r.error === "string" && (r.error.includes(sb.apiBase) || /is not a URL/.test(r.error)));
       expect(`${JSON.stringify(url)}: nothing was sent to the sandbox either`, sb.requests.length === before);
     }
