@@ -7,24 +7,17 @@
 // - a list whose nextPage names another host asks the configured host for that page instead, so
 //   the token never leaves it.
 import assert from "node:assert/strict";
-import * as path from "node:path";
+import { adminToken as tokenFor, bcryptHash } from "./admin-auth";
 import { addFigures } from "./figures";
 import { startSandbox, type Sandbox } from "../sandbox";
 import { ok, startRecordingServer, type Recorded, type RecordingServer } from "../support/recording-server";
-import { FlowNode, NodeRed, REPO_ROOT, startNodeRed, waitFor } from "../support/runtime";
+import { FlowNode, NodeRed, startNodeRed, waitFor } from "../support/runtime";
 
 const RUN = process.env.NR_PKG || "node-red";
 const TOKEN = "ACCESS-TEST-TOKEN-6c1d9e3f7a2b5c8d0e4f";
 const PASSWORD = "access-test-password";
 const HOOK_USER = "hook";
 const Z = "acc-tab";
-
-/** bcryptjs as Node-RED itself ships it (node-red.md §4.2) */
-function bcryptHash(password: string): string {
-  const nrDir = path.dirname(require.resolve(`${RUN}/package.json`, { paths: [REPO_ROOT] }));
-  const bcrypt = require(require.resolve("bcryptjs", { paths: [nrDir] })) as { hashSync(p: string, rounds: number): string };
-  return bcrypt.hashSync(password, 8);
-}
 
 /** http in → (prepare) → node → http response, and its errors back as {error} through a catch node */
 function callable(name: string, node: FlowNode, prepare: string): FlowNode[] {
@@ -50,11 +43,7 @@ describe(`faults: access (${RUN}, adminAuth and httpNodeAuth on)`, function () {
   let readerToken = "";
   const basic = `Basic ${Buffer.from(`${HOOK_USER}:${PASSWORD}`).toString("base64")}`;
 
-  async function login(username: string, scope: string): Promise<string> {
-    const r = await nr.request("POST", "auth/token", new URLSearchParams({ client_id: "node-red-admin", grant_type: "password", scope, username, password: PASSWORD }).toString(), { "content-type": "application/x-www-form-urlencoded" });
-    assert.equal(r.status, 200, `POST /auth/token for ${username}: ${r.status} ${r.text}`);
-    return r.json<{ access_token: string }>().access_token;
-  }
+  const login = (username: string, scope: string) => tokenFor(nr, username, PASSWORD, scope);
 
   const bearer = (t: string) => ({ Authorization: `Bearer ${t}` });
 
