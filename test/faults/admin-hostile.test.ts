@@ -47,6 +47,11 @@ describe(`faults: admin routes under attack (${RUN})`, function () {
     await foreign?.close();
   });
 
+  beforeEach(function () {
+    rig.sb.requests.length = 0;
+    foreign.requests.length = 0;
+  });
+
   afterEach(function () {
     if (this.currentTest?.state === "failed") console.log(`--- Node-RED log ---\n${rig?.nr.log.slice(-6000)}`);
   });
@@ -68,8 +73,6 @@ describe(`faults: admin routes under attack (${RUN})`, function () {
 
   it("a form posted from another site: 415 on both POST routes, and the stored token goes nowhere", async function () {
     const t = tally();
-    rig.sb.requests.length = 0;
-    foreign.requests.length = 0;
     const fields = { dataCenter: "", baseUrl: foreign.apiBase, authType: "token", apiToken: "__PWRD__" };
     const bodies: Array<[string, string, string]> = [
       ["an HTML form", "application/x-www-form-urlencoded", new URLSearchParams(fields).toString()],
@@ -95,8 +98,6 @@ describe(`faults: admin routes under attack (${RUN})`, function () {
 
   it("the ID of a node of another type: its credentials are not read, nothing is sent", async function () {
     const t = tally();
-    rig.sb.requests.length = 0;
-    foreign.requests.length = 0;
     // a qualtrics-api node, and the rig's http request node (a type with credentials of its own)
     for (const id of ["ah-refresh", "rig-send"]) {
       for (const route of [`qualtrics-config/${id}/test`, `qualtrics-config/${id}/lookup/surveys`]) {
@@ -124,8 +125,6 @@ describe(`faults: admin routes under attack (${RUN})`, function () {
 
   it("a read-only user's refresh flood: one reaches Qualtrics, the rest get 429 with the wait, a flow's request is next", async function () {
     const t = tally();
-    rig.sb.requests.length = 0;
-    foreign.requests.length = 0;
     const answers = await Promise.all(Array.from({ length: 40 }, () => lookup(CFG_REFRESH, "surveys?refresh=1")));
     const refused = answers.filter((a) => a.status === 429);
     t.expect(`${answers.filter((a) => a.status === 200).length} answered with the list`, answers.filter((a) => a.status === 200).length === 1);
@@ -144,8 +143,6 @@ describe(`faults: admin routes under attack (${RUN})`, function () {
 
   it("a read-only user's lookups that miss the cache: a flow's request queues behind a few at most; past 50 waiting they are refused", async function () {
     const t = tally();
-    rig.sb.requests.length = 0;
-    foreign.requests.length = 0;
     const dirs = Array.from({ length: 60 }, (_, i) => `POOL_${String(i).padStart(15, "0")}`);
     const answers: HttpAnswer[] = [];
     const pending = dirs.map((d) => lookup(CFG_SHARE, `mailinglists?directoryId=${d}`).then((a) => answers.push(a), () => undefined));
