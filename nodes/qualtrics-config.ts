@@ -8,6 +8,7 @@ import { redact } from "../src/redact";
 import { dataCenterFromNotice } from "../src/users";
 import type { NodeAPI, NodeDef, QualtricsConfigNode } from "./lib/types";
 import { registerAdminRoutes } from "./lib/admin-routes";
+import { inDialogTerms } from "./lib/field-label";
 import { accountClient, authTypeOf } from "./lib/account-client";
 import { DEFAULT_MAX_LIST_ITEMS } from "./lib/list-output";
 import { dialogNumber } from "./lib/dialog-number";
@@ -43,7 +44,7 @@ export default function (RED: NodeAPI): void {
       resolveApiBase(def.dataCenter, def.baseUrl);
       if (authType === "oauth") normalizeScopes(def.scopes);
     } catch (err) {
-      node.error((err as Error).message);
+      node.error(inDialogTerms(RED, node.type, err as Error).message);
     }
 
     let closed = false;

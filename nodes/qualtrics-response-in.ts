@@ -12,6 +12,7 @@ import { DeliveryMemory } from "./lib/delivery-memory";
 import { unresolvedEnvVar } from "./lib/env-credential";
 import { BodyTooLargeError, RouteHandle, addRoute, nodeRoot, normalisePath, readBody } from "./lib/http-route";
 import { asError, configOf, record, recordFailure } from "./lib/qualtrics-node";
+import { inDialogTerms } from "./lib/field-label";
 import { NodeStatus } from "./lib/status";
 import type { Msg, Node, NodeAPI, NodeDef, QualtricsConfigNode } from "./lib/types";
 import { dialogNumber } from "./lib/dialog-number";
@@ -95,7 +96,7 @@ export default function (RED: NodeAPI): void {
       topics = (def.topic ?? "").trim() || (surveyId ? `surveyengine.completedResponse.${surveyId}` : "");
       if (!topics) throw new QualtricsInputError("surveyId", "is required unless a topic is given");
     } catch (err) {
-      node.error(errorText(err));
+      node.error(errorText(inDialogTerms(RED, node.type, err)));
       status.problem("badConfig");
       return;
     }
@@ -192,7 +193,7 @@ export default function (RED: NodeAPI): void {
         recordFailure(msg, err);
         status.show("red", "ring", "fetchFailed");
         // the event itself is on msg, so a Catch node can still act on it
-        node.error(err, msg);
+        node.error(inDialogTerms(RED, node.type, err), msg);
       }
     }
 
@@ -209,7 +210,7 @@ export default function (RED: NodeAPI): void {
     } else if (def.autoRegister) {
       registering = register().catch((err) => {
         if (stopRegistering.signal.aborted) return;
-        const e = asError(err);
+        const e = inDialogTerms(RED, node.type, asError(err));
         status.show("red", "ring", "notRegistered");
         const hint = (e as { statusCode?: number }).statusCode === 403 ? RED._("qualtrics-response-in.error.notAdmin") : "";
         node.error(RED._("qualtrics-response-in.error.register", { error: e.message, hint }));

@@ -12,6 +12,7 @@ import { bookmarkIsVolatile, forgetBookmarks, readBookmark, writeBookmark } from
 import { exportFromBookmark, SentResponses } from "./lib/continuation";
 import { exportLimits, exportPollDelay, runExport } from "./lib/export-run";
 import { asError, configOf, record } from "./lib/qualtrics-node";
+import { inDialogTerms } from "./lib/field-label";
 import { NodeStatus } from "./lib/status";
 import { typed } from "./lib/typed-input";
 import type { Msg, Node, NodeAPI, NodeDef } from "./lib/types";
@@ -93,7 +94,7 @@ export default function (RED: NodeAPI): void {
         if (!startDate) throw new QualtricsInputError("startDate", "is required when the first poll starts from a date");
       }
     } catch (err) {
-      node.error(errorText(err));
+      node.error(errorText(inDialogTerms(RED, node.type, err)));
       status.problem(config ? "badConfig" : "noConfig");
       return;
     }
@@ -159,7 +160,7 @@ export default function (RED: NodeAPI): void {
         errMsg.qualtrics = { requestId: e.requestId, httpStatus: e.statusCode, errorCode: e.errorCode };
         status.show("red", "ring", "pollFailed", { time: clock() });
         // once per failing poll, with a message so a Catch node sees it; the timer goes on
-        node.error(err, errMsg);
+        node.error(inDialogTerms(RED, node.type, err), errMsg);
       }
     }
 

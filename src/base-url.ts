@@ -40,12 +40,25 @@ function fromBaseUrl(text: string): ApiBase {
   }
   if (url.protocol !== "https:" && url.protocol !== "http:") throw new QualtricsInputError("baseUrl", "must start with http:// or https://");
   if (url.username || url.password) throw new QualtricsInputError("baseUrl", "must not contain a user name or password");
+  // plain http would carry the token (or the OAuth client secret) across the network unencrypted
+  if (url.protocol === "http:" && !isLoopbackHost(url.hostname)) {
+    throw new QualtricsInputError("baseUrl", `http:// would send the API token or OAuth secret unencrypted to ${url.hostname.slice(0, 80)}; use https:// (http:// is allowed only for localhost, 127.0.0.1 and ::1)`);
+  }
   const basePath = url.pathname.replace(/\/+$/, "");
   // §1.2: a base URL without /API/v3 is the most common cause of unexplained 400s
   if (!/\/API\/v3$/i.test(basePath)) throw new QualtricsInputError("baseUrl", "must be the full API root, ending in /API/v3");
   // a Qualtrics host names its data center here too, so whoami can still spot a mismatch
   const dataCenter = dataCenterOf(url.hostname);
   return dataCenter ? { origin: url.origin, basePath, dataCenter } : { origin: url.origin, basePath };
+}
+
+/**
+ * localhost, 127.0.0.0/8 or ::1, as URL writes them (it turns 127.1 and 0x7f.0.0.1 into 127.0.0.1
+ * and ::1 into [::1]), so no spelling of another host gets through.
+ */
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.toLowerCase();
+  return h === "localhost" || h === "[::1]" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
 
 /** iad1 in myorg.iad1.qualtrics.com or iad1.qualtrics.com; undefined for other hosts. */

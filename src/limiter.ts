@@ -26,6 +26,8 @@ export class LimiterClosedError extends Error {
 }
 
 export class RequestLimiter {
+  /** the configured rate, for callers that take a share of it */
+  readonly perMinute: number;
   private readonly ratePerMs: number;
   private readonly capacity: number;
   private readonly maxConcurrent: number;
@@ -38,6 +40,7 @@ export class RequestLimiter {
   private closed = false;
 
   constructor(opts: LimiterOptions) {
+    this.perMinute = opts.perMinute;
     this.ratePerMs = opts.perMinute > 0 ? opts.perMinute / 60000 : Infinity;
     this.capacity = Math.max(1, opts.burst ?? Math.ceil(opts.perMinute / 60));
     this.maxConcurrent = Math.max(1, opts.maxConcurrent);

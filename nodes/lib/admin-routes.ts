@@ -3,8 +3,11 @@
 //   GET  /qualtrics-config/:id/lookup/:kind    qualtrics-config.read    picker lists with the deployed config
 //   POST /qualtrics-config/:id/lookup/:kind    qualtrics-config.write   picker lists with the dialog's values
 // Anything that may use a stored secret with values from the request needs .write; secrets arrive
-// only in POST bodies and are never returned or logged.
-import type { Request, Response } from "express";
+// only in POST bodies and are never returned or logged. Without adminAuth every visitor has .write,
+// so a page on another site could post a form here with a base URL of its own: the POST routes take
+// application/json only (a cross-site form cannot send it without a CORS preflight, which the
+// admin API does not allow), and read stored credentials of qualtrics-config nodes only.
+import type { NextFunction, Request, Response } from "express";
 import { QualtricsClient } from "../../src/client";
 import { QualtricsApiError, QualtricsInputError, errorText } from "../../src/errors";
 import { collect } from "../../src/paginate";
@@ -13,8 +16,11 @@ import { oneOf, requireId } from "../../src/validate";
 import { DISTRIBUTION_REQUEST_TYPES } from "../../src/distribution-reports";
 import { accountClient, authTypeOf } from "./account-client";
 import { distributionLookup } from "./distribution-lookup";
+import { inDialogTerms } from "./field-label";
+import { LookupBudget, REFRESH_EVERY_MS, budgetOf, refreshWait } from "./lookup-budget";
 import type { NodeAPI, QualtricsConfigNode } from "./types";
 
+const CONFIG_TYPE = "qualtrics-config";
 const PLACEHOLDER = "__PWRD__";
 // the test helper makes a new admin app for every flow it loads
 const registered = new WeakSet<object>();
@@ -37,6 +43,12 @@ export class NoTokenError extends Error {}
 /** A request the route refuses before calling Qualtrics (answered with 400). */
 export class LookupRequestError extends Error {}
 
+/** The editor's budget has too many lookups waiting (answered with 429). */
+class LookupBusyError extends Error {}
+
+/** the budget of lookups for configurations that are not deployed yet */
+const undeployed = {};
+
 const ENV_REF = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/;
 
 /**
@@ -58,9 +70,29 @@ function secret(RED: NodeAPI, typed: unknown, stored: string | undefined): strin
   return fromEnv(RED, own ?? stored).value || undefined;
 }
 
+/** the type of the node `id` in the deployed flows (running or not), undefined for an ID not deployed */
+function deployedType(RED: NodeAPI, id: string): string | undefined {
+  const running = RED.nodes.getNode(id);
+  if (running) return running.type;
+  let type: string | undefined;
+  RED.nodes.eachNode((n) => {
+    if (n.id === id) type = n.type;
+  });
+  return type;
+}
+
+/** The stored secrets of a qualtrics-config node; none for a configuration not deployed yet. */
+function storedCredentials(RED: NodeAPI, id: string): StoredCredentials {
+  const type = deployedType(RED, id);
+  if (type === undefined) return {};
+  // another node's credentials (any package's) must never be sent to a base URL from the request
+  if (type !== CONFIG_TYPE) throw new LookupRequestError(`${id} is not a Qualtrics configuration node`);
+  return (RED.nodes.getCredentials(id) as StoredCredentials | undefined) ?? {};
+}
+
 /** A short-lived client from the dialog's values, falling back to the stored token or OAuth client. */
 export function clientFromDialog(RED: NodeAPI, id: string, body: DialogValues): QualtricsClient {
-  const stored = (RED.nodes.getCredentials(id) as StoredCredentials | undefined) ?? {};
+  const stored = storedCredentials(RED, id);
   const authType = authTypeOf(body.authType);
   const apiToken = authType === "token" ? secret(RED, body.apiToken, stored.apiToken) : undefined;
   const clientId = authType === "oauth" ? secret(RED, body.clientId, stored.clientId) : undefined;
@@ -214,10 +246,10 @@ function cached(config: object, key: string, load: () => Promise<LookupItem[]>, 
   return items;
 }
 
-function sendError(res: Response, err: unknown): void {
+function sendError(RED: NodeAPI, res: Response, err: unknown): void {
   if (res.headersSent) return;
   if (err instanceof LookupRequestError || err instanceof QualtricsInputError || err instanceof NoTokenError) {
-    res.status(400).json({ message: errorText(err) });
+    res.status(400).json({ message: errorText(inDialogTerms(RED, CONFIG_TYPE, err)) });
   } else if (err instanceof Error && err.name === "TimeoutError") {
     res.status(504).json({ message: `no complete answer from Qualtrics within ${LOOKUP_TIMEOUT_MS / 1000} s` });
   } else if (err instanceof QualtricsApiError) {
@@ -242,15 +274,45 @@ function checkConfigId(id: unknown): string {
   return s;
 }
 
+/** the deployed configuration's budget when there is one (the same account, most likely) */
+function dialogBudget(config: QualtricsConfigNode | null, dialogClient: QualtricsClient): LookupBudget {
+  if (config?.type === CONFIG_TYPE && typeof config.client === "function") {
+    try {
+      return budgetOf(config, config.client().limiter.perMinute);
+    } catch {
+      // deployed without a token: only the dialog's values can be used
+    }
+  }
+  return budgetOf(undeployed, dialogClient.limiter.perMinute);
+}
+
+/** 415 for a POST that is not JSON: the dialog always sends JSON, a cross-site form cannot */
+function jsonOnly(req: Request, res: Response, next: NextFunction): void {
+  if (req.is("application/json")) return next();
+  res.status(415).json({ ok: false, message: "this route takes application/json only" });
+}
+
+function userOf(req: Request): string {
+  const user = (req as Request & { user?: { username?: unknown } }).user;
+  return typeof user?.username === "string" ? user.username : "";
+}
+
+/** 429 with Retry-After, in the editor's language */
+function tooMany(RED: NodeAPI, res: Response, waitMs: number, key: string): void {
+  const wait = Math.max(1, Math.ceil(waitMs / 1000));
+  res.setHeader("Retry-After", String(wait));
+  res.status(429).json({ message: RED._(`node-red-contrib-qualtrics/qualtrics-config:qualtrics-config.lookup.${key}`, { wait, every: REFRESH_EVERY_MS / 1000 }) });
+}
+
 export function registerAdminRoutes(RED: NodeAPI): void {
   if (!RED.httpAdmin || registered.has(RED.httpAdmin)) return;
   registered.add(RED.httpAdmin);
 
-  RED.httpAdmin.post("/qualtrics-config/:id/test", RED.auth.needsPermission("qualtrics-config.write"), (req: Request, res: Response) => {
+  RED.httpAdmin.post("/qualtrics-config/:id/test", RED.auth.needsPermission("qualtrics-config.write"), jsonOnly, (req: Request, res: Response) => {
     void (async () => {
       let client: QualtricsClient | undefined;
       try {
-        client = clientFromDialog(RED, String(req.params.id), (req.body ?? {}) as DialogValues);
+        client = clientFromDialog(RED, checkConfigId(req.params.id), (req.body ?? {}) as DialogValues);
         const report = await whoami(client);
         res.json({
           ok: true,
@@ -266,7 +328,9 @@ export function registerAdminRoutes(RED: NodeAPI): void {
           suggestedDataCenter: report.suggestedDataCenter,
         });
       } catch (err) {
-        if (!res.headersSent) res.json({ ok: false, message: errorText(err) });
+        if (res.headersSent) return;
+        if (err instanceof LookupRequestError) res.status(400);
+        res.json({ ok: false, message: errorText(inDialogTerms(RED, CONFIG_TYPE, err)) });
       } finally {
         await client?.close(0);
       }
@@ -284,29 +348,40 @@ export function registerAdminRoutes(RED: NodeAPI): void {
           res.status(404).json({ message: RED._("node-red-contrib-qualtrics/qualtrics-config:qualtrics-config.lookup.notDeployed") });
           return;
         }
-        const client = config.client();
+        const account = config.client();
+        const budget = budgetOf(config, account.limiter.perMinute);
         const key = `${kind}|${params.directoryId ?? ""}|${params.libraryId ?? ""}|${params.category ?? ""}|${params.surveyId ?? ""}|${params.distributionRequestType ?? ""}`;
         const refresh = req.query.refresh === "true" || req.query.refresh === "1";
+        if (refresh) {
+          const wait = refreshWait(config, userOf(req), key);
+          if (wait > 0) return tooMany(RED, res, wait, "refreshLimited");
+        }
         // shared by every editor asking within CACHE_MS, so not tied to this request's connection
-        const items = await cached(config, key, () => lookup(client, kind, params, AbortSignal.timeout(LOOKUP_TIMEOUT_MS)), refresh);
+        const items = await cached(config, key, () => {
+          if (budget.full) throw new LookupBusyError();
+          return lookup(budget.wrap(account), kind, params, AbortSignal.timeout(LOOKUP_TIMEOUT_MS));
+        }, refresh);
         res.json(items);
       } catch (err) {
-        sendError(res, err);
+        if (err instanceof LookupBusyError && !res.headersSent) return tooMany(RED, res, 5000, "busy");
+        sendError(RED, res, err);
       }
     })();
   });
 
   // undeployed or edited configs: the dialog's values, the stored token behind __PWRD__
-  RED.httpAdmin.post("/qualtrics-config/:id/lookup/:kind", RED.auth.needsPermission("qualtrics-config.write"), (req: Request, res: Response) => {
+  RED.httpAdmin.post("/qualtrics-config/:id/lookup/:kind", RED.auth.needsPermission("qualtrics-config.write"), jsonOnly, (req: Request, res: Response) => {
     void (async () => {
       let client: QualtricsClient | undefined;
       try {
         const id = checkConfigId(req.params.id);
         const { kind, params } = checkRequest(req);
         client = clientFromDialog(RED, id, (req.body ?? {}) as DialogValues);
-        res.json(await lookup(client, kind, params, requestSignal(res)));
+        const budget = dialogBudget(RED.nodes.getNode(id) as QualtricsConfigNode | null, client);
+        if (budget.full) return tooMany(RED, res, 5000, "busy");
+        res.json(await lookup(budget.wrap(client), kind, params, requestSignal(res)));
       } catch (err) {
-        sendError(res, err);
+        sendError(RED, res, err);
       } finally {
         await client?.close(0);
       }

@@ -2,6 +2,7 @@
 // always ends in exactly one done(), msg.qualtrics, status, and a close that lets work finish.
 import type { ApiResponse, QualtricsClient } from "../../src/client";
 import { QualtricsApiError, QualtricsInputError } from "../../src/errors";
+import { inDialogTerms } from "./field-label";
 import { NodeStatus } from "./status";
 import type { NodeMessage, NodeMessageInFlow } from "node-red";
 import type { Done, Msg, Node, NodeAPI, QualtricsConfigNode, Send } from "./types";
@@ -80,7 +81,7 @@ export function setupQualtricsNode(RED: NodeAPI, node: Node, def: { qualtrics?: 
       else done();
     };
     try {
-      if (!config) throw new QualtricsInputError("qualtrics", "no Qualtrics configuration node is selected, or it is disabled");
+      if (!config) throw new QualtricsInputError("qualtrics", "no configuration node is selected, or it is disabled");
       const client = config.client();
       status.started();
       const out = await handler(msg, { client, config, send, signal: abort.signal, closing: closing.signal, status, record });
@@ -92,11 +93,13 @@ export function setupQualtricsNode(RED: NodeAPI, node: Node, def: { qualtrics?: 
       if (err instanceof QualtricsApiError) {
         status.failed(err.statusCode ? clean(`${err.statusCode} ${err.errorCode ?? ""}`.trim()) : "request failed");
       } else if (err instanceof QualtricsInputError) {
-        status.failed(`invalid ${err.field}`);
+        if (config) status.invalid(err.field);
+        else status.problem("noConfig");
       } else {
         status.failed("error");
       }
-      finish(err);
+      // Catch and debug show the dialog's label; err.field keeps the property for flows
+      finish(inDialogTerms(RED, node.type, err));
     }
   }
 

@@ -4,6 +4,7 @@
 // "42 received") is shown at most every COALESCE_MS: under load a status per
 // message (an i18n lookup and an editor event each) cost a quarter of the node's time
 // (docs/benchmarks.md). Any other change is shown at once.
+import { fieldName } from "./field-label";
 import type { Node, NodeAPI } from "./types";
 
 const NS = "node-red-contrib-qualtrics/qualtrics-config:common.status.";
@@ -94,6 +95,11 @@ export class NodeStatus {
   failed(short: string): void {
     this.active = Math.max(0, this.active - 1);
     this.set({ fill: "red", shape: "ring", text: short.length > 24 ? short.slice(0, 23) + "…" : short });
+  }
+
+  /** input that names `field` was refused: "invalid Directory", as the dialog calls it */
+  invalid(field: string): void {
+    this.failed(this.t("invalidField", { field: fieldName(this.RED, this.node.type, field) }));
   }
 
   problem(key: string): void {

@@ -128,7 +128,7 @@ describe(`editor: Test connection (${process.env.NR_PKG || "node-red"})`, functi
     const before = s.sb.requests.length;
     const r = await testConnection();
     assert.equal(r.error.length, 1);
-    assert.match(r.error[0], /^Connection failed: .*dataCenter/i);
+    assert.match(r.error[0], /^Connection failed: Data center: /);
     assert.equal(s.sb.requests.length, before);
   });
 

@@ -7,24 +7,17 @@
 // - a list whose nextPage names another host asks the configured host for that page instead, so
 //   the token never leaves it.
 import assert from "node:assert/strict";
-import * as path from "node:path";
+import { adminToken as tokenFor, bcryptHash } from "./admin-auth";
 import { addFigures } from "./figures";
 import { startSandbox, type Sandbox } from "../sandbox";
 import { ok, startRecordingServer, type Recorded, type RecordingServer } from "../support/recording-server";
-import { FlowNode, NodeRed, REPO_ROOT, startNodeRed, waitFor } from "../support/runtime";
+import { FlowNode, NodeRed, startNodeRed, waitFor } from "../support/runtime";
 
 const RUN = process.env.NR_PKG || "node-red";
 const TOKEN = "ACCESS-TEST-TOKEN-6c1d9e3f7a2b5c8d0e4f";
 const PASSWORD = "access-test-password";
 const HOOK_USER = "hook";
 const Z = "acc-tab";
-
-/** bcryptjs as Node-RED itself ships it (node-red.md §4.2) */
-function bcryptHash(password: string): string {
-  const nrDir = path.dirname(require.resolve(`${RUN}/package.json`, { paths: [REPO_ROOT] }));
-  const bcrypt = require(require.resolve("bcryptjs", { paths: [nrDir] })) as { hashSync(p: string, rounds: number): string };
-  return bcrypt.hashSync(password, 8);
-}
 
 /** http in → (prepare) → node → http response, and its errors back as {error} through a catch node */
 function callable(name: string, node: FlowNode, prepare: string): FlowNode[] {
@@ -50,11 +43,7 @@ describe(`faults: access (${RUN}, adminAuth and httpNodeAuth on)`, function () {
   let readerToken = "";
   const basic = `Basic ${Buffer.from(`${HOOK_USER}:${PASSWORD}`).toString("base64")}`;
 
-  async function login(username: string, scope: string): Promise<string> {
-    const r = await nr.request("POST", "auth/token", new URLSearchParams({ client_id: "node-red-admin", grant_type: "password", scope, username, password: PASSWORD }).toString(), { "content-type": "application/x-www-form-urlencoded" });
-    assert.equal(r.status, 200, `POST /auth/token for ${username}: ${r.status} ${r.text}`);
-    return r.json<{ access_token: string }>().access_token;
-  }
+  const login = (username: string, scope: string) => tokenFor(nr, username, PASSWORD, scope);
 
   const bearer = (t: string) => ({ Authorization: `Bearer ${t}` });
 
@@ -197,7 +186,7 @@ describe(`faults: access (${RUN}, adminAuth and httpNodeAuth on)`, function () {
     for (const url of absolute) {
       const before = sb.requests.length;
       const r = await call("api", { method: "GET", url });
-      expect(`${JSON.stringify(url)} was refused: ${JSON.stringify(r)}`, typeof r.error === "string" && /url: .*(not the configured API|is not a URL)/.test(r.error) && r.source === "qualtrics-api");
+      expect(`${JSON.stringify(url)} was refused: ${JSON.stringify(r)}`, typeof r.error === "string" && /\bPath: .*(not the configured API|is not a URL)/.test(r.error) && r.source === "qualtrics-api");
       expect(`${JSON.stringify(url)}: the error names the configured API`, typeof r.error === "string" && (r.error.includes(sb.apiBase) || /is not a URL/.test(r.error)));
       expect(`${JSON.stringify(url)}: nothing was sent to the sandbox either`, sb.requests.length === before);
     }
@@ -218,14 +207,13 @@ describe(`faults: access (${RUN}, adminAuth and httpNodeAuth on)`, function () {
     assert.deepEqual(results, []);
   });
 
-  it("a nextPage on another host is asked of the configured host: the token never leaves it", async function () {
+  it("a nextPage on another host is asked of the configured host: the token never leaves it, and one that is no API page ends in an error", async function () {
     const results: string[] = [];
     let checks = 0;
     const expect = (what: string, good: boolean) => {
       checks++;
       if (!good) results.push(what);
     };
-    const ids = (v: unknown) => (Array.isArray(v) ? v.map((e) => (e as { id?: string; value?: string }).id ?? (e as { value?: string }).value) : v);
     for (const [name, run] of [
       ["qualtrics-api, all pages", () => call("all-pages", {})],
       ["qualtrics-survey, list", () => call("survey-list", {})],
@@ -236,7 +224,10 @@ describe(`faults: access (${RUN}, adminAuth and httpNodeAuth on)`, function () {
     ] as Array<[string, () => Promise<{ result?: unknown; error?: string }>]>) {
       fake.requests.length = 0;
       const r = await run();
-      expect(`${name}: both pages, and the list ends at the next page on another path: ${JSON.stringify(r).slice(0, 300)}`, JSON.stringify(ids(r.result)) === JSON.stringify(["SV_page1000000001", "SV_page2000000002"]));
+      // the second page's nextPage is on another path, which is no page of the API: an error, never a list cut short
+      const text = r.error ?? (r.result as { message?: string } | undefined)?.message ?? "";
+      expect(`${name}: no partial list, an error that says why the list stopped: ${JSON.stringify(r).slice(0, 300)}`, r.result === undefined || !Array.isArray(r.result));
+      expect(`${name}: the error names the nextPage that cannot be followed: ${text.slice(0, 300)}`, /next page cannot be followed/.test(text) && /stopped at page 2/.test(text));
       const second = fake.requests.find((x) => x.query.offset === "1");
       expect(`${name}: the second page was asked of the configured host, with the token`, second !== undefined && second.headers["x-api-token"] === TOKEN);
       expect(`${name}: ${fake.requests.length} requests to the configured host`, fake.requests.length === 2);

@@ -152,7 +152,7 @@ describe(`faults: a hostile upstream against the client (${RUN})`, function () {
     const ends = await rig.settle(array.node.id, ids, 30_000, 100);
     const text = String(rig.endsOf(array.node.id)[0]?.text);
     assert.equal(ends.errored, 1, JSON.stringify(ends));
-    assert.match(text, new RegExp(`^Qualtrics: output: the list has more than ${MAX_ITEMS} items, more than one message may hold; choose one message per item as the output, or set a limit$`));
+    assert.match(text, new RegExp(`^Qualtrics: Output: the list has more than ${MAX_ITEMS} items, more than one message may hold; choose one message per item as the output, or set a limit$`));
     // every page holds at least one item: past the maximum, no further page is asked for
     assert.ok(rig.sb.requests.length <= MAX_ITEMS + 1, `${rig.sb.requests.length} pages asked for`);
 

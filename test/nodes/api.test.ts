@@ -114,7 +114,7 @@ describe("qualtrics-api", function () {
       api.reply(ok({}));
       elsewhere.reply(ok({}));
       const e = await refused({ url: url() });
-      assert.match(e, /^url: .* is not the configured API .*the token is only ever sent there/);
+      assert.match(e, /^Path: .* is not the configured API .*the token is only ever sent there/);
       assert.equal(elsewhere.requests.length, 0);
       assert.ok(!e.includes(TOKEN));
     });
@@ -177,9 +177,9 @@ describe("qualtrics-api", function () {
   });
 
   const bad: Array<[string, Record<string, unknown>, Record<string, unknown>, RegExp]> = [
-    ["no url", {}, {}, /^url: is required/],
-    ["a url with a placeholder", { url: "/surveys/{surveyId}" }, {}, /^url: "\/surveys\/\{surveyId\}" still has a \{placeholder\}/],
-    ["a url that is not a URL", {}, { url: "http://[bad" }, /^url: "http:\/\/\[bad" is not a URL/],
+    ["no url", {}, {}, /^Path: is required/],
+    ["a url with a placeholder", { url: "/surveys/{surveyId}" }, {}, /^Path: "\/surveys\/\{surveyId\}" still has a \{placeholder\}/],
+    ["a url that is not a URL", {}, { url: "http://[bad" }, /^Path: "http:\/\/\[bad" is not a URL/],
     ["an unknown msg.method", { method: "msg", url: "/whoami" }, { method: "TRACE" }, /^msg\.method: must be one of GET, POST, PUT, DELETE, PATCH/],
     ["msg.query that is not an object", { url: "/whoami" }, { query: "a=1" }, /^query: must be an object, got a string/],
     ["a msg.query value that is an object", { url: "/whoami" }, { query: { a: { b: 1 } } }, /^query\.a: must be a string, number or boolean/],

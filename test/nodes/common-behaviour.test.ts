@@ -136,7 +136,7 @@ describe("every Qualtrics node", function () {
         const status = statusLog("n");
         api.reply(ok({}));
         const r = await outcome(kind);
-        assert.match(r.error ?? "", /^qualtrics: no Qualtrics configuration node is selected/);
+        assert.match(r.error ?? "", /^Qualtrics: no configuration node is selected/);
         assert.equal(api.requests.length, 0);
         assert.ok(status.some((s) => s.fill === "red" && s.shape === "ring"));
       });
@@ -145,7 +145,7 @@ describe("every Qualtrics node", function () {
         await load(kind, {}, {});
         api.reply(ok({}));
         const r = await outcome(kind);
-        assert.match(r.error ?? "", /^apiToken: is not set/);
+        assert.match(r.error ?? "", /^API token: is not set/);
         assert.equal(api.requests.length, 0);
       });
 
@@ -276,9 +276,9 @@ describe("every Qualtrics node", function () {
   }
 
   const badConfigs: Array<[string, Record<string, unknown>, RegExp]> = [
-    ["a data center that is not one", { baseUrl: "", dataCenter: "not a data center!" }, /^dataCenter: "not a data center!" is neither a data center ID/],
-    ["no data center", { baseUrl: "", dataCenter: "" }, /^dataCenter: is required/],
-    ["a base URL without /API/v3", { baseUrl: "http://127.0.0.1:1/api" }, /^baseUrl: must be the full API root, ending in \/API\/v3/],
+    ["a data center that is not one", { baseUrl: "", dataCenter: "not a data center!" }, /^Data center: "not a data center!" is neither a data center ID/],
+    ["no data center", { baseUrl: "", dataCenter: "" }, /^Data center: is required/],
+    ["a base URL without /API/v3", { baseUrl: "http://127.0.0.1:1/api" }, /^Base URL: must be the full API root, ending in \/API\/v3/],
   ];
   for (const [what, cfg, re] of badConfigs) {
     it(`a config node with ${what}: the message fails naming the field, no request`, async () => {

@@ -141,8 +141,8 @@ describe("qualtrics-config with OAuth", function () {
     });
 
     for (const [missing, creds] of [
-      ["clientId", { clientSecret: CLIENT_SECRET }],
-      ["clientSecret", { clientId: CLIENT_ID, apiToken: API_TOKEN }],
+      ["Client ID", { clientSecret: CLIENT_SECRET }],
+      ["Client secret", { clientId: CLIENT_ID, apiToken: API_TOKEN }],
     ] as const) {
       it(`no ${missing}: an error naming it, before any request`, async () => {
         await load({}, { cfg: creds as Record<string, string> });
@@ -154,7 +154,7 @@ describe("qualtrics-config with OAuth", function () {
     it("a scope list that cannot be right is reported when the node starts", async () => {
       await load({ scopes: 'read:users "all"' });
       const errors = (helper.getNode("cfg") as unknown as ConfigNode).error.getCalls().map((c) => String(c.args[0]));
-      assert.ok(errors.some((e) => /^scopes: /.test(e)), errors.join("\n"));
+      assert.ok(errors.some((e) => /^Scopes: /.test(e)), errors.join("\n"));
     });
 
     it("without authType (flows from before OAuth) the API token is used, even when OAuth credentials are stored", async () => {
@@ -278,7 +278,7 @@ describe("qualtrics-config with OAuth", function () {
       await load();
       const body = await test(dialog({ scopes: 'read:users "x"' }));
       assert.equal(body.ok, false);
-      assert.match(String(body.message), /^scopes: /);
+      assert.match(String(body.message), /^Scopes: /);
       assert.equal(sb.oauth.requests.length, 0);
     });
 

@@ -92,7 +92,7 @@ describe("qualtrics-contact", function () {
       api.reply(page(0, 1, null));
       const err = nextError("n");
       helper.getNode("n").receive({ limit: -1 });
-      assert.match((await err).message, /^limit: /);
+      assert.match((await err).message, /^Limit: /);
       assert.equal(api.requests.length, 0);
     });
 
@@ -311,16 +311,16 @@ describe("qualtrics-contact", function () {
 
   describe("input checks (no request is made)", function () {
     const bad: Array<[string, Record<string, unknown>, Record<string, unknown>, RegExp]> = [
-      ["no contactId for get", { operation: "get" }, {}, /^contactId: is required/],
-      ["a malformed contactId", { operation: "get", contactId: "CGC_abc" }, {}, /^contactId: "CGC_abc" is not a contact ID/],
-      ["a malformed directoryId", { operation: "list", directoryId: "ML_1" }, {}, /^directoryId: /],
-      ["a bad email", { operation: "create" }, { payload: { email: "nope" } }, /^email: "nope" is not an email address/],
+      ["no contactId for get", { operation: "get" }, {}, /^Contact: is required/],
+      ["a malformed contactId", { operation: "get", contactId: "CGC_abc" }, {}, /^Contact: "CGC_abc" is not a contact ID/],
+      ["a malformed directoryId", { operation: "list", directoryId: "ML_1" }, {}, /^Directory: /],
+      ["a bad email", { operation: "create" }, { payload: { email: "nope" } }, /^Email: "nope" is not an email address/],
       ["no fields for create", { operation: "create" }, { payload: {} }, /^payload: no contact fields/],
       ["a string payload for update", { operation: "update", contactId: CID }, { payload: "Jane" }, /^payload: must be an object/],
-      ["embeddedData that is not an object", { operation: "create" }, { payload: { embeddedData: [1] } }, /^embeddedData: must be an object/],
-      ["an embeddedData value that is an object", { operation: "create" }, { payload: { embeddedData: { a: { b: 1 } } } }, /^embeddedData\.a: /],
-      ["unsubscribed that is not boolean", { operation: "update", contactId: CID }, { payload: { unsubscribed: "yes" } }, /^unsubscribed: /],
-      ["a jsonata typedInput that does not parse", { operation: "get", contactId: "$$$(", contactIdType: "jsonata" }, {}, /^contactId: /],
+      ["embeddedData that is not an object", { operation: "create" }, { payload: { embeddedData: [1] } }, /^Embedded data: must be an object/],
+      ["an embeddedData value that is an object", { operation: "create" }, { payload: { embeddedData: { a: { b: 1 } } } }, /^Embedded data \(embeddedData\.a\): /],
+      ["unsubscribed that is not boolean", { operation: "update", contactId: CID }, { payload: { unsubscribed: "yes" } }, /^Unsubscribed: /],
+      ["a jsonata typedInput that does not parse", { operation: "get", contactId: "$$$(", contactIdType: "jsonata" }, {}, /^Contact: /],
     ];
     for (const [what, props, msg, re] of bad) {
       it(`names the field for ${what}`, async () => {

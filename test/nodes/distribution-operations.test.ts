@@ -94,10 +94,10 @@ describe("qualtrics-distribution operations", function () {
     });
 
     const refusals: Array<[string, Record<string, unknown>, Record<string, unknown>, RegExp]> = [
-      ["no survey", {}, {}, /^surveyId: is required/],
-      ["an unknown type", { surveyId: SV, surveyIdType: "str" }, { payload: { distributionRequestType: "Everything" } }, /^distributionRequestType: must be one of Invite/],
-      ["an end before the start", { surveyId: SV, surveyIdType: "str", sendStartDate: "2024-02-01", sendEndDate: "2024-01-01" }, {}, /^sendEndDate: must be after sendStartDate/],
-      ["a bad limit", { surveyId: SV, surveyIdType: "str" }, { limit: -2 }, /^limit: must be a whole number/],
+      ["no survey", {}, {}, /^Survey: is required/],
+      ["an unknown type", { surveyId: SV, surveyIdType: "str" }, { payload: { distributionRequestType: "Everything" } }, /^Type: must be one of Invite/],
+      ["an end before the start", { surveyId: SV, surveyIdType: "str", sendStartDate: "2024-02-01", sendEndDate: "2024-01-01" }, {}, /^Sent before: must be after sendStartDate/],
+      ["a bad limit", { surveyId: SV, surveyIdType: "str" }, { limit: -2 }, /^Limit: must be a whole number/],
     ];
     for (const [what, props, msg, expected] of refusals) {
       it(`refuses ${what}, naming the field, with no request`, async function () {
@@ -120,10 +120,10 @@ describe("qualtrics-distribution operations", function () {
 
     it("refuses an SMS distribution ID and a missing survey before any request", async function () {
       await load({ operation: "get", distributionId: "SMSD_123", distributionIdType: "str", surveyId: SV, surveyIdType: "str" });
-      assert.match(await refused({}), /^distributionId: "SMSD_123" is not an email distribution ID \(expected EMD_/);
+      assert.match(await refused({}), /^Distribution: "SMSD_123" is not an email distribution ID \(expected EMD_/);
       await helper.unload();
       await load({ operation: "get", distributionId: EMD, distributionIdType: "str" });
-      assert.match(await refused({}), /^surveyId: is required/);
+      assert.match(await refused({}), /^Survey: is required/);
     });
   });
 
@@ -160,8 +160,8 @@ describe("qualtrics-distribution operations", function () {
     });
 
     const refusals: Array<[string, Record<string, unknown>, RegExp]> = [
-      ["no parent distribution", { ...SENDER, messageText: "x" }, /^distributionId: is required/],
-      ["no message", { ...SENDER, distributionId: EMD }, /^message: is required/],
+      ["no parent distribution", { ...SENDER, messageText: "x" }, /^Distribution: is required/],
+      ["no message", { ...SENDER, distributionId: EMD }, /^Message: is required/],
       ["a bad sender", { ...SENDER, fromEmail: "care-at-example", messageText: "x", distributionId: EMD }, /^header\.fromEmail: "care-at-example" is not an email address/],
       ["no subject", { fromEmail: SENDER.fromEmail, fromName: "A", messageText: "x", distributionId: EMD }, /^header\.subject: is required/],
     ];
@@ -209,7 +209,7 @@ describe("qualtrics-distribution operations", function () {
 
     it("generateLinks refuses one contact, naming the field, with no request", async function () {
       await load({ operation: "generateLinks", surveyId: SV, mailingListId: ML });
-      assert.match(await refused({ payload: { contactId: "CID_abc" } }), /^contactId: cannot be used: links are generated for every contact of the mailing list/);
+      assert.match(await refused({ payload: { contactId: "CID_abc" } }), /^Contact: cannot be used: links are generated for every contact of the mailing list/);
     });
 
     it("links: GET /distributions/{id}/links?surveyId= from the previous node's payload, every page", async function () {

@@ -6,6 +6,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as vm from "node:vm";
 import { DEFAULT_OAUTH_SCOPES } from "../../src/oauth";
+import { resolveApiBase } from "../../src/base-url";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 const BUILT = path.join(ROOT, "build", "nodes");
@@ -320,7 +321,7 @@ describe("editor files", function () {
   }
 
   describe("message keys the runtime uses", function () {
-    const status = ["requesting", "requestingMany", "received", "done", "doneCount", "noConfig", "badConfig", "noHttpNode", "badSignature", "fetching", "fetchFailed", "registering", "registered", "notRegistered", "listening"];
+    const status = ["requesting", "requestingMany", "received", "done", "doneCount", "noConfig", "invalidField", "badConfig", "noHttpNode", "badSignature", "fetching", "fetchFailed", "registering", "registered", "notRegistered", "listening"];
     const listed: Array<[string, string]> = [
       ...status.map((s): [string, string] => ["qualtrics-config", `common.status.${s}`]),
       ["qualtrics-config", "qualtrics-config.warn.notice"],
@@ -342,7 +343,8 @@ describe("editor files", function () {
 
     it("keeps the English status texts short", () => {
       const en = flatten(catalog("en-US", "qualtrics-config"));
-      for (const s of status) assert.ok(en.get(`common.status.${s}`)!.length <= 21, `${s} is short`);
+      // NodeStatus.failed cuts longer texts at 24 characters
+      for (const s of status) assert.ok(en.get(`common.status.${s}`)!.length <= 24, `${s} is short`);
       assert.equal(en.get("common.status.requestingMany"), "__count__ requests");
       assert.equal(en.get("common.status.received"), "__count__ received");
       assert.equal(en.get("common.status.doneCount"), "done: __count__");
@@ -500,6 +502,19 @@ describe("editor files", function () {
       assert.notEqual(validate(cfg, "baseUrl", { baseUrl: "https://iad1.qualtrics.com" }), true);
       assert.notEqual(validate(cfg, "baseUrl", { baseUrl: "ftp://x/API/v3" }), true);
       assert.notEqual(validate(cfg, "baseUrl", { baseUrl: "https://u:p@x.example/API/v3" }), true);
+      // plain http only to this machine, the same hosts as the runtime allows, and the message says why
+      for (const url of ["http://localhost:4010/API/v3", "http://127.0.0.1/API/v3", "http://127.1/API/v3", "http://[::1]:4010/API/v3", "http://gw.example.com/API/v3", "http://10.0.0.5/API/v3", "http://127.0.0.1.nip.io/API/v3", "http://[::ffff:127.0.0.1]/API/v3", "https://gw.example.com/API/v3"]) {
+        let runtime: true | string = true;
+        try {
+          resolveApiBase(undefined, url);
+        } catch (err) {
+          runtime = (err as Error).message;
+        }
+        const editor = validate(cfg, "baseUrl", { baseUrl: url });
+        assert.equal(editor === true, runtime === true, `${url}: editor ${String(editor)}, runtime ${String(runtime)}`);
+        if (/^(https:|http:\/\/(localhost|127\.0\.0\.1|127\.1|\[::1\])[:/])/.test(url)) assert.equal(editor, true, url);
+        else assert.match(String(editor), /qualtrics-config\.validation\.baseUrlHttp$/, url);
+      }
       assert.notEqual(validate(cfg, "timeout", { timeout: 0 }), true);
       assert.equal(validate(cfg, "timeout", { timeout: 30 }), true);
       assert.notEqual(validate(cfg, "retries", { retries: 11 }), true);

@@ -416,10 +416,10 @@ describe("qualtrics-export", function () {
 
     it("refuses an end date, a limit, and a token in msg.payload", async function () {
       await load({ since: "new", endDate: "2099-01-01", endDateType: "str" });
-      assert.match(String(((await run()).error as Error).message), /^endDate: cannot be used with "new since last run"/);
+      assert.match(String(((await run()).error as Error).message), /^End date: cannot be used with "new since last run"/);
       await helper.unload();
       await load({ since: "new", limit: 5 });
-      assert.match(String(((await run()).error as Error).message), /^limit: cannot be combined with allowContinuation/);
+      assert.match(String(((await run()).error as Error).message), /^Limit: cannot be combined with allowContinuation/);
       await helper.unload();
       await load({ since: "new" });
       assert.match(String(((await run({ payload: { continuationToken: "x" } })).error as Error).message), /^payload.continuationToken/);
@@ -450,14 +450,14 @@ describe("qualtrics-export", function () {
 
     it("bad input is refused before any request, naming the field", async function () {
       const cases: Array<[Record<string, unknown>, Record<string, unknown>, RegExp]> = [
-        [{ surveyId: "" }, {}, /^surveyId: is required/],
-        [{ surveyId: "CG_1" }, {}, /^surveyId: "CG_1" is not a survey ID/],
-        [{ format: "spss" }, {}, /^format: spss files can only be output as a file/],
-        [{ output: "file", directory: "" }, {}, /^directory: is required/],
-        [{ startDate: "soon", startDateType: "str" }, {}, /^startDate:/],
-        [{ limit: -3, output: "array" }, {}, /^limit:/],
-        [{ questionIds: "Q1", questionIdsType: "str" }, {}, /^questionIds\[0\]:/],
-        [{ startDate: "d", startDateType: "msg" }, { d: 5 }, /^startDate: year 1970 is out of range/],
+        [{ surveyId: "" }, {}, /^Survey: is required/],
+        [{ surveyId: "CG_1" }, {}, /^Survey: "CG_1" is not a survey ID/],
+        [{ format: "spss" }, {}, /^Format: spss files can only be output as a file/],
+        [{ output: "file", directory: "" }, {}, /^Directory: is required/],
+        [{ startDate: "soon", startDateType: "str" }, {}, /^Start date:/],
+        [{ limit: -3, output: "array" }, {}, /^Limit:/],
+        [{ questionIds: "Q1", questionIdsType: "str" }, {}, /^Questions \(questionIds\[0\]\):/],
+        [{ startDate: "d", startDateType: "msg" }, { d: 5 }, /^Start date: year 1970 is out of range/],
       ];
       for (const [props, msg, message] of cases) {
         await load(props);
@@ -471,7 +471,7 @@ describe("qualtrics-export", function () {
     it("no configuration node: an error, no request", async function () {
       await helper.load([N.config, N.export], flow({ qualtrics: "" }), credentials);
       const { error } = await run();
-      assert.match(String((error as Error).message), /^qualtrics:/);
+      assert.match(String((error as Error).message), /^Qualtrics:/);
       assert.equal(sb.requests.length, 0);
     });
 

@@ -156,10 +156,10 @@ describe("qualtrics-mailing-list (requests)", function () {
   it("refuses bad input before any request, naming the field", async () => {
     const cases: Array<[Record<string, unknown>, Record<string, unknown>, RegExp]> = [
       [{ operation: "addMember" }, { payload: "text" }, /^payload: must be an object with contact fields/],
-      [{ operation: "addMember" }, { payload: { email: "nope" } }, /^email: /],
+      [{ operation: "addMember" }, { payload: { email: "nope" } }, /^Email: /],
       [{ operation: "create", listName: "" }, { payload: {} }, /^name: is required/],
-      [{ operation: "get", mailingListId: "SV_1" }, {}, /^mailingListId: /],
-      [{ operation: "members" }, { limit: -1 }, /^limit: /],
+      [{ operation: "get", mailingListId: "SV_1" }, {}, /^Mailing list: /],
+      [{ operation: "members" }, { limit: -1 }, /^Limit: /],
       [{ operation: "import" }, { payload: { contacts: [{ email: "ok@example.com" }, { email: "bad" }] } }, /^contacts\[1\]\.email: /],
       [{ operation: "import" }, { payload: {} }, /^contacts: msg\.payload must be an array/],
       [{ operation: "msg" }, { operation: "nuke" }, /^msg\.operation: must be one of lists, get/],

@@ -464,13 +464,13 @@ describe("qualtrics-response-in: event subscription", function () {
     });
 
     const problems: Array<[string, Record<string, unknown>, () => object, RegExp]> = [
-      ["no public base URL", { publicBaseUrl: "" }, () => creds(), /publicBaseUrl: is needed/],
-      ["a public base URL that is not a URL", { publicBaseUrl: "nodered.example.com" }, () => creds(), /publicBaseUrl: "nodered\.example\.com\/qualtrics\/hook" is not a URL/],
-      ["a public base URL with a query", { publicBaseUrl: "https://nodered.example.com/?x=1" }, () => creds(), /publicBaseUrl: must not have a query or #fragment/],
-      ["a public base URL with a fragment", { publicBaseUrl: "https://nodered.example.com/#top" }, () => creds(), /publicBaseUrl: must not have a query or #fragment/],
-      ["a public base URL with a password in it", { publicBaseUrl: "https://user:pw@nodered.example.com" }, () => creds(), /publicBaseUrl: must not contain a user name or password/],
-      ["no config node", { qualtrics: "" }, () => creds(), /qualtrics: a Qualtrics configuration is needed/],
-      ["no token", {}, () => ({ [NID]: { sharedKey: KEY } }), /apiToken: is not set/],
+      ["no public base URL", { publicBaseUrl: "" }, () => creds(), /Public URL: is needed/],
+      ["a public base URL that is not a URL", { publicBaseUrl: "nodered.example.com" }, () => creds(), /Public URL: "nodered\.example\.com\/qualtrics\/hook" is not a URL/],
+      ["a public base URL with a query", { publicBaseUrl: "https://nodered.example.com/?x=1" }, () => creds(), /Public URL: must not have a query or #fragment/],
+      ["a public base URL with a fragment", { publicBaseUrl: "https://nodered.example.com/#top" }, () => creds(), /Public URL: must not have a query or #fragment/],
+      ["a public base URL with a password in it", { publicBaseUrl: "https://user:pw@nodered.example.com" }, () => creds(), /Public URL: must not contain a user name or password/],
+      ["no config node", { qualtrics: "" }, () => creds(), /Qualtrics: a Qualtrics configuration is needed/],
+      ["no token", {}, () => ({ [NID]: { sharedKey: KEY } }), /API token: is not set/],
     ];
     for (const [what, props, c, re] of problems) {
       it(`${what}: an error naming it, no request, no crash`, async () => {

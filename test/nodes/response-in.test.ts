@@ -400,7 +400,7 @@ describe("qualtrics-response-in: webhook", function () {
       const { caught } = await load({ fetchResponse: true, qualtrics: "" });
       assert.equal((await post({ Topic: V1.Topic, MSG: V1.MSG, HMAC: V1.HMAC })).status, 200);
       await until(() => caught.length === 1, 3000, "the caught error");
-      assert.match((caught[0].error as { message: string }).message, /\bqualtrics: no Qualtrics configuration node is selected/);
+      assert.match((caught[0].error as { message: string }).message, /\bQualtrics: no Qualtrics configuration node is selected/);
     });
 
     it("without a token the fetch fails with an error naming apiToken", async () => {
@@ -408,7 +408,7 @@ describe("qualtrics-response-in: webhook", function () {
       const caught = collect("caught");
       assert.equal((await post({ Topic: V1.Topic, MSG: V1.MSG, HMAC: V1.HMAC })).status, 200);
       await until(() => caught.length === 1, 3000, "the caught error");
-      assert.match((caught[0].error as { message: string }).message, /\bapiToken: is not set/);
+      assert.match((caught[0].error as { message: string }).message, /\bAPI token: is not set/);
       assert.equal(api.requests.length, 0);
     });
 
@@ -454,7 +454,7 @@ describe("qualtrics-response-in: webhook", function () {
       const { app } = await load({ surveyId: "" });
       const n = helper.getNode("n") as unknown as { error: { getCalls(): { thisValue: unknown; args: unknown[] }[] } };
       const errors = n.error.getCalls().filter((c) => c.thisValue === n).map((c) => String(c.args[0]));
-      assert.ok(errors.some((e) => /^surveyId: is required unless a topic is given/.test(e)), errors.join("\n"));
+      assert.ok(errors.some((e) => /^Survey: is required unless a topic is given/.test(e)), errors.join("\n"));
       assert.equal((await supertest(app).post(PATH).type("form").send(form({ Topic: V1.Topic, MSG: V1.MSG, HMAC: V1.HMAC }))).status, 404);
     });
 
@@ -471,7 +471,7 @@ describe("qualtrics-response-in: webhook", function () {
       await load({ surveyId: "SV 22" });
       const n = helper.getNode("n") as unknown as { error: { getCalls(): { thisValue: unknown; args: unknown[] }[] } };
       const errors = n.error.getCalls().filter((c) => c.thisValue === n).map((c) => String(c.args[0]));
-      assert.ok(errors.some((e) => /^surveyId: "SV 22" is not a survey ID/.test(e)), errors.join("\n"));
+      assert.ok(errors.some((e) => /^Survey: "SV 22" is not a survey ID/.test(e)), errors.join("\n"));
     });
   });
   describe("replays and hostile deliveries", function () {

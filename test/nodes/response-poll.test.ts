@@ -207,11 +207,11 @@ describe("qualtrics-response-poll", function () {
 
   it("refuses a bad setup at deploy, without polling", async function () {
     for (const [props, message, status] of [
-      [{ surveyId: "CG_1" }, /^surveyId: "CG_1" is not a survey ID/, "invalid settings"],
-      [{ surveyId: "" }, /^surveyId: is required/, "invalid settings"],
-      [{ start: "date", startDate: "" }, /^startDate: is required/, "invalid settings"],
-      [{ start: "date", startDate: "someday" }, /^startDate:/, "invalid settings"],
-      [{ qualtrics: "" }, /^qualtrics:/, "no configuration"],
+      [{ surveyId: "CG_1" }, /^Survey: "CG_1" is not a survey ID/, "invalid settings"],
+      [{ surveyId: "" }, /^Survey: is required/, "invalid settings"],
+      [{ start: "date", startDate: "" }, /^From: is required/, "invalid settings"],
+      [{ start: "date", startDate: "someday" }, /^From:/, "invalid settings"],
+      [{ qualtrics: "" }, /^Qualtrics:/, "select a configuration"],
     ] as const) {
       const errors: string[] = [];
       const shown: Array<{ text?: string }> = [];

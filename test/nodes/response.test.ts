@@ -109,7 +109,7 @@ describe("qualtrics-response (requests)", function () {
     api.reply(ok({}));
     const e1 = nextError("n");
     helper.getNode("n").receive({ payload: "text" });
-    assert.match((await e1).message, /^values: must be an object/);
+    assert.match((await e1).message, /^Answers: must be an object/);
     await helper.unload();
     await load({ operation: "create" });
     const e2 = nextError("n");
@@ -119,7 +119,7 @@ describe("qualtrics-response (requests)", function () {
     await load({ operation: "create" });
     const e3 = nextError("n");
     helper.getNode("n").receive({ payload: {} });
-    assert.match((await e3).message, /^values: is required/);
+    assert.match((await e3).message, /^Answers: is required/);
     assert.equal(api.requests.length, 0);
   });
 
@@ -146,7 +146,7 @@ describe("qualtrics-response (requests)", function () {
     const err = nextError("n");
     helper.getNode("n").receive({ payload: {} });
     const e = await err;
-    assert.match(e.message, /^embeddedData: is required/);
+    assert.match(e.message, /^Embedded data: is required/);
     assert.equal(api.requests.length, 0);
   });
 

@@ -168,11 +168,11 @@ describe("qualtrics-survey (requests)", function () {
   const refusals: Array<[string, Record<string, unknown>, Record<string, unknown>, RegExp]> = [
     ["a webhook event without the response's values", { operation: "label", surveyId: SV }, { payload: { topic: "x", responseId: "R_1" } }, /^payload: is not a survey response/],
     ["an array with one thing that is not a response", { operation: "label", surveyId: SV }, { payload: [{ values: { QID1: 1 } }, "x"] }, /^payload\[1\]: is not a survey response/],
-    ["a response without a survey", { operation: "label" }, { payload: { values: { QID1: 1 } } }, /^surveyId: is required/],
-    ["a survey ID of the wrong kind", { operation: "get", surveyId: "CG_1", surveyIdType: "str" }, {}, /^surveyId: "CG_1" is not a survey ID/],
+    ["a response without a survey", { operation: "label" }, { payload: { values: { QID1: 1 } } }, /^Survey: is required/],
+    ["a survey ID of the wrong kind", { operation: "get", surveyId: "CG_1", surveyIdType: "str" }, {}, /^Survey: "CG_1" is not a survey ID/],
     ["an unknown msg.operation", { operation: "msg" }, { operation: "delete" }, /^msg\.operation: must be one of list, get, definition, questions, questionMap, label/],
     ["a bad refresh", { operation: "questionMap", surveyId: SV }, { refresh: "sometimes" }, /^refresh: must be true or false/],
-    ["a bad limit", { operation: "list" }, { limit: "many" }, /^limit: must be a whole number/],
+    ["a bad limit", { operation: "list" }, { limit: "many" }, /^Limit: must be a whole number/],
   ];
   for (const [what, props, msg, expected] of refusals) {
     it(`refuses ${what}, naming the field, with no request`, async function () {

@@ -86,6 +86,32 @@ describe("base URL (qualtrics-api.md §1.1, §1.2)", function () {
       inputError(() => resolveApiBase(undefined, "https://fra1.qualtrics.com/API/v3/surveys"), "baseUrl");
     });
 
+    it("http:// only for this machine: localhost, 127.0.0.0/8 and ::1, however written", function () {
+      for (const ok of ["http://localhost:4010/API/v3", "http://LOCALHOST/API/v3", "http://127.0.0.1:4010/API/v3", "http://127.9.8.7/API/v3", "http://127.1:4010/API/v3", "http://[::1]:4010/API/v3", "http://[0:0:0:0:0:0:0:1]/API/v3"]) {
+        assert.equal(resolveApiBase(undefined, ok).basePath, "/API/v3", ok);
+      }
+    });
+
+    it("refuses http:// to any other host, naming baseUrl and saying why, before anything is sent", function () {
+      for (const bad of [
+        "http://fra1.qualtrics.com/API/v3",
+        "http://gw.example.com/qualtrics/API/v3",
+        "http://10.0.0.5:8080/API/v3",
+        "http://192.168.1.2/API/v3",
+        "http://127.0.0.1.nip.io/API/v3",
+        "http://localhost.evil.example/API/v3",
+        "http://[::ffff:127.0.0.1]/API/v3",
+        "http://[::2]/API/v3",
+        "http://0.0.0.0/API/v3",
+        "HTTP://example.com/API/v3",
+      ]) {
+        const e = inputError(() => resolveApiBase(undefined, bad), "baseUrl");
+        assert.match(e.message, /http:\/\/ would send the API token or OAuth secret unencrypted.*use https:\/\//, bad);
+      }
+      // https to the same hosts is fine
+      assert.equal(resolveApiBase(undefined, "https://gw.example.com/qualtrics/API/v3").origin, "https://gw.example.com");
+    });
+
     it("refuses non-URLs, other schemes and credentials, naming baseUrl", function () {
       inputError(() => resolveApiBase(undefined, "not a url"), "baseUrl");
       inputError(() => resolveApiBase(undefined, "ftp://fra1.qualtrics.com/API/v3"), "baseUrl");
