@@ -5,9 +5,9 @@
 //
 // The sandbox runs in the bench process (Node-RED is always its own process), seeded by writing
 // to its state directly: contacts into two directories, responses with generateResponses.
-import { generateResponses } from "../test/sandbox/export-control";
-import { startSandbox, type Sandbox } from "../test/sandbox";
-import type { ContactRecord, DirectoryRecord } from "../test/sandbox";
+import { generateResponses } from "../sandbox/export-control";
+import { startSandbox, type Sandbox } from "../sandbox";
+import type { ContactRecord, DirectoryRecord } from "../sandbox";
 import { sleep, startNodeRed } from "../test/support/runtime";
 import { TOKEN, cmd, fmt, fn, hubFrame, hubReady, log, median, memoryOf, nodeRedStart, qualtricsConfig, resetPeak } from "./lib";
 import type { CaseResult, Row, Target } from "./report";

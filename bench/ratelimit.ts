@@ -7,7 +7,7 @@
 // All 10,000 messages enter the node at once (one function node sends them); the limiter queues
 // them. Every message that leaves (output or catch) comes back to the hub, which counts each
 // message id once, so "lost" (never ended) and "failed" (ended in the catch) are exact.
-import { startSandbox } from "../test/sandbox";
+import { startSandbox } from "../sandbox";
 import { sleep, startNodeRed } from "../test/support/runtime";
 import { TOKEN, cmd, fmt, fn, hubFrame, hubReady, log, median, nodeRedStart, qualtricsConfig } from "./lib";
 import type { CaseResult, Row, Target } from "./report";

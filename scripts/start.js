@@ -18,7 +18,7 @@ const userDir = path.join(root, ".userdir");
 const CONFIG_ID = "qualtrics-example-config";
 const TRIGGER_ID = "qex-response-trigger";
 const DEMO_SHARED_KEY = "demo-shared-key-change-me";
-const DEMO_CREDENTIAL_SECRET = "node-red-contrib-qualtrics-demo";
+const DEMO_CREDENTIAL_SECRET = "@xmflows/node-red-qualtrics-demo";
 
 function say(line = "") {
   process.stdout.write(line + "\n");
@@ -38,7 +38,7 @@ function prepare() {
   }
   say("Building ...");
   const b = spawnSync(process.execPath, [path.join(root, "scripts", "build.js")], { cwd: root, stdio: "inherit" });
-  const needed = ["build/test/sandbox/index.js", "build/test/support/runtime.js", "build/nodes/qualtrics-config.js"];
+  const needed = ["build/sandbox/index.js", "build/test/support/runtime.js", "build/nodes/qualtrics-config.js"];
   if (needed.some((f) => !fs.existsSync(path.join(root, f)))) fail("the build did not produce " + needed.join(", "));
   if (b.status !== 0) say("The build reported TypeScript errors; starting with what it emitted.");
 }
@@ -64,7 +64,7 @@ function mergeWithExamples(current, exampleFlows) {
 
 async function main() {
   prepare();
-  const { startSandbox } = require(path.join(root, "build/test/sandbox"));
+  const { startSandbox } = require(path.join(root, "build/sandbox"));
   const { startNodeRed, examplesFlows, freePort, waitFor } = require(path.join(root, "build/test/support/runtime"));
 
   const major = Number(process.versions.node.split(".")[0]);
@@ -117,7 +117,7 @@ async function main() {
 
     say("");
     say("==================================================================");
-    say(" node-red-contrib-qualtrics demo is running");
+    say(" @xmflows/node-red-qualtrics demo is running");
     say("");
     say(` Node-RED editor:  ${nr.url}`);
     say(`   example tabs:   ${tabs.join(" | ")}`);

@@ -209,7 +209,7 @@ export class QualtricsClient {
           path: fullPath,
           headers: {
             accept: "application/json",
-            "user-agent": this.opts.userAgent ?? "node-red-contrib-qualtrics",
+            "user-agent": this.opts.userAgent ?? "@xmflows/node-red-qualtrics",
             ...(body !== undefined ? { "content-type": "application/json" } : {}),
             ...userHeaders,
             ...lowerKeys(auth),
@@ -416,7 +416,7 @@ export class QualtricsClient {
         res = await connection.request({
           method: "GET",
           path: fullPath,
-          headers: { accept: "*/*", "user-agent": this.opts.userAgent ?? "node-red-contrib-qualtrics", ...userHeaders, ...lowerKeys(auth) },
+          headers: { accept: "*/*", "user-agent": this.opts.userAgent ?? "@xmflows/node-red-qualtrics", ...userHeaders, ...lowerKeys(auth) },
           // the attempt's signal ends the wait for the headers (timeout included); closing and the
           // caller's signal, directly, also the body after unlink()
           signal: AbortSignal.any([...signals, signal]),

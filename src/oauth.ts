@@ -197,7 +197,7 @@ export class OAuthTokenProvider {
           authorization: this.basic,
           "content-type": "application/x-www-form-urlencoded",
           accept: "application/json",
-          "user-agent": this.opts.userAgent ?? "node-red-contrib-qualtrics",
+          "user-agent": this.opts.userAgent ?? "@xmflows/node-red-qualtrics",
         },
         body,
         signal: AbortSignal.any([this.closing.signal, AbortSignal.timeout(timeoutMs)]),

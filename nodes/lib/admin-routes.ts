@@ -97,8 +97,8 @@ export function clientFromDialog(RED: NodeAPI, id: string, body: DialogValues): 
   const apiToken = authType === "token" ? secret(RED, body.apiToken, stored.apiToken) : undefined;
   const clientId = authType === "oauth" ? secret(RED, body.clientId, stored.clientId) : undefined;
   const clientSecret = authType === "oauth" ? secret(RED, body.clientSecret, stored.clientSecret) : undefined;
-  if (authType === "token" && !apiToken) throw new NoTokenError(RED._("node-red-contrib-qualtrics/qualtrics-config:qualtrics-config.test.noToken"));
-  if (authType === "oauth" && (!clientId || !clientSecret)) throw new NoTokenError(RED._("node-red-contrib-qualtrics/qualtrics-config:qualtrics-config.test.noClient"));
+  if (authType === "token" && !apiToken) throw new NoTokenError(RED._("@xmflows/node-red-qualtrics/qualtrics-config:qualtrics-config.test.noToken"));
+  if (authType === "oauth" && (!clientId || !clientSecret)) throw new NoTokenError(RED._("@xmflows/node-red-qualtrics/qualtrics-config:qualtrics-config.test.noClient"));
   const dc = fromEnv(RED, body.dataCenter);
   const base = fromEnv(RED, body.baseUrl);
   const scopes = typeof body.scopes === "string" ? body.scopes : undefined;
@@ -301,7 +301,7 @@ function userOf(req: Request): string {
 function tooMany(RED: NodeAPI, res: Response, waitMs: number, key: string): void {
   const wait = Math.max(1, Math.ceil(waitMs / 1000));
   res.setHeader("Retry-After", String(wait));
-  res.status(429).json({ message: RED._(`node-red-contrib-qualtrics/qualtrics-config:qualtrics-config.lookup.${key}`, { wait, every: REFRESH_EVERY_MS / 1000 }) });
+  res.status(429).json({ message: RED._(`@xmflows/node-red-qualtrics/qualtrics-config:qualtrics-config.lookup.${key}`, { wait, every: REFRESH_EVERY_MS / 1000 }) });
 }
 
 export function registerAdminRoutes(RED: NodeAPI): void {
@@ -345,7 +345,7 @@ export function registerAdminRoutes(RED: NodeAPI): void {
         const { kind, params } = checkRequest(req);
         const config = RED.nodes.getNode(id) as QualtricsConfigNode | null;
         if (!config || config.type !== "qualtrics-config" || typeof config.client !== "function") {
-          res.status(404).json({ message: RED._("node-red-contrib-qualtrics/qualtrics-config:qualtrics-config.lookup.notDeployed") });
+          res.status(404).json({ message: RED._("@xmflows/node-red-qualtrics/qualtrics-config:qualtrics-config.lookup.notDeployed") });
           return;
         }
         const account = config.client();

@@ -6,7 +6,7 @@
 import { QualtricsInputError } from "../../src/errors";
 import type { NodeAPI } from "./types";
 
-const MODULE = "node-red-contrib-qualtrics";
+const MODULE = "@xmflows/node-red-qualtrics";
 const CONFIG = "qualtrics-config";
 /** what a node's error may name from the configuration dialog ("name" or "timeout" would be the node's own) */
 const ACCOUNT_FIELDS = new Set(["dataCenter", "baseUrl", "authType", "apiToken", "clientId", "clientSecret", "scopes"]);

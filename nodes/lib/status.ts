@@ -7,7 +7,7 @@
 import { fieldName } from "./field-label";
 import type { Node, NodeAPI } from "./types";
 
-const NS = "node-red-contrib-qualtrics/qualtrics-config:common.status.";
+const NS = "@xmflows/node-red-qualtrics/qualtrics-config:common.status.";
 const CLEAR_AFTER_MS = 3000;
 const COALESCE_MS = 200;
 /** the statuses that count something per message or per item; others (a percentage, "chunk 2/2") show every step */

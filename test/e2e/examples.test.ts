@@ -7,7 +7,7 @@
 // requests and state, and the Node-RED log.
 import assert from "node:assert/strict";
 import { readPublicationUrl } from "../../src/publication-url";
-import { startSandbox, type Sandbox } from "../sandbox";
+import { startSandbox, type Sandbox } from "../../sandbox";
 import { NodeRed, examplesFlows, freePort, loadExamples, startNodeRed, waitFor } from "../support/runtime";
 import { Collector, startCollector, untranslated, withCapture } from "./capture";
 

@@ -5,8 +5,8 @@
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { startSandbox, type Sandbox } from "../sandbox";
-import { generateResponses } from "../sandbox/export-control";
+import { startSandbox, type Sandbox } from "../../sandbox";
+import { generateResponses } from "../../sandbox/export-control";
 import { FlowNode, NodeRed, examplesFlows, freePort, loadExamples, sleep, startNodeRed, waitFor } from "../support/runtime";
 import { Collector, startCollector, untranslated, withCapture } from "./capture";
 

@@ -3,7 +3,7 @@
 // distributions, the history before and after a response through a recipient's link, a reminder,
 // generated links), and a response trigger whose completed responses the survey node makes readable.
 import assert from "node:assert/strict";
-import { startSandbox, type Sandbox } from "../sandbox";
+import { startSandbox, type Sandbox } from "../../sandbox";
 import { FlowNode, NodeRed, examplesFlows, freePort, loadExamples, startNodeRed, waitFor } from "../support/runtime";
 import { Collector, startCollector, statusCaptureId, untranslated, withCapture } from "./capture";
 

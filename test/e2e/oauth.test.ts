@@ -3,7 +3,7 @@
 // stops accepting, Test connection through the Admin API, the warning for a proxied account, and
 // the client ID and secret kept out of exports and the log.
 import assert from "node:assert/strict";
-import { startSandbox, type Sandbox } from "../sandbox";
+import { startSandbox, type Sandbox } from "../../sandbox";
 import { FlowNode, NodeRed, freePort, sleep, startNodeRed } from "../support/runtime";
 import { Collector, startCollector, withCapture } from "./capture";
 

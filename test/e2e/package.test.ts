@@ -7,7 +7,7 @@ import { NodeRed, loadExamples, startNodeRed } from "../support/runtime";
 const TYPES: string[] = Object.keys(
   (JSON.parse(require("node:fs").readFileSync(require("node:path").join(__dirname, "../../../package.json"), "utf8")) as { "node-red": { nodes: Record<string, string> } })["node-red"].nodes,
 );
-const MODULE = "node-red-contrib-qualtrics";
+const MODULE = "@xmflows/node-red-qualtrics";
 
 interface NodeSet {
   id: string;

@@ -6,9 +6,9 @@
 // The its run in order and share one Node-RED process (restarted once on the same user directory).
 import assert from "node:assert/strict";
 import { readPublicationUrl } from "../../src/publication-url";
-import { completedMessage, signMessage, startSandbox, type Sandbox } from "../sandbox";
-import { cryptoIds } from "../sandbox/ids";
-import { createResponse } from "../sandbox/responses";
+import { completedMessage, signMessage, startSandbox, type Sandbox } from "../../sandbox";
+import { cryptoIds } from "../../sandbox/ids";
+import { createResponse } from "../../sandbox/responses";
 import { FlowNode, NodeRed, freePort, sleep, startNodeRed, waitFor } from "../support/runtime";
 import { Collector, startCollector, statusCaptureId, untranslated, withCapture } from "./capture";
 

@@ -2,7 +2,7 @@
 // does it: they deploy without errors or warnings, and each inject node does what the example's
 // comment says (observed at the debug nodes, in the sandbox's requests and state, and in the status texts).
 import assert from "node:assert/strict";
-import { startSandbox, type Sandbox } from "../sandbox";
+import { startSandbox, type Sandbox } from "../../sandbox";
 import { NodeRed, examplesFlows, freePort, loadExamples, startNodeRed } from "../support/runtime";
 import { Collector, startCollector, statusCaptureId, untranslated, withCapture } from "./capture";
 

@@ -1,7 +1,7 @@
 // The export node and the polling trigger in a real editor: their typed inputs and pickers (surveys,
 // and the chosen survey's saved filters), rows that follow the options, and flagged input.
 import assert from "node:assert/strict";
-import { surveyFilters } from "../sandbox/routes/export";
+import { surveyFilters } from "../../sandbox/routes/export";
 import {
   IDS,
   closePicker,

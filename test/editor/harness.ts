@@ -8,7 +8,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { startSandbox, type Sandbox } from "../sandbox";
+import { startSandbox, type Sandbox } from "../../sandbox";
 import { REPO_ROOT, freePort, startNodeRed, waitFor, type Credentials, type FlowNode, type NodeRed } from "../support/runtime";
 
 // The editor's globals, for the functions that run in the page (page.evaluate / waitForFunction).

@@ -1,5 +1,5 @@
 // An example flow imported the way a user does it (menu ▸ Import ▸ Examples ▸
-// node-red-contrib-qualtrics), its configuration given a token in the dialog, then deployed with the
+// @xmflows/node-red-qualtrics), its configuration given a token in the dialog, then deployed with the
 // Deploy button: no error notification, the flow (and the token) reach the runtime, and it works.
 import assert from "node:assert/strict";
 import { loadExamples, waitFor, type Example } from "../support/runtime";
@@ -9,7 +9,7 @@ declare const RED: any; // eslint-disable-line @typescript-eslint/no-explicit-an
 declare const $: any; // eslint-disable-line @typescript-eslint/no-explicit-any
 declare const document: any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-const PACKAGE = "node-red-contrib-qualtrics";
+const PACKAGE = "@xmflows/node-red-qualtrics";
 const EXAMPLE = "Contacts - list, create, update, delete";
 
 describe(`editor: import an example and deploy it (${process.env.NR_PKG || "node-red"})`, function () {

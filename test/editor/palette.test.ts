@@ -53,7 +53,7 @@ describe(`editor: palette (${process.env.NR_PKG || "node-red"})`, function () {
       assert.equal(entry.label, englishPaletteLabel(type), "the label comes from the en-US locale, not a raw key");
       const m = /url\("?([^")]+)"?\)/.exec(entry.icon);
       assert.ok(m, `icon of ${type}: ${entry.icon}`);
-      assert.match(m[1], /icons\/node-red-contrib-qualtrics\/qualtrics[-a-z]*\.svg$/);
+      assert.match(m[1], /icons\/@xmflows\/node-red-qualtrics\/qualtrics[-a-z]*\.svg$/);
       const r = await fetch(new URL(m[1], s.nr.url));
       assert.equal(r.status, 200, `${m[1]} is served`);
       assert.match(r.headers.get("content-type") ?? "", /svg/);

@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { adminToken as tokenFor, bcryptHash } from "./admin-auth";
 import { addFigures } from "./figures";
-import { startSandbox, type Sandbox } from "../sandbox";
+import { startSandbox, type Sandbox } from "../../sandbox";
 import { ok, startRecordingServer, type Recorded, type RecordingServer } from "../support/recording-server";
 import { FlowNode, NodeRed, startNodeRed, waitFor } from "../support/runtime";
 

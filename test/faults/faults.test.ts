@@ -12,11 +12,11 @@
 // All node types run at the same time in each round, each with its own rule matching only its own
 // requests, so the matrix is complete and still takes well under three minutes.
 import assert from "node:assert/strict";
-import type { FaultRule } from "../sandbox";
-import { cryptoIds } from "../sandbox/ids";
-import { createResponse } from "../sandbox/responses";
-import { completedMessage, signMessage } from "../sandbox/webhooks";
-import type { SurveyRecord } from "../sandbox/state";
+import type { FaultRule } from "../../sandbox";
+import { cryptoIds } from "../../sandbox/ids";
+import { createResponse } from "../../sandbox/responses";
+import { completedMessage, signMessage } from "../../sandbox/webhooks";
+import type { SurveyRecord } from "../../sandbox/state";
 import { FlowNode, freePort, sleep, waitFor } from "../support/runtime";
 import { addFigures, type Ends } from "./figures";
 import { RIG_CONFIG, RIG_TOKEN, Rig, rigConfig, type End, type Unit } from "./rig";

@@ -10,7 +10,7 @@ import fc from "fast-check";
 import { addFigures } from "./figures";
 import { describeValue, HUGE, deep, fieldValue, hostileFields, hostileScalar, hostileValue, idLike, mutated, protoObject, unclear } from "./hostile";
 import { Rig, RIG_CONFIG, rigConfig, type Unit } from "./rig";
-import { signMessage } from "../sandbox";
+import { signMessage } from "../../sandbox";
 import type { FlowNode } from "../support/runtime";
 import { QualtricsInputError } from "../../src/errors";
 import { isForbiddenKey, safeJsonParse, sanitize } from "../../src/safe-object";

@@ -4,7 +4,7 @@
 // delivery is acknowledged and each event is emitted once.
 import assert from "node:assert/strict";
 import { Agent, request } from "undici";
-import { completedMessage, signMessage } from "../sandbox/webhooks";
+import { completedMessage, signMessage } from "../../sandbox/webhooks";
 import { sleep } from "../support/runtime";
 import { addFigures } from "./figures";
 import { RIG_CONFIG, Rig, rigConfig } from "./rig";

@@ -14,7 +14,7 @@
 import * as fs from "node:fs";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
-import { startSandbox, type Sandbox, type SandboxOptions } from "../sandbox";
+import { startSandbox, type Sandbox, type SandboxOptions } from "../../sandbox";
 import { FlowNode, NodeRed, StartOptions, Credentials, sleep, startNodeRed, waitFor } from "../support/runtime";
 import { countEnds, type Ends } from "./figures";
 

@@ -9,7 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { addFigures } from "./figures";
 import { Rig, RIG_CONFIG, rigConfig, type Unit } from "./rig";
-import { signMessage } from "../sandbox";
+import { signMessage } from "../../sandbox";
 import { sleep, waitFor, type FlowNode } from "../support/runtime";
 
 const RUN = process.env.NR_PKG || "node-red";

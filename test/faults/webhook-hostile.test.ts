@@ -4,7 +4,7 @@
 // resolved to nothing. Each delivery is emitted at most once, and nothing is accepted with a key
 // that is not the one meant.
 import assert from "node:assert/strict";
-import { signMessage } from "../sandbox";
+import { signMessage } from "../../sandbox";
 import { sleep, waitFor } from "../support/runtime";
 import { addFigures, countEnds } from "./figures";
 import { RIG_CONFIG, Rig, rigConfig, type Unit } from "./rig";

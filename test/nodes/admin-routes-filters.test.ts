@@ -1,8 +1,8 @@
 // The "filters" picker lookup of the config node's editor endpoints (nodes/lib/admin-routes.ts): the
 // saved response filters of a survey, for the export node's filterId (qualtrics-api.md §7.1).
 import assert from "node:assert/strict";
-import { startSandbox, type Sandbox } from "../sandbox";
-import { surveyFilters } from "../sandbox/routes/export";
+import { startSandbox, type Sandbox } from "../../sandbox";
+import { surveyFilters } from "../../sandbox/routes/export";
 import { configNode, credentials, helper, nodes, TOKEN } from "../support/nr-helper";
 import { ok, RecordingServer, startRecordingServer } from "../support/recording-server";
 

@@ -2,7 +2,7 @@
 // contact node driven by a Bearer token, renewal after a 401, errors without secrets, Test connection
 // and the pickers with OAuth values from the dialog, and the data center a proxy notice names (§1.2).
 import assert from "node:assert/strict";
-import { startSandbox, type Sandbox } from "../sandbox";
+import { startSandbox, type Sandbox } from "../../sandbox";
 import { FlowNode, helper, http, nextMessage, spyDone, statusLog, until } from "../support/nr-helper";
 import { ok, startRecordingServer } from "../support/recording-server";
 

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { configNode, credentials, FlowNode, helper, http, nextError, nextMessage, sequenceNodes, TOKEN } from "../support/nr-helper";
 import { fail, metaOnly, ok, RecordingServer, startRecordingServer } from "../support/recording-server";
-import { startSandbox, Sandbox } from "../sandbox";
+import { startSandbox, Sandbox } from "../../sandbox";
 
 const DIR = "POOL_012345678901234";
 const N = http.nodes;

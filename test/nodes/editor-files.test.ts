@@ -11,7 +11,7 @@ import { resolveApiBase } from "../../src/base-url";
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 const BUILT = path.join(ROOT, "build", "nodes");
 const SOURCE = path.join(ROOT, "nodes");
-const MODULE = "node-red-contrib-qualtrics";
+const MODULE = "@xmflows/node-red-qualtrics";
 const TYPES = ["qualtrics-config", "qualtrics-contact", "qualtrics-distribution", "qualtrics-api", "qualtrics-response-in", "qualtrics-response", "qualtrics-mailing-list", "qualtrics-survey", "qualtrics-export", "qualtrics-response-poll"] as const;
 type NodeType = (typeof TYPES)[number];
 const LANGS = ["en-US", "de"] as const;
@@ -174,7 +174,7 @@ const CONTRACT: Record<NodeType, string[]> = {
   "qualtrics-response-poll": ["name", "qualtrics", "surveyId", "surveyIdType", "interval", "start", "startDate"],
 };
 
-const KEY_LITERAL = /["']((?:node-red-contrib-qualtrics\/([a-z-]+):)?((?:qualtrics-(?:config|contact|distribution|api|response-in|response|mailing-list|survey|export|response-poll)|common)\.[A-Za-z0-9_.]+))["']/g;
+const KEY_LITERAL = /["']((?:@xmflows\/node-red-qualtrics\/([a-z-]+):)?((?:qualtrics-(?:config|contact|distribution|api|response-in|response|mailing-list|survey|export|response-poll)|common)\.[A-Za-z0-9_.]+))["']/g;
 
 /** every catalogue key a piece of code names: [catalogue, key] */
 function keysIn(code: string, ownSet: string): Array<[string, string]> {

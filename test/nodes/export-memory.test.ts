@@ -12,7 +12,7 @@ import type * as http from "node:http";
 import * as os from "node:os";
 import * as path from "node:path";
 import sinon from "sinon";
-import { ZipStreamWriter } from "../sandbox/zip";
+import { ZipStreamWriter } from "../../sandbox/zip";
 import { collect, configNode, credentials, FlowNode, helper, http as nr, spyDone, until } from "../support/nr-helper";
 import { json, RawServer, startRawServer, write } from "../support/raw-server";
 // the module object itself (not an import's copy of it), so a stub reaches yauzl

@@ -3,9 +3,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { forgetAllBookmarks } from "../../nodes/lib/bookmark";
-import { startSandbox, type Sandbox } from "../sandbox";
-import { failExports, generateResponses, setExportPolls } from "../sandbox/export-control";
-import { exportStore, surveyFilters } from "../sandbox/routes/export";
+import { startSandbox, type Sandbox } from "../../sandbox";
+import { failExports, generateResponses, setExportPolls } from "../../sandbox/export-control";
+import { exportStore, surveyFilters } from "../../sandbox/routes/export";
 import { collect, configNode, credentials, FlowNode, helper, http, nextMessage, sequenceNodes, spyDone, statusLog, TOKEN, until } from "../support/nr-helper";
 
 const N = http.nodes;

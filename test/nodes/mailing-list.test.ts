@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { collect, configNode, credentials, FlowNode, helper, http, nextError, nextMessage, sequenceNodes, spyDone, statusLog } from "../support/nr-helper";
 import { fail, metaOnly, ok, RecordingServer, startRecordingServer } from "../support/recording-server";
-import { startSandbox, Sandbox } from "../sandbox";
+import { startSandbox, Sandbox } from "../../sandbox";
 
 const DIR = "POOL_012345678901234";
 const ML = "CG_012345678901234";

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { forgetAllBookmarks } from "../../nodes/lib/bookmark";
-import { startSandbox, type Sandbox } from "../sandbox";
-import { failExports, generateResponses } from "../sandbox/export-control";
-import { exportStore } from "../sandbox/routes/export";
+import { startSandbox, type Sandbox } from "../../sandbox";
+import { failExports, generateResponses } from "../../sandbox/export-control";
+import { exportStore } from "../../sandbox/routes/export";
 import { collect, configNode, credentials, FlowNode, helper, http, nextError, nodeRedModulePath, sleep, statusLog, TOKEN, until } from "../support/nr-helper";
 import { json, RawServer, startRawServer } from "../support/raw-server";
 

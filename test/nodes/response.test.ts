@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { configNode, credentials, FlowNode, helper, http, nextError, nextMessage, spyDone, statusLog, TOKEN } from "../support/nr-helper";
 import { fail, metaOnly, ok, RecordingServer, startRecordingServer } from "../support/recording-server";
-import { startSandbox, Sandbox } from "../sandbox";
+import { startSandbox, Sandbox } from "../../sandbox";
 
 const SV = "SV_22VlHYNeldrrrkp";
 const R = "R_1l9mcVuXubb4aGm";

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { collect, configNode, credentials, FlowNode, helper, http, nextError, nextMessage, sequenceNodes, spyDone, until } from "../support/nr-helper";
 import { fail, ok, RecordingServer, startRecordingServer } from "../support/recording-server";
-import { startSandbox, Sandbox } from "../sandbox";
+import { startSandbox, Sandbox } from "../../sandbox";
 
 const N = http.nodes;
 const SV = "SV_ebdf20QralHTzQF";

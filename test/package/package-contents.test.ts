@@ -37,6 +37,8 @@ describe("npm pack", function () {
     const unwanted = files.filter(
       (f) =>
         f.startsWith("build/test/") ||
+        f.startsWith("build/sandbox/") ||
+        f.startsWith("sandbox/") ||
         f.startsWith("test/") ||
         f.startsWith("src/") ||
         f.startsWith("scripts/") ||

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import * as path from "node:path";
-import { parseArgs, parseRate } from "./cli";
+import { parseArgs, parseRate } from "../../sandbox/cli";
 
 describe("sandbox: cli", () => {
   it("parses options", () => {
@@ -26,7 +26,7 @@ describe("sandbox: cli", () => {
 
   it("prints the base URL and token, serves the API, and stops on SIGTERM", async function () {
     this.timeout(15_000);
-    const child = spawn(process.execPath, [path.join(__dirname, "cli.js"), "--port", "0", "--token", "cli-token", "--rate", "100/min", "--retry-after"], { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [path.join(__dirname, "../../sandbox/cli.js"), "--port", "0", "--token", "cli-token", "--rate", "100/min", "--retry-after"], { stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     child.stdout.on("data", (c: Buffer) => {
       out += c.toString();

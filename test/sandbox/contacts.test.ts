@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { SEARCH_DEPTH_LIMIT } from "./routes/contacts";
-import { newContact } from "./routes/contact-model";
-import { startSandbox } from "./server";
+import { SEARCH_DEPTH_LIMIT } from "../../sandbox/routes/contacts";
+import { newContact } from "../../sandbox/routes/contact-model";
+import { startSandbox } from "../../sandbox/server";
 import { ApiResponse, arr, assertError, call, elements, listAll, obj, rawRequest, result } from "./test-helpers";
-import { Sandbox } from "./types";
+import { Sandbox } from "../../sandbox/types";
 
 describe("sandbox: contacts (§4.3, §4.4)", () => {
   let sb: Sandbox;

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { parseQdl } from "./control";
-import { startSandbox } from "./server";
+import { parseQdl } from "../../sandbox/control";
+import { startSandbox } from "../../sandbox/server";
 import { arr, assertError, call, obj, result, startReceiver } from "./test-helpers";
-import { Sandbox } from "./types";
+import { Sandbox } from "../../sandbox/types";
 
 describe("sandbox: control endpoints and HTML pages", () => {
   let sb: Sandbox;

@@ -1,8 +1,8 @@
 // GET /distributions/{id}/history (qualtrics-api.md §5.4), as the sandbox answers it.
 import assert from "node:assert/strict";
-import { startSandbox } from "./server";
+import { startSandbox } from "../../sandbox/server";
 import { assertError, call, elements, listAll, Obj, result } from "./test-helpers";
-import { Sandbox } from "./types";
+import { Sandbox } from "../../sandbox/types";
 
 describe("sandbox: distribution history (§5.4)", () => {
   let sb: Sandbox;

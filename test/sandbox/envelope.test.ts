@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { startSandbox } from "./server";
+import { startSandbox } from "../../sandbox/server";
 import { assertError, call, elements, meta, obj, rawRequest, result } from "./test-helpers";
-import { DEFAULT_TOKEN, Sandbox } from "./types";
+import { DEFAULT_TOKEN, Sandbox } from "../../sandbox/types";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import * as zlib from "node:zlib";
-import { startSandbox, type Sandbox } from ".";
-import { failExports, generateResponses, setExportPolls } from "./export-control";
-import { surveyFilters } from "./routes/export";
+import { startSandbox, type Sandbox } from "../../sandbox";
+import { failExports, generateResponses, setExportPolls } from "../../sandbox/export-control";
+import { surveyFilters } from "../../sandbox/routes/export";
 import { assertError, call, obj, result } from "./test-helpers";
 
 /** the entry of a one-file zip (sizes from the central directory) */

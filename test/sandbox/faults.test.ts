@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { FaultConfig } from "./faults";
-import { startSandbox } from "./server";
+import { FaultConfig } from "../../sandbox/faults";
+import { startSandbox } from "../../sandbox/server";
 import { assertError, call, meta, obj, result, sleep } from "./test-helpers";
-import { Sandbox } from "./types";
+import { Sandbox } from "../../sandbox/types";
 
 describe("sandbox: fault injection", () => {
   let sb: Sandbox;

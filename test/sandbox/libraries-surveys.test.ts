@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { startSandbox } from "./server";
+import { startSandbox } from "../../sandbox/server";
 import { arr, assertError, call, elements, listAll, obj, result } from "./test-helpers";
-import { Sandbox } from "./types";
+import { Sandbox } from "../../sandbox/types";
 
 describe("sandbox: libraries, surveys and responses (§8, §6.5)", () => {
   let sb: Sandbox;

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { startSandbox } from "./server";
+import { startSandbox } from "../../sandbox/server";
 import { assertError, call, elements, listAll, obj, result } from "./test-helpers";
-import { Sandbox } from "./types";
+import { Sandbox } from "../../sandbox/types";
 
 describe("sandbox: mailing-list imports, opted-out and bounced contacts (§4.6, §4.1)", () => {
   let sb: Sandbox;

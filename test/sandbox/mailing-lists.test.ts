@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { startSandbox } from "./server";
+import { startSandbox } from "../../sandbox/server";
 import { assertError, call, elements, listAll, meta, obj, result } from "./test-helpers";
-import { Sandbox } from "./types";
+import { Sandbox } from "../../sandbox/types";
 
 describe("sandbox: mailing lists (§4.5)", () => {
   let sb: Sandbox;

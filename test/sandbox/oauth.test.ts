@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { OAUTH_TOKEN_PATH } from "./oauth";
-import { startSandbox } from "./server";
+import { OAUTH_TOKEN_PATH } from "../../sandbox/oauth";
+import { startSandbox } from "../../sandbox/server";
 import { assertError, call, obj, result } from "./test-helpers";
-import { Sandbox } from "./types";
+import { Sandbox } from "../../sandbox/types";
 
 const CLIENT = { clientId: "sandbox-client", clientSecret: "sandbox-secret-0123456789" };
 const LIMITED = { clientId: "limited", clientSecret: "limited-secret", scopes: ["read:users", "read:surveys"] };

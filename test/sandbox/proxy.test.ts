@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
-import { proxiedNotice } from "./proxy";
-import { startSandbox } from "./server";
+import { proxiedNotice } from "../../sandbox/proxy";
+import { startSandbox } from "../../sandbox/server";
 import { assertError, call, meta, result } from "./test-helpers";
-import { Sandbox } from "./types";
+import { Sandbox } from "../../sandbox/types";
 
 const NOTICE = "Request proxied. For faster response times, use this host instead: sjc1.qualtrics.com";
 

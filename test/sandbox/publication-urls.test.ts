@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
-import { parseArgs } from "./cli";
-import { storePublicationUrl } from "./publication-urls";
-import { startSandbox } from "./server";
+import { parseArgs } from "../../sandbox/cli";
+import { storePublicationUrl } from "../../sandbox/publication-urls";
+import { startSandbox } from "../../sandbox/server";
 import { call, result, startReceiver } from "./test-helpers";
-import { Sandbox } from "./types";
+import { Sandbox } from "../../sandbox/types";
 
 describe("sandbox: how a publicationUrl is stored (UNCONFIRMED, §6.2)", () => {
   let sb: Sandbox;

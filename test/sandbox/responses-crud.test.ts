@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { startSandbox } from "./server";
+import { startSandbox } from "../../sandbox/server";
 import { assertError, call, obj, result } from "./test-helpers";
-import { Sandbox } from "./types";
+import { Sandbox } from "../../sandbox/types";
 
 describe("sandbox: single-response create, update, delete and bulk update (§7.5)", () => {
   let sb: Sandbox;

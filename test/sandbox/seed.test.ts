@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
-import { hasIdFormat, IdPrefix, randomAlnum } from "./ids";
-import { buildState } from "./seed";
-import { startSandbox } from "./server";
+import { hasIdFormat, IdPrefix, randomAlnum } from "../../sandbox/ids";
+import { buildState } from "../../sandbox/seed";
+import { startSandbox } from "../../sandbox/server";
 import { call, elements } from "./test-helpers";
 
 describe("sandbox: seed data and ID formats (§4.8)", () => {

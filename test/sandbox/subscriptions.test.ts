@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import * as http from "node:http";
-import { startSandbox } from "./server";
+import { startSandbox } from "../../sandbox/server";
 import { assertError, call, elements, obj, result, startReceiver } from "./test-helpers";
-import { Sandbox } from "./types";
-import { completedMessage, signMessage, topicMatches } from "./webhooks";
+import { Sandbox } from "../../sandbox/types";
+import { completedMessage, signMessage, topicMatches } from "../../sandbox/webhooks";
 
 describe("sandbox: event subscriptions and webhooks (§6)", () => {
   let sb: Sandbox;

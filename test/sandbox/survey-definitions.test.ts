@@ -1,8 +1,8 @@
 // GET /survey-definitions/{id}[/questions[/{qid}]] (qualtrics-api.md §8.1), as the sandbox answers it.
 import assert from "node:assert/strict";
-import { startSandbox } from "./server";
+import { startSandbox } from "../../sandbox/server";
 import { assertError, call, elements, listAll, obj, Obj, result } from "./test-helpers";
-import { Sandbox } from "./types";
+import { Sandbox } from "../../sandbox/types";
 
 describe("sandbox: survey definitions (§8.1)", () => {
   let sb: Sandbox;

@@ -1,7 +1,7 @@
 // Helpers for the sandbox's own tests (not a test file itself).
 import assert from "node:assert/strict";
 import * as http from "node:http";
-import { Sandbox } from "./types";
+import { Sandbox } from "../../sandbox/types";
 
 export type Obj = Record<string, unknown>;
 

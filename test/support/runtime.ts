@@ -23,13 +23,13 @@ function findRepoRoot(from: string): string {
     const pkg = path.join(dir, "package.json");
     if (fs.existsSync(pkg)) {
       try {
-        if ((JSON.parse(fs.readFileSync(pkg, "utf8")) as { name?: string }).name === "node-red-contrib-qualtrics") return dir;
+        if ((JSON.parse(fs.readFileSync(pkg, "utf8")) as { name?: string }).name === "@xmflows/node-red-qualtrics") return dir;
       } catch {
         // not ours; keep looking
       }
     }
     const up = path.dirname(dir);
-    if (up === dir) throw new Error(`node-red-contrib-qualtrics not found above ${from}`);
+    if (up === dir) throw new Error(`@xmflows/node-red-qualtrics not found above ${from}`);
     dir = up;
   }
 }

@@ -6,7 +6,7 @@ import * as path from "node:path";
 import * as zlib from "node:zlib";
 import sinon from "sinon";
 import { looksLikeZip, unzipSingleFile, UnzipOptions, ZipFormatError } from "../../src/export-zip";
-import { ZipStreamWriter, zipOneFile } from "../sandbox/zip";
+import { ZipStreamWriter, zipOneFile } from "../../sandbox/zip";
 import { failure } from "./helpers";
 // the module object itself (not an import's copy of it), so a stub reaches yauzl
 import zlibModule = require("node:zlib");

@@ -13,7 +13,7 @@ import {
   startExport,
 } from "../../src/export";
 import { PollTimeoutError } from "../../src/poll";
-import { zipOneFile } from "../sandbox/zip";
+import { zipOneFile } from "../../sandbox/zip";
 import { json, RawServer, startRawServer, write } from "../support/raw-server";
 import { ClientPool, failure, sleep, TOKEN } from "./helpers";
 

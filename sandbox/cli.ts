@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Runs the sandbox from a shell:
-//   node build/test/sandbox/cli.js [--port 4010] [--token T] [--brand B] [--datacenter DC] [--admin-required]
+//   node build/sandbox/cli.js [--port 4010] [--token T] [--brand B] [--datacenter DC] [--admin-required]
 //        [--rate N/min] [--burst N] [--retry-after] [--page-size N] [--no-seed] [--webhook-timeout MS] [--quiet]
 //        [--email-search-case-sensitive]
 // Prints the base URL and token; stops on SIGINT/SIGTERM.
@@ -17,7 +17,7 @@ export interface CliArgs {
 }
 
 export const USAGE = `Qualtrics API v3 sandbox
-Usage: node build/test/sandbox/cli.js [options]
+Usage: node build/sandbox/cli.js [options]
   --port N              port on 127.0.0.1 (default 4010; 0 = any free port)
   --token T             API token to expect (default sandbox-token-00000000000000000000000000)
   --brand B             brand ID (default sandboxbrand)
