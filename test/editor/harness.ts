@@ -26,7 +26,7 @@ export const CHROMIUM_ARGS = [
   "--disable-sync",
   "--no-first-run",
 ];
-// test runs write to build/; UPDATE_SCREENSHOTS=1 refreshes the ones the README shows
+// test runs write to build/; UPDATE_SCREENSHOTS=1 refreshes the ones docs/ shows
 export const SCREENSHOT_DIR = process.env.UPDATE_SCREENSHOTS
   ? path.join(REPO_ROOT, "docs", "screenshots")
   : path.join(REPO_ROOT, "build", "screenshots");

@@ -157,7 +157,7 @@ describe(`faults: hostile webhook deliveries (${RUN})`, function () {
     const before = signed("R_before_kill");
     assert.equal((await deliver("/wh/survey", before)).status, 200);
     const first = await rig.settle("wh-survey", ["R_before_kill"], 10_000, 200);
-    // the record of deliveries is written at most a second after one (README)
+    // the record of deliveries is written at most a second after one (docs/nodes/qualtrics-response-in.md)
     await sleep(1500);
     await rig.nr.kill();
     await rig.nr.start();
