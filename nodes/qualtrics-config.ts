@@ -70,7 +70,7 @@ export default function (RED: NodeAPI): void {
         rateLimitPerMinute: dialogNumber(def.rateLimit, 3000, { min: 1, max: 1_000_000 }),
         maxConcurrent: dialogNumber(def.maxConcurrent, 10, { min: 1, max: 100 }),
         onNotice: (notice) => {
-          // "Request proxied ... use this host instead" (qualtrics-api.md §1.2): once per config
+          // "Request proxied ... use this host instead" (docs/qualtrics-api.md §1.2): once per config
           if (warnedNotice) return;
           warnedNotice = true;
           const dc = dataCenterFromNotice(notice);

@@ -49,7 +49,7 @@ const routeOwners = new Map<string, string>();
 
 /**
  * a subscription topic as a pattern: "*", "a.b.*" (prefix) or the exact topic. An empty topic
- * matches nothing: Qualtrics always names one (qualtrics-api.md §6.3)
+ * matches nothing: Qualtrics always names one (docs/qualtrics-api.md §6.3)
  */
 export function topicMatches(pattern: string, topic: string): boolean {
   if (!topic) return false;

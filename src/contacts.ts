@@ -1,4 +1,4 @@
-// XM Directory contacts (qualtrics-api.md §4.3): /directories/{directoryId}/contacts[/{contactId}].
+// XM Directory contacts (docs/qualtrics-api.md §4.3): /directories/{directoryId}/contacts[/{contactId}].
 import type { ApiResponse, QualtricsClient } from "./client";
 import { QualtricsInputError } from "./errors";
 import { Page, PageOptions, pages } from "./paginate";
@@ -111,7 +111,7 @@ export function deleteContact(client: QualtricsClient, directoryId: string, cont
   return client.request({ method: "DELETE", path: contactPath(directoryId, contactId), signal });
 }
 
-/** Search filter types (qualtrics-api.md §4.4): email, extRef, phone, lastName are confirmed. */
+/** Search filter types (docs/qualtrics-api.md §4.4): email, extRef, phone, lastName are confirmed. */
 export const SEARCH_FIELDS = ["email", "extRef", "phone", "lastName", "firstName"] as const;
 export type SearchField = (typeof SEARCH_FIELDS)[number];
 
@@ -171,7 +171,7 @@ export type UpsertKey = (typeof UPSERT_KEYS)[number];
 
 /**
  * The key value as the account's upserts compare it: trimmed, and an email in lower case (mail
- * systems treat addresses so; whether Qualtrics' search does is UNCONFIRMED, qualtrics-api.md §4.4).
+ * systems treat addresses so; whether Qualtrics' search does is UNCONFIRMED, docs/qualtrics-api.md §4.4).
  */
 export function upsertKeyOf(key: UpsertKey, value: string): string {
   const v = value.trim();

@@ -1,4 +1,4 @@
-// Survey distributions by email (POST /distributions, qualtrics-api.md §5.2) and SMS
+// Survey distributions by email (POST /distributions, docs/qualtrics-api.md §5.2) and SMS
 // (POST /distributions/sms, §5.6). Every rule is checked before the request, naming the field
 // by its place in the Qualtrics body.
 import type { ApiResponse, QualtricsClient } from "./client";

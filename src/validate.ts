@@ -4,7 +4,7 @@ import { QualtricsInputError } from "./errors";
 import { isPlainObject } from "./safe-object";
 
 /**
- * Qualtrics ID prefixes by kind (qualtrics-api.md §4.8, and §13 for those seen in real answers:
+ * Qualtrics ID prefixes by kind (docs/qualtrics-api.md §4.8, and §13 for those seen in real answers:
  * ML_ mailing lists, MLRP_ recipient lookups). Hints, not a closed list: see checkIdShape.
  */
 export const ID_PREFIX = {
@@ -147,7 +147,7 @@ export function oneOf<T extends string>(field: string, value: unknown, allowed: 
 }
 
 /**
- * Embedded data: an object of string values (qualtrics-api.md §4.3), names ≤ 200 and values
+ * Embedded data: an object of string values (docs/qualtrics-api.md §4.3), names ≤ 200 and values
  * ≤ 1024 characters (§2.4). Numbers and booleans are turned into strings as Qualtrics stores them.
  */
 export function optionalEmbeddedData(field: string, value: unknown): Record<string, string> | undefined {
@@ -181,7 +181,7 @@ const ISO_LIKE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d
 
 /**
  * A date from a flow: ISO 8601 text, epoch milliseconds or a Date. Sent as ISO 8601 UTC without
- * milliseconds (qualtrics-api.md §5.2: fractional seconds are UNCONFIRMED, so they are stripped).
+ * milliseconds (docs/qualtrics-api.md §5.2: fractional seconds are UNCONFIRMED, so they are stripped).
  * A date-time without a zone is read as UTC, like Qualtrics' own "YYYY-MM-DD HH:MM:SS".
  */
 export function toQualtricsDate(field: string, value: unknown): string {

@@ -115,7 +115,7 @@ export function clientFromDialog(RED: NodeAPI, id: string, body: DialogValues): 
   }
 }
 
-// --- lookups for the editor's pickers (qualtrics-api.md §8.3) ---
+// --- lookups for the editor's pickers (docs/qualtrics-api.md §8.3) ---
 
 export const LOOKUP_KINDS = ["directories", "mailinglists", "surveys", "libraries", "messages", "distributions", "filters"] as const;
 export type LookupKind = (typeof LOOKUP_KINDS)[number];
@@ -203,7 +203,7 @@ export async function lookup(client: QualtricsClient, kind: LookupKind, p: Looku
     case "directories":
       return mapped(await collect(client, "/directories", opts), "directoryId", "name");
     case "mailinglists":
-      // UNCONFIRMED (qualtrics-users.md, QualtricsAPI #21): contactCount is 0 without includeCount=true
+      // UNCONFIRMED (docs/qualtrics-api.md §4.5, QualtricsAPI #21): contactCount is 0 without includeCount=true
       return mapped(await collect(client, `/directories/${encodeURIComponent(p.directoryId!)}/mailinglists`, { ...opts, query: { includeCount: true } }), "mailingListId", "name", true);
     case "surveys":
       return mapped(await collect(client, "/surveys", opts), "id", "name");
@@ -212,7 +212,7 @@ export async function lookup(client: QualtricsClient, kind: LookupKind, p: Looku
     case "distributions":
       return distributionLookup(client, p.surveyId!, p.distributionRequestType, opts);
     case "filters": {
-      // UNCONFIRMED (qualtrics-api.md §7.1): the element shape of GET /surveys/{id}/filters; filterId
+      // UNCONFIRMED (docs/qualtrics-api.md §7.1): the element shape of GET /surveys/{id}/filters; filterId
       // and filterName are looked for, id and name accepted too
       const elements = await collect(client, `/surveys/${encodeURIComponent(p.surveyId!)}/filters`, opts);
       return mapped(elements.map((e) => ({ value: e.filterId ?? e.id, label: e.filterName ?? e.name })), "value", "label");

@@ -1,4 +1,4 @@
-// Email distributions, generated-link distributions, reminders and thank-yous (qualtrics-api.md §5.2–§5.5).
+// Email distributions, generated-link distributions, reminders and thank-yous (docs/qualtrics-api.md §5.2–§5.5).
 import { ApiError, badRequest, ErrorCodes, metaOnly, notFound, ok } from "../envelope";
 import { pageBySkipToken } from "../pagination";
 import { route, Route, RequestContext } from "../router";
@@ -20,13 +20,13 @@ function parseHeader(raw: unknown): MessageHeader {
   const header = requireObject(raw, "header");
   const out: Record<string, string> = {};
   for (const field of HEADER_FIELDS) out[field] = requireString(header, field, `header.${field}`);
-  // UNCONFIRMED (qualtrics-api.md §5.2): the sandbox also requires the two addresses to look like e-mail addresses.
+  // UNCONFIRMED (docs/qualtrics-api.md §5.2): the sandbox also requires the two addresses to look like e-mail addresses.
   if (!isEmail(out.fromEmail)) throw badRequest("header.fromEmail must be a valid email address");
   if (!isEmail(out.replyToEmail)) throw badRequest("header.replyToEmail must be a valid email address");
   return { fromEmail: out.fromEmail, fromName: out.fromName, replyToEmail: out.replyToEmail, subject: out.subject };
 }
 
-/** Status of a new email distribution. // UNCONFIRMED (qualtrics-api.md §5.4): requestStatus values; past/now sendDate = "Done", future = "Pending". */
+/** Status of a new email distribution. // UNCONFIRMED (docs/qualtrics-api.md §5.4): requestStatus values; past/now sendDate = "Done", future = "Pending". */
 function statusFor(sendDate: string): string {
   return Date.parse(sendDate) > Date.now() ? "Pending" : "Done";
 }
@@ -56,7 +56,7 @@ function createEmailDistribution(ctx: RequestContext, body: Obj): EmailDistribut
   const linkType = given(surveyLink.type) ? oneOf(surveyLink.type, LINK_TYPES, "surveyLink.type") : "Individual";
   const expirationDate = optionalIsoDate(surveyLink, "expirationDate", "surveyLink.expirationDate") ?? null;
 
-  // UNCONFIRMED (qualtrics-api.md §5.2): a missing sendDate means "now".
+  // UNCONFIRMED (docs/qualtrics-api.md §5.2): a missing sendDate means "now".
   const sendDate = optionalIsoDate(body, "sendDate", "sendDate") ?? isoNoMillis(new Date());
   const embeddedData = parseEmbeddedData(body.embeddedData, "embeddedData");
 
@@ -73,7 +73,7 @@ function createEmailDistribution(ctx: RequestContext, body: Obj): EmailDistribut
       contactIds = [...list.members.keys()];
     }
   }
-  // UNCONFIRMED (qualtrics-api.md §4.7): transaction batches are not simulated; any transactionBatchId is accepted.
+  // UNCONFIRMED (docs/qualtrics-api.md §4.7): transaction batches are not simulated; any transactionBatchId is accepted.
   checkLibraryMessage(ctx, message, "message", "invite");
 
   const now = nowIso();
@@ -100,7 +100,7 @@ function createEmailDistribution(ctx: RequestContext, body: Obj): EmailDistribut
 function createLinksDistribution(ctx: RequestContext, body: Obj): EmailDistributionRecord {
   const surveyId = requireString(body, "surveyId", "surveyId");
   const mailingListId = requireString(body, "mailingListId", "mailingListId");
-  // UNCONFIRMED (qualtrics-api.md §5.3): linkType values other than Individual.
+  // UNCONFIRMED (docs/qualtrics-api.md §5.3): linkType values other than Individual.
   const linkType = given(body.linkType) ? oneOf(body.linkType, LINK_TYPES, "linkType") : "Individual";
   const description = optionalString(body, "description", "description") ?? null;
   let expirationDate: string | null = null;
@@ -144,7 +144,7 @@ function createFollowUp(ctx: RequestContext, kind: "Reminder" | "ThankYou"): Ema
   const message = parseMessage(requireObject(body.message, "message"), "message");
   const sendDate = optionalIsoDate(body, "sendDate", "sendDate") ?? isoNoMillis(new Date());
   const embeddedData = parseEmbeddedData(body.embeddedData, "embeddedData");
-  // UNCONFIRMED (qualtrics-api.md §5.5): reminders use "reminder" library messages, thank-yous "thankYou".
+  // UNCONFIRMED (docs/qualtrics-api.md §5.5): reminders use "reminder" library messages, thank-yous "thankYou".
   checkLibraryMessage(ctx, message, "message", kind === "Reminder" ? "reminder" : "thankYou");
   const now = nowIso();
   return {
@@ -250,7 +250,7 @@ export const emailDistributionRoutes: Route[] = [
   route("GET", "/distributions/:distributionId", (ctx) => ok(distributionView(ctx, getForSurvey(ctx), true))),
 
   route("DELETE", "/distributions/:distributionId", (ctx) => {
-    // UNCONFIRMED (qualtrics-api.md §5.4): whether DELETE needs surveyId; the sandbox does not require it.
+    // UNCONFIRMED (docs/qualtrics-api.md §5.4): whether DELETE needs surveyId; the sandbox does not require it.
     if (!ctx.state.distributions.delete(ctx.params.distributionId)) throw notFound(`Distribution not found: ${ctx.params.distributionId}`);
     return metaOnly();
   }),
@@ -270,7 +270,7 @@ export const emailDistributionRoutes: Route[] = [
 
   route("GET", "/distributions/:distributionId/links", (ctx) => {
     const d = getForSurvey(ctx);
-    // OBSERVED (qualtrics-api.md §5.3, [TAP]): /links on a distribution that is not a generated-links one answers 500.
+    // OBSERVED (docs/qualtrics-api.md §5.3, [TAP]): /links on a distribution that is not a generated-links one answers 500.
     if (d.requestType !== "GeneratedInvite") throw new ApiError(500, "Internal server error", ErrorCodes.internal);
     const found = d.recipients.mailingListId ? findMailingList(ctx.state, d.recipients.mailingListId) : undefined;
     const all = d.contactIds.flatMap((contactId) => {

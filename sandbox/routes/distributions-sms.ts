@@ -1,4 +1,4 @@
-// SMS distributions (qualtrics-api.md §5.6).
+// SMS distributions (docs/qualtrics-api.md §5.6).
 import { badRequest, metaOnly, notFound, ok } from "../envelope";
 import { pageBySkipToken } from "../pagination";
 import { route, Route, RequestContext } from "../router";
@@ -7,7 +7,7 @@ import { given, isoNoMillis, Obj, oneOf, optionalIsoDate, optionalObject, option
 import { nowIso } from "./common";
 import { checkLibraryMessage, MessageInput, parseMessage, requireExistingList, requireExistingSurvey, resolveListContact } from "./distribution-common";
 
-/** OBSERVED (qualtrics-api.md §2.4, secondary source): name ≤ 100, messageText ≤ 10,000 chars. */
+/** OBSERVED (docs/qualtrics-api.md §2.4, secondary source): name ≤ 100, messageText ≤ 10,000 chars. */
 export const SMS_NAME_MAX = 100;
 export const SMS_TEXT_MAX = 10_000;
 
@@ -18,7 +18,7 @@ function createSms(ctx: RequestContext): SmsDistributionRecord {
   const isFollowUp = method === "Reminder" || method === "ThankYou";
 
   const surveyId = requireString(body, "surveyId", "surveyId");
-  // UNCONFIRMED (qualtrics-api.md §5.6): name is required by the sandbox (the official example always sends it).
+  // UNCONFIRMED (docs/qualtrics-api.md §5.6): name is required by the sandbox (the official example always sends it).
   const name = requireString(body, "name", "name");
   if (name.length > SMS_NAME_MAX) throw badRequest(`name must be at most ${SMS_NAME_MAX} characters`);
   const sendDate = optionalIsoDate(body, "sendDate", "sendDate") ?? isoNoMillis(new Date());
@@ -55,7 +55,7 @@ function createSms(ctx: RequestContext): SmsDistributionRecord {
   if (parentId !== undefined && !ctx.state.smsDistributions.has(parentId)) {
     throw badRequest(`parentDistributionId: SMS distribution ${parentId} does not exist`);
   }
-  // UNCONFIRMED (qualtrics-api.md §5.6): the smsInvite category is not enforced for SMS messages.
+  // UNCONFIRMED (docs/qualtrics-api.md §5.6): the smsInvite category is not enforced for SMS messages.
   checkLibraryMessage(ctx, message, "message");
 
   const str = (key: string): string | null => optionalString(recipients, key, `recipients.${key}`) ?? null;
@@ -108,7 +108,7 @@ export const smsDistributionRoutes: Route[] = [
   }),
 
   route("GET", "/distributions/sms", (ctx) => {
-    // UNCONFIRMED (qualtrics-api.md §5.1): surveyId is an optional filter here.
+    // UNCONFIRMED (docs/qualtrics-api.md §5.1): surveyId is an optional filter here.
     const surveyId = ctx.query.get("surveyId") || undefined;
     const all = [...ctx.state.smsDistributions.values()]
       .filter((d) => surveyId === undefined || d.surveyId === surveyId)

@@ -1,4 +1,4 @@
-// Response exports (qualtrics-api.md §7.1-§7.4): start, progress, file, and saved filters.
+// Response exports (docs/qualtrics-api.md §7.1-§7.4): start, progress, file, and saved filters.
 // The export is a snapshot taken when it starts; its progress needs a few polls; a continuation
 // token brings only responses recorded after the export that issued it.
 import { createHash, randomUUID } from "node:crypto";
@@ -115,7 +115,7 @@ function stringList(body: Record<string, unknown>, key: string): string[] | unde
 export const exportRoutes: Route[] = [
   route("GET", "/surveys/:surveyId/filters", (ctx) => {
     const survey = getSurvey(ctx, ctx.params.surveyId);
-    // UNCONFIRMED (qualtrics-api.md §7.1): the element shape of the saved-filter list
+    // UNCONFIRMED (docs/qualtrics-api.md §7.1): the element shape of the saved-filter list
     const elements = surveyFilters(survey).map((f) => ({ filterId: f.filterId, filterName: f.filterName, creationDate: survey.creationDate }));
     return ok({ elements, nextPage: null });
   }),
@@ -178,7 +178,7 @@ export const exportRoutes: Route[] = [
     store.files.set(fileId, {
       surveyId: survey.id,
       bytes,
-      // UNCONFIRMED (qualtrics-api.md §7.4): "application/octet-stream or zip"
+      // UNCONFIRMED (docs/qualtrics-api.md §7.4): "application/octet-stream or zip"
       contentType: compress ? "application/octet-stream" : CONTENT_TYPES[f],
       fileName: compress ? `${survey.name}.zip` : inner,
     });

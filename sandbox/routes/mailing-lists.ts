@@ -1,4 +1,4 @@
-// XM Directory mailing lists and their members (qualtrics-api.md §4.5).
+// XM Directory mailing lists and their members (docs/qualtrics-api.md §4.5).
 import { metaOnly, notFound, ok } from "../envelope";
 import { pageBySkipToken } from "../pagination";
 import { route, Route } from "../router";
@@ -16,7 +16,7 @@ function getMember(list: MailingListRecord, contactId: string): MembershipRecord
 }
 
 /** `unsubscribed` on member create/update applies to the list membership, not the directory.
- *  // UNCONFIRMED (qualtrics-api.md §4.5): list-level vs directory-level unsubscribe for this call. */
+ *  // UNCONFIRMED (docs/qualtrics-api.md §4.5): list-level vs directory-level unsubscribe for this call. */
 function setMemberUnsubscribed(m: MembershipRecord, value: boolean | undefined, now: string): void {
   if (value === undefined || value === m.unsubscribed) return;
   m.unsubscribed = value;

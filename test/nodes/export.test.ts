@@ -37,7 +37,7 @@ describe("qualtrics-export", function () {
     forgetAllBookmarks();
   });
 
-  // a promise left to reject unhandled would end Node-RED (node-red.md §1.4)
+  // a promise left to reject unhandled would end Node-RED (docs/node-red.md §1.4)
   const unhandled: unknown[] = [];
   const onUnhandled = (reason: unknown) => unhandled.push(reason);
   before(() => process.on("unhandledRejection", onUnhandled));

@@ -6,7 +6,7 @@ import { Sandbox } from "../../sandbox/types";
 
 const NOTICE = "Request proxied. For faster response times, use this host instead: sjc1.qualtrics.com";
 
-describe("sandbox: a proxied account (meta.notice, qualtrics-api.md §1.2)", () => {
+describe("sandbox: a proxied account (meta.notice, docs/qualtrics-api.md §1.2)", () => {
   let sb: Sandbox;
   before(async () => {
     sb = await startSandbox();

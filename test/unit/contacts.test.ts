@@ -15,7 +15,7 @@ async function inputError(p: () => unknown, field: string): Promise<QualtricsInp
   return e;
 }
 
-describe("contacts (qualtrics-api.md §4.3)", function () {
+describe("contacts (docs/qualtrics-api.md §4.3)", function () {
   let api: RecordingServer;
   const clients = new ClientPool();
   before(async () => (api = await startRecordingServer()));

@@ -19,7 +19,7 @@ async function inputError(p: () => unknown, field: string, problem?: RegExp): Pr
   if (problem) assert.match(e.message, problem);
 }
 
-describe("distribution follow-ups and generated links (qualtrics-api.md §5.3, §5.5)", function () {
+describe("distribution follow-ups and generated links (docs/qualtrics-api.md §5.3, §5.5)", function () {
   let api: RecordingServer;
   const clients = new ClientPool();
   before(async () => (api = await startRecordingServer()));

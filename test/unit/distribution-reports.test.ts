@@ -21,7 +21,7 @@ async function all(gen: AsyncIterable<{ elements: unknown[] }>): Promise<unknown
   return out;
 }
 
-describe("distribution reports (qualtrics-api.md §5.3, §5.4)", function () {
+describe("distribution reports (docs/qualtrics-api.md §5.3, §5.4)", function () {
   let api: RecordingServer;
   const clients = new ClientPool();
   before(async () => (api = await startRecordingServer()));

@@ -57,7 +57,7 @@ function inputError(fn: () => unknown, field: string, pattern?: RegExp): Qualtri
 const email = (over: DistributionInput) => emailDistributionBody({ ...EMAIL, ...over });
 const sms = (over: DistributionInput) => smsDistributionBody({ ...SMS, ...over });
 
-describe("distributions (qualtrics-api.md §5.2, §5.6)", function () {
+describe("distributions (docs/qualtrics-api.md §5.2, §5.6)", function () {
   describe("email body", function () {
     it("has the official shape", function () {
       assert.deepEqual(emailDistributionBody({ ...EMAIL, replyToEmail: "reply@qualtrics.com", expirationDate: "2031-09-13T00:00:00Z" }), {

@@ -4,7 +4,7 @@ import { QualtricsApiError } from "../../src/errors";
 import { fail, metaOnly, ok, RecordingServer, startRecordingServer } from "../support/recording-server";
 import { assertNoToken, ClientPool, failure, TOKEN } from "./helpers";
 
-describe("envelope (qualtrics-api.md §2.1)", function () {
+describe("envelope (docs/qualtrics-api.md §2.1)", function () {
   describe("unwrap / readMeta", function () {
     it("unwraps result and reads meta", function () {
       const env = unwrap({

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import * as net from "node:net";
 import { ClientOptions, QualtricsClient } from "../../src/client";
 
-/** Recognisable, 40 characters like a real token (qualtrics-api.md §1.3). */
+/** Recognisable, 40 characters like a real token (docs/qualtrics-api.md §1.3). */
 export const TOKEN = "SECRET-TOKEN-DO-NOT-LEAK-0123456789abcde";
 
 /** Clients made by a test file, closed after each test. */

@@ -6,7 +6,7 @@ import { ClientPool, sleep } from "./helpers";
 
 type Release = () => void;
 
-describe("limiter (qualtrics-api.md §2.3)", function () {
+describe("limiter (docs/qualtrics-api.md §2.3)", function () {
   describe("with fake timers", function () {
     let clock: sinon.SinonFakeTimers;
     beforeEach(() => (clock = sinon.useFakeTimers({ now: Date.UTC(2024, 0, 1), toFake: ["setTimeout", "clearTimeout", "Date"] })));

@@ -36,7 +36,7 @@ async function all<T>(gen: AsyncIterable<{ elements: T[] }>): Promise<T[]> {
   return out;
 }
 
-describe("mailing lists (qualtrics-api.md §4.5, §4.6)", function () {
+describe("mailing lists (docs/qualtrics-api.md §4.5, §4.6)", function () {
   let api: RecordingServer;
   const clients = new ClientPool();
   before(async () => (api = await startRecordingServer()));

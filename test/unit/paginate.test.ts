@@ -4,7 +4,7 @@ import { collect, items, pages } from "../../src/paginate";
 import { ok, RecordingServer, startRecordingServer } from "../support/recording-server";
 import { ClientPool, failure, TOKEN } from "./helpers";
 
-describe("pagination (qualtrics-api.md §3)", function () {
+describe("pagination (docs/qualtrics-api.md §3)", function () {
   let api: RecordingServer;
   let foreign: RecordingServer;
   const clients = new ClientPool();

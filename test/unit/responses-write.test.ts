@@ -16,7 +16,7 @@ import { ClientPool, failure } from "./helpers";
 const SV = "SV_22VlHYNeldrrrkp";
 const R = "R_1l9mcVuXubb4aGm";
 
-describe("responses: create, update, delete, bulk update (qualtrics-api.md §7.5)", function () {
+describe("responses: create, update, delete, bulk update (docs/qualtrics-api.md §7.5)", function () {
   let api: RecordingServer;
   const clients = new ClientPool();
   before(async () => (api = await startRecordingServer()));

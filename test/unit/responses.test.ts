@@ -14,7 +14,7 @@ describe("responses", function () {
   after(() => api.close());
   afterEach(() => clients.closeAll());
 
-  describe("getResponse (qualtrics-api.md §6.5)", function () {
+  describe("getResponse (docs/qualtrics-api.md §6.5)", function () {
     it("GET /surveys/{s}/responses/{r}", async function () {
       const client = clients.make(api.apiBase);
       api.reply(ok({ responseId: R, values: { QID1: 1 } }));

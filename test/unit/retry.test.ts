@@ -16,7 +16,7 @@ import {
 import { fail, ok, Recorded, RecordingServer, startRecordingServer } from "../support/recording-server";
 import { assertNoToken, ClientPool, closedPort, failure } from "./helpers";
 
-describe("retries (qualtrics-api.md §2.2, §2.3)", function () {
+describe("retries (docs/qualtrics-api.md §2.2, §2.3)", function () {
   describe("maths", function () {
     it("parseRetryAfter reads seconds", function () {
       assert.equal(parseRetryAfter("1"), 1000);

@@ -45,7 +45,7 @@ function calls(api: RecordingServer): string[] {
   return api.requests.map((r) => `${r.method} ${r.path.replace("/API/v3", "")}`);
 }
 
-describe("event subscriptions (qualtrics-api.md §6.1, §6.2)", function () {
+describe("event subscriptions (docs/qualtrics-api.md §6.1, §6.2)", function () {
   let api: RecordingServer;
   const clients = new ClientPool();
   before(async () => (api = await startRecordingServer()));

@@ -9,7 +9,7 @@ import { ClientPool, failure } from "./helpers";
 const SV = "SV_ebdf20QralHTzQF";
 const DEF = { SurveyID: SV, Questions: { QID1: { QuestionID: "QID1", QuestionType: "TE", QuestionText: "<p>Why?</p>" } } };
 
-describe("surveys and the definition cache (qualtrics-api.md §8.1)", function () {
+describe("surveys and the definition cache (docs/qualtrics-api.md §8.1)", function () {
   let api: RecordingServer;
   const clients = new ClientPool();
   before(async () => (api = await startRecordingServer()));

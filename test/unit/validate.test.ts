@@ -32,11 +32,11 @@ function inputError(fn: () => unknown, field: string, pattern?: RegExp): Qualtri
 }
 
 describe("validate", function () {
-  describe("ID prefixes (qualtrics-api.md §4.8)", function () {
+  describe("ID prefixes (docs/qualtrics-api.md §4.8)", function () {
     const good: Record<IdKind, string[]> = {
       directory: ["POOL_012345678901234"],
       contact: ["CID_012345678901234"],
-      // invented IDs of the shapes seen in real answers (qualtrics-api.md §13)
+      // invented IDs of the shapes seen in real answers (docs/qualtrics-api.md §13)
       contactLookup: ["CID_012345678901234", "CGC_Ab12Cd34Ef56Gh7", "MLRP_9zYxWvUt8sRqPo1"],
       mailingList: ["CG_6F1gRt186CZOVoh", "ML_4kTq9ZbWm2PxLvA"],
       survey: ["SV_ebdf20QralHTzQF"],
