@@ -116,11 +116,12 @@ function nodeFor(major) {
   const prefix = path.join(root, ".cache", `node-${major}`);
   fs.rmSync(prefix, { recursive: true, force: true });
   fs.mkdirSync(prefix, { recursive: true });
-  process.stdout.write(`Fetching Node ${major} (npm package ${name}@${range}) into ${path.relative(root, prefix)}/ ...\n`);
+  // on stderr, so that `$(node scripts/node-runtime.js 24)` captures only the path
+  process.stderr.write(`Fetching Node ${major} (npm package ${name}@${range}) into ${path.relative(root, prefix)}/ ...\n`);
   const r = runNpm(
     process.execPath,
     ["install", "--prefix", prefix, "--no-save", "--no-package-lock", "--no-audit", "--no-fund", "--ignore-scripts", `${name}@${range}`],
-    { stdio: "inherit" },
+    { stdio: ["ignore", process.stderr, process.stderr] },
   );
   if (r.status !== 0 || !fs.existsSync(bin)) fail(`Could not install ${name}@${range} from npm into ${prefix}.`);
   return bin;
