@@ -7,6 +7,9 @@ const fs = require("fs");
 const path = require("path");
 const { spawnSync } = require("child_process");
 
+// the client's undici needs Node >= 22.19: an older Node runs this again on a supported one
+if (require("./node-runtime").relaunchOnSupportedNode()) return;
+
 const root = path.resolve(__dirname, "..");
 const build = spawnSync(process.execPath, [path.join(__dirname, "build.js")], { stdio: "inherit", cwd: root });
 const entry = path.join(root, "build", "bench", "run.js");

@@ -13,7 +13,9 @@ const out = path.join(root, "build");
 if (process.argv.includes("--clean")) fs.rmSync(out, { recursive: true, force: true });
 let failed = false;
 try {
-  execFileSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", root], { stdio: "inherit", cwd: root });
+  // TypeScript 7 exports no bin/tsc path, so it is found next to its package.json
+  const tsc = path.join(path.dirname(require.resolve("typescript/package.json")), "bin", "tsc");
+  execFileSync(process.execPath, [tsc, "-p", root], { stdio: "inherit", cwd: root });
 } catch {
   failed = true; // tsc still emitted; copy the assets, then report the failure
 }

@@ -1,8 +1,8 @@
 #!/usr/bin/env node
 // `npm start`: the nodes working at once, without a Qualtrics licence.
-//   1. npm install when node_modules is missing, then build;
+//   1. npm ci (on a supported Node) when node_modules is missing or stale, then build;
 //   2. the Qualtrics sandbox on 127.0.0.1:4010 (or the next free port);
-//   3. Node-RED (4.x on this Node; 5.x when this Node is 22+) on 127.0.0.1:1880 (or the next free
+//   3. Node-RED (5.x; NR_PKG=node-red for 4.1) on 127.0.0.1:1880 (or the next free
 //      port) with the user directory .userdir/ and this package on nodesDir;
 //   4. every example flow deployed through the Admin API, each on its own tab, with the sandbox
 //      token and a demo shared key as credentials (again on every start, so the demo stays
@@ -12,6 +12,11 @@
 const fs = require("fs");
 const path = require("path");
 const { spawnSync } = require("child_process");
+const runtime = require("./node-runtime");
+
+// undici 8 and Node-RED 5 need Node >= 22.19: on an older Node this script runs again on a
+// supported one (fetched from npm if need be) and this process only waits for it
+if (runtime.relaunchOnSupportedNode()) return;
 
 const root = path.resolve(__dirname, "..");
 const userDir = path.join(root, ".userdir");
@@ -30,12 +35,7 @@ function fail(message) {
 }
 
 function prepare() {
-  if (!fs.existsSync(path.join(root, "node_modules", "node-red", "package.json"))) {
-    say("Installing dependencies (npm install) ...");
-    const npm = process.platform === "win32" ? "npm.cmd" : "npm";
-    const r = spawnSync(npm, ["install"], { cwd: root, stdio: "inherit" });
-    if (r.status !== 0) fail("npm install failed");
-  }
+  runtime.ensureDependencies();
   say("Building ...");
   const b = spawnSync(process.execPath, [path.join(root, "scripts", "build.js")], { cwd: root, stdio: "inherit" });
   const needed = ["build/sandbox/index.js", "build/test/support/runtime.js", "build/nodes/qualtrics-config.js"];

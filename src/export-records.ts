@@ -4,9 +4,9 @@
 // with stream-json, CSV and TSV with csv-parse.
 import { pipeline, Transform, Writable } from "node:stream";
 import { parse as parseCsv } from "csv-parse";
-import Parser from "stream-json/Parser";
-import Pick from "stream-json/filters/Pick";
-import StreamArray from "stream-json/streamers/StreamArray";
+import { parser as jsonParser, type Token } from "stream-json/parser.js";
+import { pick } from "stream-json/filters/pick.js";
+import { streamArray, type StreamArrayItem } from "stream-json/streamers/stream-array.js";
 import { isForbiddenKey, safeJsonParse, sanitize } from "./safe-object";
 import { ERROR_NAME } from "./errors";
 
@@ -125,7 +125,7 @@ function elementSizeLimit(max: number, onTooLarge: (element: number) => Error): 
   let element = 1;
   return new Transform({
     objectMode: true,
-    transform(token: { name: string; value?: unknown }, _enc, done) {
+    transform(token: Token, _enc, done) {
       const name = token.name;
       if (name === "startObject" || name === "startArray") depth++;
       else if (name === "endObject" || name === "endArray") depth--;
@@ -148,9 +148,9 @@ function elementSizeLimit(max: number, onTooLarge: (element: number) => Error): 
  */
 export async function* jsonResponses(source: AsyncIterable<Uint8Array>, opts: RecordsOptions = {}): AsyncGenerator<unknown> {
   // strings and numbers stream in chunks (packed too, for the assembler) so their size is seen as they grow
-  const parser = Parser.make();
+  const parser = jsonParser.asStream();
   let found = false;
-  const picker = Pick.make({
+  const picker = pick.asStream({
     once: true,
     filter: (stack, token) => {
       const hit = stack.length === 0 ? token.name === "startArray" : stack.length === 1 && stack[0] === "responses";
@@ -158,7 +158,7 @@ export async function* jsonResponses(source: AsyncIterable<Uint8Array>, opts: Re
       return hit;
     },
   });
-  const items = StreamArray.make();
+  const items = streamArray.asStream();
   let tooLarge: ExportFileError | undefined;
   const limit = elementSizeLimit(maxRecord(opts), (n) => (tooLarge = recordTooLarge(`response ${n}`, opts)));
   pipeline(parser, picker, limit, items, () => undefined);
@@ -193,7 +193,7 @@ export async function* jsonResponses(source: AsyncIterable<Uint8Array>, opts: Re
       for await (const item of items) {
         let response: unknown;
         try {
-          response = sanitize((item as StreamArray.Item).value);
+          response = sanitize((item as StreamArrayItem).value);
         } catch (err) {
           throw new ExportFileError(`response ${count + 1} cannot be read (${(err as Error).message})`);
         }

@@ -1,7 +1,7 @@
 // The Flow Library scorecard (`node-red-dev validate`, run offline as docs/node-red.md §2 shows) plus the
 // checks its parser cannot be trusted with: a node type it fails to parse silently drops out.
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -10,10 +10,11 @@ const root = path.resolve(__dirname, "../../..");
 const pkg = JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8"));
 const nodeFiles: Record<string, string> = pkg["node-red"].nodes;
 
-// Accepted on purpose, each with its reason:
-//  D03 wants every dependency at its latest major: undici 8 does not load on Node 20, which
-//      Node-RED 4.1 supports, so we stay on undici 7.
-const ACCEPTED = new Set(["D03"]);
+// Accepted on purpose, with its reason:
+//  P07 wants the lowest Node of the latest Node-RED (5.x: 22.9) inside our engines. undici 8, which
+//      D03 asks for, needs Node 22.19 (its own engines), so claiming 22.9 would be untrue and make
+//      npm warn EBADENGINE on 22.9-22.18; we state 22.19 and accept this one check.
+const ACCEPTED = new Set(["P07"]);
 
 function examplesText(): string {
   const dir = path.join(root, "examples");
@@ -34,17 +35,23 @@ describe("Flow Library scorecard", function () {
   it("node-red-dev validate passes every check", () => {
     const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "score-")), "score.json");
     const bin = require.resolve("node-red-dev/bin/run");
-    execFileSync(process.execPath, [bin, "validate", "-p", root, "-o", out], {
+    // validate exits 0 with failed checks too: they show in the score file and as warnings on stderr
+    const run = spawnSync(process.execPath, [bin, "validate", "-p", root, "-o", out], {
       cwd: root,
       env: { ...process.env, NODE_OPTIONS: `--require ${path.join(root, "scripts/offline-catalogue.js")}` },
-      stdio: ["ignore", "pipe", "pipe"],
+      encoding: "utf8",
     });
+    assert.equal(run.status, 0, run.stderr);
     const score = JSON.parse(fs.readFileSync(out, "utf8")) as Record<string, { test?: boolean }>;
     const failed = Object.entries(score)
       .filter(([id, v]) => id !== "package" && v && v.test === false && !ACCEPTED.has(id))
       .map(([id]) => id);
     assert.deepEqual(failed, [], `failed checks: ${failed.join(", ")}`);
-    for (const id of ["P01", "P04", "P05", "P06", "P07", "N01", "N02", "D01", "D02"]) assert.ok(score[id], `${id} was run`);
+    const warnings = `${run.stdout}\n${run.stderr}`
+      .split("\n")
+      .filter((line) => /warn|error/i.test(line) && ![...ACCEPTED].some((id) => line.includes(`Warning: ${id} `)));
+    assert.deepEqual(warnings, [], "validate printed warnings");
+    for (const id of ["P01", "P04", "P05", "P06", "P07", "N01", "N02", "D01", "D02", "D03"]) assert.ok(score[id], `${id} was run`);
   });
 
   for (const [type, js] of Object.entries(nodeFiles)) {
@@ -62,13 +69,5 @@ describe("Flow Library scorecard", function () {
     const text = examplesText();
     const missing = Object.keys(nodeFiles).filter((t) => t !== "qualtrics-config" && !text.includes(`"type": "${t}"`) && !text.includes(`"type":"${t}"`));
     assert.deepEqual(missing, []);
-  });
-
-  it("node-red.version has no upper bound and engines accept Node 20.18 and 22.9", () => {
-    assert.doesNotMatch(pkg["node-red"].version, /</);
-    assert.match(pkg["node-red"].version, /^>=\s*4/);
-    const semver = require(require.resolve("semver", { paths: [path.dirname(require.resolve("node-red-dev/package.json"))] }));
-    assert.ok(semver.satisfies("20.18.0", pkg.engines.node));
-    assert.ok(semver.satisfies("22.9.0", pkg.engines.node));
   });
 });
