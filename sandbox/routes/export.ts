@@ -55,6 +55,43 @@ export function exportStore(state: SandboxState): ExportStore {
   return s;
 }
 
+/** What a continuation token needs after a restart: the tokens, and the recording order they refer to. */
+export interface SavedExportBookmarks {
+  tokens: Array<[string, { surveyId: string; seq: number }]>;
+  /** per survey: its last sequence number and each response's */
+  order: Array<{ surveyId: string; last: number; seq: Array<[string, number]> }>;
+}
+
+export function exportBookmarks(state: SandboxState): SavedExportBookmarks {
+  const store = exportStore(state);
+  const order: SavedExportBookmarks["order"] = [];
+  for (const survey of state.surveys.values()) {
+    const last = store.lastSeq.get(survey);
+    if (last === undefined) continue;
+    const seq: Array<[string, number]> = [];
+    for (const r of survey.responses.values()) {
+      const n = store.seq.get(r);
+      if (n !== undefined) seq.push([r.responseId, n]);
+    }
+    order.push({ surveyId: survey.id, last, seq });
+  }
+  return { tokens: [...store.tokens.entries()], order };
+}
+
+export function restoreExportBookmarks(state: SandboxState, saved: SavedExportBookmarks): void {
+  const store = exportStore(state);
+  for (const [token, t] of saved.tokens) store.tokens.set(token, t);
+  for (const o of saved.order) {
+    const survey = state.surveys.get(o.surveyId);
+    if (!survey) continue;
+    store.lastSeq.set(survey, o.last);
+    for (const [responseId, n] of o.seq) {
+      const r = survey.responses.get(responseId);
+      if (r) store.seq.set(r, n);
+    }
+  }
+}
+
 /** Every response of the survey with its recording sequence number, oldest first. */
 function recorded(store: ExportStore, survey: SurveyRecord): Array<{ r: ResponseRecord; seq: number }> {
   let last = store.lastSeq.get(survey) ?? 0;
