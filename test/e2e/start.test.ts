@@ -89,10 +89,10 @@ function caughtFrom(m: SidebarMessage): string | undefined {
 /**
  * Presses every button as a user would, one after the other in the order of the example files (a
  * later button may use what an earlier one made), each once its result has reached the sidebar,
- * then completes a response in the sandbox; returns what went wrong, as readable lines.
+ * then completes a response in the sandbox; returns what went wrong, as readable lines (the log from
+ * the start on: a poll that fails at once counts too).
  */
 async function pressEverything(run: Run, watch: CommsWatch, flows: FlowNode[]): Promise<string[]> {
-  const logMark = run.out.length;
   const problems: string[] = [];
   const shownSince = (mark: number, debugs: Set<string>) => watch.sidebar.slice(mark).some((m) => debugs.has(m.id));
   const press = async (what: string, from: string, button: () => Promise<Response>, timeoutMs = 20_000) => {
@@ -125,7 +125,7 @@ async function pressEverything(run: Run, watch: CommsWatch, flows: FlowNode[]): 
     if (m.level === undefined && node && FAILURE_DEBUG.test(String(node.name))) problems.push(`"${String(node.name)}" got ${String(m.msg)}`);
   }
   for (const s of watch.statuses) if (s.fill === "red" && !(s.id in ON_PURPOSE)) problems.push(`red status on ${s.id}: ${s.text}`);
-  for (const line of run.out.slice(logMark).split("\n")) {
+  for (const line of run.out.split("\n")) {
     if ((/\[error\]/.test(line) && !purposeNames.some((n) => line.includes(n))) || /\[warn\] \[|\[stderr\]|Unhandled|uncaught/i.test(line)) problems.push(`log: ${line}`);
   }
   // and the failures on purpose did show
