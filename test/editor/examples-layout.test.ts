@@ -41,9 +41,16 @@ describe(`editor: the example flows at 1280×800 (${process.env.NR_PKG || "node-
 
   for (const ex of loadExamples()) {
     it(`${ex.label}: every node and label visible, none overlapping`, async function () {
-      const { view, boxes } = await s.page.evaluate(async (tab: string) => {
-        RED.workspaces.show(tab);
-        await new Promise((r) => setTimeout(r, 300));
+      await s.page.evaluate((tab: string) => RED.workspaces.show(tab), ex.tab);
+      // drawn: every node of the tab has its SVG group
+      await s.page.waitForFunction((tab: string) => {
+        let all = true;
+        RED.nodes.eachNode((n: { id: string; z: string }) => {
+          if (n.z === tab && !document.getElementById(n.id)) all = false;
+        });
+        return all && RED.workspaces.active() === tab;
+      }, ex.tab);
+      const { view, boxes } = await s.page.evaluate((tab: string) => {
         const chart = document.getElementById("red-ui-workspace-chart");
         const c = chart.getBoundingClientRect();
         // the visible part: the chart without its scroll bars
