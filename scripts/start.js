@@ -60,7 +60,10 @@ function prepare() {
     if (r.status !== 0) fail("npm install failed");
   }
   const needed = ["build/sandbox/index.js", "build/test/support/runtime.js", "build/nodes/qualtrics-config.js"];
-  if (buildIsCurrent(root)) return;
+  if (buildIsCurrent(root)) {
+    say("The build is up to date.");
+    return;
+  }
   say("Building ...");
   const b = spawnSync(process.execPath, [path.join(root, "scripts", "build.js")], { cwd: root, stdio: "inherit" });
   recordBuild(root, b.status === 0);
