@@ -10,6 +10,9 @@ import { ResponseRecord, SandboxState, SurveyRecord } from "../state";
 import { zipOneFile } from "../zip";
 import { getSurvey } from "./common";
 
+/** continuation tokens honoured at once, the oldest forgotten first */
+export const MAX_TOKENS = 1000;
+
 /** polls until an export is complete (the first answer, from the POST, is 0 %) */
 export const DEFAULT_POLLS_TO_COMPLETE = 3;
 
@@ -224,6 +227,12 @@ export const exportRoutes: Route[] = [
       continuationToken = randomAlnum(40);
       // everything recorded up to now is behind this token, whether it matched the filters or not
       store.tokens.set(continuationToken, { surveyId: survey.id, seq: all.length ? all[all.length - 1].seq : after });
+      // UNCONFIRMED (qualtrics-api.md §7.2): how long Qualtrics honours a token; the sandbox keeps the
+      // latest MAX_TOKENS, so a poll every few seconds for days (npm start keeps them in a file) stays small
+      for (const oldest of store.tokens.keys()) {
+        if (store.tokens.size <= MAX_TOKENS) break;
+        store.tokens.delete(oldest);
+      }
     }
     const failing = store.failNext.get(survey.id) ?? 0;
     if (failing > 0) store.failNext.set(survey.id, failing - 1);

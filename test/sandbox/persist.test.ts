@@ -5,6 +5,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { startSandbox, type Sandbox } from "../../sandbox";
+import { MAX_TOKENS } from "../../sandbox/routes/export";
 import { call, result } from "./test-helpers";
 
 describe("sandbox: the account kept in a state file", function () {
@@ -58,6 +59,17 @@ describe("sandbox: the account kept in a state file", function () {
       assert.ok(Date.now() < until, "the state file was not written");
       await new Promise((r) => setTimeout(r, 20));
     }
+  });
+
+  it("keeps the latest MAX_TOKENS continuation tokens, so a long-running poll does not grow the file for ever", async function () {
+    sb = await startSandbox({ stateFile: file });
+    const survey = sb.seedIds.surveyIds[0];
+    const start = async (body: Record<string, unknown>) => call(sb!, "POST", `/surveys/${survey}/export-responses`, { body: { format: "json", ...body } });
+    const first = await exported(sb, survey, { allowContinuation: true });
+    for (let i = 0; i < MAX_TOKENS; i++) assert.equal((await start({ allowContinuation: true })).status, 200);
+    assert.equal((await start({ continuationToken: first.token })).status, 400, "the oldest token is forgotten");
+    const latest = await exported(sb, survey, { allowContinuation: true });
+    assert.equal((await start({ continuationToken: latest.token })).status, 200);
   });
 
   it("starts from the demo data, with a log line, when the file is damaged", async function () {
