@@ -12,12 +12,12 @@
 const fs = require("fs");
 const path = require("path");
 const { spawnSync } = require("child_process");
-const { buildIsCurrent, recordBuild } = require("./build-freshness");
 
 // Again and again: the sandbox keeps its account in <user directory>/sandbox-state.json, beside the
 // poll and export nodes' bookmarks, so a restart finds the continuation tokens they hold still
 // valid (delete the user directory to start both afresh). `--userdir DIR` runs on another user
 // directory (the start test uses a temporary one). The build is skipped when it is up to date.
+const { buildIsCurrent, recordBuild } = require("./build-freshness");
 const startedAt = Date.now();
 const root = path.resolve(__dirname, "..");
 const userDir = userDirFromArgs(process.argv.slice(2)) ?? path.join(root, ".userdir");
@@ -59,14 +59,14 @@ function prepare() {
     const r = spawnSync(npm, ["install"], { cwd: root, stdio: "inherit" });
     if (r.status !== 0) fail("npm install failed");
   }
-  const needed = ["build/sandbox/index.js", "build/test/support/runtime.js", "build/nodes/qualtrics-config.js"];
+  say("Building ...");
   if (buildIsCurrent(root)) {
-    say("The build is up to date.");
+    say("  (up to date: every output is newer than its source)");
     return;
   }
-  say("Building ...");
   const b = spawnSync(process.execPath, [path.join(root, "scripts", "build.js")], { cwd: root, stdio: "inherit" });
   recordBuild(root, b.status === 0);
+  const needed = ["build/sandbox/index.js", "build/test/support/runtime.js", "build/nodes/qualtrics-config.js"];
   if (needed.some((f) => !fs.existsSync(path.join(root, f)))) fail("the build did not produce " + needed.join(", "));
   if (b.status !== 0) say("The build reported TypeScript errors; starting with what it emitted.");
 }
