@@ -227,7 +227,7 @@ export const exportRoutes: Route[] = [
       continuationToken = randomAlnum(40);
       // everything recorded up to now is behind this token, whether it matched the filters or not
       store.tokens.set(continuationToken, { surveyId: survey.id, seq: all.length ? all[all.length - 1].seq : after });
-      // UNCONFIRMED (qualtrics-api.md §7.2): how long Qualtrics honours a token; the sandbox keeps the
+      // UNCONFIRMED (docs/qualtrics-api.md §7.2): how long Qualtrics honours a token; the sandbox keeps the
       // latest MAX_TOKENS, so a poll every few seconds for days (npm start keeps them in a file) stays small
       for (const oldest of store.tokens.keys()) {
         if (store.tokens.size <= MAX_TOKENS) break;
