@@ -80,6 +80,11 @@ async function generateResponses(sandbox, surveyId, count) {
   if (!r.ok) fail(`the sandbox did not generate responses: ${r.status} ${await r.text()}`);
 }
 
+function forgetBookmarks(nodes) {
+  const { bookmarkFilePath } = require(path.join(root, "build/nodes/lib/bookmark"));
+  for (const n of nodes) fs.rmSync(path.join(userDir, ...bookmarkFilePath(n.id)), { force: true });
+}
+
 async function startSandboxOnFreePort(startSandbox) {
   const options = { stateFile, log: (line) => say(`[sandbox] ${line}`) };
   for (let port = 4010; port < 4030; port++) {
@@ -109,6 +114,10 @@ async function main() {
   const pkg = process.env.NR_PKG || (major >= 22 ? "node-red-5" : "node-red");
 
   const firstRun = !fs.existsSync(stateFile);
+  const examples = examplesFlows();
+  // a new sandbox account (a user directory from before it kept one, or its file deleted): the
+  // examples' bookmarks hold continuation tokens of the account that is gone
+  if (firstRun) forgetBookmarks(examples);
   const sandbox = await startSandboxOnFreePort(startSandbox);
   // a new account gets a few responses, so the export examples have something to show at the first
   // press (the seed has none); later starts find them, and the ones since, in the state file
@@ -146,7 +155,6 @@ async function main() {
     });
 
     const current = (await nr.getFlows()).flows;
-    const examples = examplesFlows();
     const flows = mergeWithExamples(current, examples);
     const deployed = nr.mark();
     await nr.deploy(flows, {
