@@ -2,7 +2,7 @@
 // Runs the sandbox from a shell:
 //   node build/sandbox/cli.js [--port 4010] [--token T] [--brand B] [--datacenter DC] [--admin-required]
 //        [--rate N/min] [--burst N] [--retry-after] [--page-size N] [--no-seed] [--webhook-timeout MS] [--quiet]
-//        [--email-search-case-sensitive]
+//        [--email-search-case-sensitive] [--state-file PATH]
 // Prints the base URL and token; stops on SIGINT/SIGTERM.
 import { FaultConfig } from "./faults";
 import { checkMode } from "./publication-urls";
@@ -31,6 +31,8 @@ Usage: node build/sandbox/cli.js [options]
   --publication-urls M  how subscriptions' publicationUrls are stored: verbatim (default),
                         strip-query, reorder-query or re-encode
   --no-seed             start without demo data
+  --state-file PATH     keep the account's data in PATH between runs (read at start, written
+                        after every change)
   --email-search-case-sensitive  contact search compares emails exactly (default: ignoring case)
   --quiet               do not log requests
   --help                this text`;
@@ -73,12 +75,14 @@ export function parseArgs(argv: string[]): CliArgs {
       case "--page-size": options.pageSize = intArg(name, value()); break;
       case "--webhook-timeout": options.webhookTimeoutMs = intArg(name, value()); break;
       case "--no-seed": options.seed = false; break;
+      case "--state-file": options.stateFile = value(); break;
       case "--email-search-case-sensitive": options.emailSearchCase = "sensitive"; break;
       case "--publication-urls": options.publicationUrls = checkMode(value()); break;
       case "--quiet": quiet = true; break;
       case "--help": case "-h": help = true; break;
       default: throw new Error(`unknown option ${arg}`);
     }
+    if (name === "--state-file" && !options.stateFile) throw new Error(`${name} needs a value`);
     if (["--token", "--brand", "--datacenter"].includes(name)) {
       const key = name === "--token" ? "token" : name === "--brand" ? "brandId" : "dataCenter";
       if (!options[key]) throw new Error(`${name} needs a value`);

@@ -25,6 +25,7 @@ import { ProxySwitch } from "./proxy";
 import { PublicationUrlSwitch } from "./publication-urls";
 import { fireCompletedResponse } from "./webhooks";
 import { HostileUpstream } from "./hostile-upstream";
+import { readStateFile, StateSaver } from "./persist";
 
 export type { Sandbox, SandboxOptions, RecordedRequest } from "./types";
 
@@ -66,11 +67,25 @@ export function isAuthorized(headers: http.IncomingHttpHeaders, token: string): 
 const BAD_GATEWAY_HTML = "<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body>"
   + "<center><h1>502 Bad Gateway</h1></center><hr><center>sandbox-gateway</center></body></html>";
 
+/** The state kept in `file`, or undefined (none yet, or unreadable: then the demo data, and a log line). */
+function restoredState(file: string, log?: (line: string) => void): SandboxState | undefined {
+  try {
+    const state = readStateFile(file);
+    if (state) log?.(`state restored from ${file}`);
+    return state;
+  } catch (err) {
+    log?.(`sandbox: ignoring ${file} (${(err as Error).message}); starting from the demo data`);
+    return undefined;
+  }
+}
+
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
   const options = resolveOptions(opts);
   const seedOpts = { brandId: options.brandId, dataCenter: options.dataCenter, demoData: opts.seed !== false };
   const built = buildState(seedOpts);
-  let state: SandboxState = built.state;
+  const log = opts.log;
+  let state: SandboxState = (opts.stateFile ? restoredState(opts.stateFile, log) : undefined) ?? built.state;
+  const saver = opts.stateFile ? new StateSaver(opts.stateFile, () => state, log) : undefined;
   const requests: RecordedRequest[] = [];
   const faults = new Faults();
   const oauthTtl = opts.oauthTokenTtlSeconds ?? DEFAULT_OAUTH_TTL_SECONDS;
@@ -78,7 +93,6 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const proxy = new ProxySwitch(opts.proxied);
   const hostile = new HostileUpstream();
   const router = new Router(apiRoutes);
-  const log = opts.log;
   const pendingDelays = new Set<() => void>();
   let closed = false;
   let port = 0; // set once listening
@@ -237,6 +251,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       send(res, a);
       outcome = a.status;
     }
+    // only requests other than GET change what is kept (exports number responses when they start)
+    if (req.method !== "GET" && req.method !== "HEAD") saver?.changed();
     log?.(`${req.method ?? "GET"} ${url.pathname}${url.search} -> ${outcome} (${Date.now() - started} ms)`);
   }
 
@@ -251,6 +267,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       surveyId, responseId: response.responseId, recipientId: response.recipientId,
       distributionId: response.distributionId, completedDate: mysqlDateTime(now),
     }, options.webhookTimeoutMs);
+    saver?.changed();
     return { responseId: response.responseId, deliveries };
   }
 
@@ -308,10 +325,12 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       options.publicationUrls.reset();
       hostile.clear();
       state = buildState(seedOpts).state;
+      saver?.changed();
     },
     close(): Promise<void> {
       if (closed) return Promise.resolve();
       closed = true;
+      saver?.flush();
       for (const wake of [...pendingDelays]) wake();
       return new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -37,6 +37,11 @@ export interface SandboxOptions {
   emailSearchCase?: EmailSearchCase;
   /** how event subscriptions' publicationUrls are stored from the start (default "verbatim"; see Sandbox.publicationUrls) */
   publicationUrls?: PublicationUrlMode;
+  /**
+   * keep the account's data in this JSON file: read at start when it exists, written shortly after
+   * every change and on close (see persist.ts); default: in memory only, the demo data on every start
+   */
+  stateFile?: string;
 }
 
 export type EmailSearchCase = "insensitive" | "sensitive";

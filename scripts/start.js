@@ -18,12 +18,35 @@ const runtime = require("./node-runtime");
 // supported one (fetched from npm if need be) and this process only waits for it
 if (runtime.relaunchOnSupportedNode()) return;
 
+// Again and again: the sandbox keeps its account in <user directory>/sandbox-state.json, beside the
+// poll and export nodes' bookmarks, so a restart finds the continuation tokens they hold still
+// valid (delete the user directory to start both afresh). `--userdir DIR` runs on another user
+// directory (the start test uses a temporary one). The build is skipped when it is up to date.
+const { buildIsCurrent, recordBuild } = require("./build-freshness");
+const startedAt = Date.now();
 const root = path.resolve(__dirname, "..");
-const userDir = path.join(root, ".userdir");
+const userDir = userDirFromArgs(process.argv.slice(2)) ?? path.join(root, ".userdir");
+const stateFile = path.join(userDir, "sandbox-state.json");
 const CONFIG_ID = "qualtrics-example-config";
 const TRIGGER_ID = "qex-response-trigger";
+/** the survey the examples use (Customer Satisfaction in the sandbox's seed) */
+const EXAMPLE_SURVEY_ID = "SV_VE5mzwCiii9FktA";
 const DEMO_SHARED_KEY = "demo-shared-key-change-me";
 const DEMO_CREDENTIAL_SECRET = "@xmflows/node-red-qualtrics-demo";
+
+function userDirFromArgs(args) {
+  const i = args.findIndex((a) => a === "--userdir" || a.startsWith("--userdir="));
+  if (i < 0) return undefined;
+  const value = args[i].includes("=") ? args[i].slice(args[i].indexOf("=") + 1) : args[i + 1];
+  if (!value) fail("--userdir needs a directory");
+  return path.resolve(value);
+}
+
+/** the user directory as the banner names it: relative to the clone when inside it */
+function shown(dir) {
+  const rel = path.relative(root, dir);
+  return rel && !rel.startsWith("..") && !path.isAbsolute(rel) ? `${rel}/` : dir;
+}
 
 function say(line = "") {
   process.stdout.write(line + "\n");
@@ -37,22 +60,42 @@ function fail(message) {
 function prepare() {
   runtime.ensureDependencies();
   say("Building ...");
+  if (buildIsCurrent(root)) {
+    say("  (up to date: every output is newer than its source)");
+    return;
+  }
   const b = spawnSync(process.execPath, [path.join(root, "scripts", "build.js")], { cwd: root, stdio: "inherit" });
+  recordBuild(root, b.status === 0);
   const needed = ["build/sandbox/index.js", "build/test/support/runtime.js", "build/nodes/qualtrics-config.js"];
   if (needed.some((f) => !fs.existsSync(path.join(root, f)))) fail("the build did not produce " + needed.join(", "));
   if (b.status !== 0) say("The build reported TypeScript errors; starting with what it emitted.");
 }
 
+async function generateResponses(sandbox, surveyId, count) {
+  const r = await fetch(`${sandbox.url}/__sandbox/surveys/${surveyId}/responses/generate`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ count }),
+  });
+  if (!r.ok) fail(`the sandbox did not generate responses: ${r.status} ${await r.text()}`);
+}
+
+function forgetBookmarks(nodes) {
+  const { bookmarkFilePath } = require(path.join(root, "build/nodes/lib/bookmark"));
+  for (const n of nodes) fs.rmSync(path.join(userDir, ...bookmarkFilePath(n.id)), { force: true });
+}
+
 async function startSandboxOnFreePort(startSandbox) {
+  const options = { stateFile, log: (line) => say(`[sandbox] ${line}`) };
   for (let port = 4010; port < 4030; port++) {
     try {
-      return await startSandbox({ port, log: (line) => say(`[sandbox] ${line}`) });
+      return await startSandbox({ ...options, port });
     } catch (err) {
       if (err && err.code === "EADDRINUSE") continue;
       throw err;
     }
   }
-  return startSandbox({ port: 0, log: (line) => say(`[sandbox] ${line}`) });
+  return startSandbox({ ...options, port: 0 });
 }
 
 /** the flows Node-RED has now, minus anything that belongs to the examples, plus the examples afresh */
@@ -70,7 +113,15 @@ async function main() {
   const major = Number(process.versions.node.split(".")[0]);
   const pkg = process.env.NR_PKG || (major >= 22 ? "node-red-5" : "node-red");
 
+  const firstRun = !fs.existsSync(stateFile);
+  const examples = examplesFlows();
+  // a new sandbox account (a user directory from before it kept one, or its file deleted): the
+  // examples' bookmarks hold continuation tokens of the account that is gone
+  if (firstRun) forgetBookmarks(examples);
   const sandbox = await startSandboxOnFreePort(startSandbox);
+  // a new account gets a few responses, so the export examples have something to show at the first
+  // press (the seed has none); later starts find them, and the ones since, in the state file
+  if (firstRun) await generateResponses(sandbox, EXAMPLE_SURVEY_ID, 12);
   let nr;
   let stopping = false;
   const stop = async (code) => {
@@ -92,7 +143,7 @@ async function main() {
     const port = await freePort(1880);
     const publicUrl = `http://127.0.0.1:${port}`;
     fs.mkdirSync(userDir, { recursive: true });
-    say(`Starting Node-RED (${pkg}) with user directory .userdir/ ...`);
+    say(`Starting Node-RED (${pkg}) with user directory ${shown(userDir)} ...`);
     nr = await startNodeRed({
       pkg,
       port,
@@ -104,16 +155,22 @@ async function main() {
     });
 
     const current = (await nr.getFlows()).flows;
-    const flows = mergeWithExamples(current, examplesFlows());
+    const flows = mergeWithExamples(current, examples);
+    const deployed = nr.mark();
     await nr.deploy(flows, {
       [CONFIG_ID]: { apiToken: sandbox.token },
       [TRIGGER_ID]: { sharedKey: DEMO_SHARED_KEY },
     });
-    const registered = await waitFor("the response trigger's subscription", () => sandbox.state.subscriptions.size > 0, 15000).then(
+    // the banner comes once the deployed flows run; the sandbox keeps subscriptions between runs, so
+    // the trigger's is looked for only after its start (it reuses the one it made before)
+    await nr.waitForLog(/Started flows/, 15000, deployed).catch(() => undefined);
+    const ours = () => [...sandbox.state.subscriptions.values()].some((s) => s.publicationUrl.startsWith(publicUrl));
+    const registered = await waitFor("the response trigger's subscription", ours, 15000).then(
       () => true,
       () => false,
     );
-    const tabs = flows.filter((n) => n.type === "tab").map((n) => n.label);
+    // the examples' tabs only: tabs of your own are kept but are not the demo
+    const tabs = examples.filter((n) => n.type === "tab").map((n) => n.label);
 
     say("");
     say("==================================================================");
@@ -128,7 +185,8 @@ async function main() {
     if (!registered) say("   (the response trigger has not registered its subscription: see the log above)");
     say("");
     say(" Stop with Ctrl-C. The example tabs are redeployed on every npm start;");
-    say(" tabs of your own in .userdir/ are kept.");
+    say(` tabs of your own and the sandbox's data in ${shown(userDir)} are kept.`);
+    say(` (ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s)`);
     say("==================================================================");
     say("");
   } catch (err) {

@@ -48,9 +48,14 @@ function processKey(node: Node, surveyId: string): string {
   return `${node.id}|${surveyId}`;
 }
 
-function bookmarkFile(RED: NodeAPI, nodeId: string): string | undefined {
+/** where a node's bookmarks are kept, inside the user directory (npm start forgets the examples') */
+export function bookmarkFilePath(nodeId: string): string[] {
   // encoded, so any node ID is one plain file name in that directory
-  return userDirPath(RED, "qualtrics-bookmarks", `${encodeURIComponent(nodeId).replace(/^\.+/, (d) => "%2E".repeat(d.length))}.json`);
+  return ["qualtrics-bookmarks", `${encodeURIComponent(nodeId).replace(/^\.+/, (d) => "%2E".repeat(d.length))}.json`];
+}
+
+function bookmarkFile(RED: NodeAPI, nodeId: string): string | undefined {
+  return userDirPath(RED, ...bookmarkFilePath(nodeId));
 }
 
 function asBookmark(value: unknown, surveyId: string): Bookmark | undefined {

@@ -10,6 +10,9 @@ import { ResponseRecord, SandboxState, SurveyRecord } from "../state";
 import { zipOneFile } from "../zip";
 import { getSurvey } from "./common";
 
+/** continuation tokens honoured at once, the oldest forgotten first */
+export const MAX_TOKENS = 1000;
+
 /** polls until an export is complete (the first answer, from the POST, is 0 %) */
 export const DEFAULT_POLLS_TO_COMPLETE = 3;
 
@@ -53,6 +56,43 @@ export function exportStore(state: SandboxState): ExportStore {
     stores.set(state, s);
   }
   return s;
+}
+
+/** What a continuation token needs after a restart: the tokens, and the recording order they refer to. */
+export interface SavedExportBookmarks {
+  tokens: Array<[string, { surveyId: string; seq: number }]>;
+  /** per survey: its last sequence number and each response's */
+  order: Array<{ surveyId: string; last: number; seq: Array<[string, number]> }>;
+}
+
+export function exportBookmarks(state: SandboxState): SavedExportBookmarks {
+  const store = exportStore(state);
+  const order: SavedExportBookmarks["order"] = [];
+  for (const survey of state.surveys.values()) {
+    const last = store.lastSeq.get(survey);
+    if (last === undefined) continue;
+    const seq: Array<[string, number]> = [];
+    for (const r of survey.responses.values()) {
+      const n = store.seq.get(r);
+      if (n !== undefined) seq.push([r.responseId, n]);
+    }
+    order.push({ surveyId: survey.id, last, seq });
+  }
+  return { tokens: [...store.tokens.entries()], order };
+}
+
+export function restoreExportBookmarks(state: SandboxState, saved: SavedExportBookmarks): void {
+  const store = exportStore(state);
+  for (const [token, t] of saved.tokens) store.tokens.set(token, t);
+  for (const o of saved.order) {
+    const survey = state.surveys.get(o.surveyId);
+    if (!survey) continue;
+    store.lastSeq.set(survey, o.last);
+    for (const [responseId, n] of o.seq) {
+      const r = survey.responses.get(responseId);
+      if (r) store.seq.set(r, n);
+    }
+  }
 }
 
 /** Every response of the survey with its recording sequence number, oldest first. */
@@ -187,6 +227,12 @@ export const exportRoutes: Route[] = [
       continuationToken = randomAlnum(40);
       // everything recorded up to now is behind this token, whether it matched the filters or not
       store.tokens.set(continuationToken, { surveyId: survey.id, seq: all.length ? all[all.length - 1].seq : after });
+      // UNCONFIRMED (docs/qualtrics-api.md §7.2): how long Qualtrics honours a token; the sandbox keeps the
+      // latest MAX_TOKENS, so a poll every few seconds for days (npm start keeps them in a file) stays small
+      for (const oldest of store.tokens.keys()) {
+        if (store.tokens.size <= MAX_TOKENS) break;
+        store.tokens.delete(oldest);
+      }
     }
     const failing = store.failNext.get(survey.id) ?? 0;
     if (failing > 0) store.failNext.set(survey.id, failing - 1);
