@@ -9,7 +9,7 @@
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import type { FlowNode } from "../support/runtime";
-import { waitFor } from "../support/runtime";
+import { waitFor } from "../support/wait";
 
 export interface Capture {
   /** the id of the debug node the message was going to */

@@ -8,8 +8,10 @@
 import assert from "node:assert/strict";
 import { readPublicationUrl } from "../../src/publication-url";
 import { startSandbox, type Sandbox } from "../../sandbox";
-import { NodeRed, examplesFlows, freePort, loadExamples, startNodeRed, waitFor } from "../support/runtime";
+import { NodeRed, examplesFlows, freePort, loadExamples, startNodeRed } from "../support/runtime";
 import { Collector, startCollector, untranslated, withCapture } from "./capture";
+import { waitFor } from "../support/wait";
+import { sleep } from "../support/wait";
 
 const CONFIG_ID = "qualtrics-example-config";
 const SHARED_KEY = "demo-shared-key-for-the-examples";
@@ -91,7 +93,7 @@ describe(`e2e: example flows (${process.env.NR_PKG || "node-red"}, httpNodeRoot 
       }
       assert.equal(flows.filter((n) => n.id === CONFIG_ID).length, 1);
       await nr.waitForLog(/Started flows/, 5_000, deployMark);
-      await new Promise((r) => setTimeout(r, 500));
+      await sleep(500);
       assert.deepEqual(nr.problems(deployMark), []);
     });
   });

@@ -7,8 +7,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { startSandbox, type Sandbox } from "../../sandbox";
 import { generateResponses } from "../../sandbox/export-control";
-import { FlowNode, NodeRed, examplesFlows, freePort, loadExamples, sleep, startNodeRed, waitFor } from "../support/runtime";
+import { FlowNode, NodeRed, examplesFlows, freePort, loadExamples, startNodeRed } from "../support/runtime";
 import { Collector, startCollector, untranslated, withCapture } from "./capture";
+import { sleep, waitFor } from "../support/wait";
 
 const TOKEN = "e2e-export-token-000000000000000000000000";
 const CONFIG: FlowNode = { id: "e2e-config", type: "qualtrics-config", name: "e2e sandbox", dataCenter: "iad1", baseUrl: "${QUALTRICS_BASE_URL}", timeout: 10, retries: 2, rateLimit: 3000, maxConcurrent: 10 };

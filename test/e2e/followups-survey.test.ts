@@ -4,8 +4,9 @@
 // generated links), and a response trigger whose completed responses the survey node makes readable.
 import assert from "node:assert/strict";
 import { startSandbox, type Sandbox } from "../../sandbox";
-import { FlowNode, NodeRed, examplesFlows, freePort, loadExamples, startNodeRed, waitFor } from "../support/runtime";
+import { FlowNode, NodeRed, examplesFlows, freePort, loadExamples, startNodeRed } from "../support/runtime";
 import { Collector, startCollector, statusCaptureId, untranslated, withCapture } from "./capture";
+import { waitFor } from "../support/wait";
 
 const CONFIG_ID = "qualtrics-example-config";
 const SURVEY_CS = "SV_VE5mzwCiii9FktA";

@@ -4,8 +4,9 @@
 // the client ID and secret kept out of exports and the log.
 import assert from "node:assert/strict";
 import { startSandbox, type Sandbox } from "../../sandbox";
-import { FlowNode, NodeRed, freePort, sleep, startNodeRed } from "../support/runtime";
+import { FlowNode, NodeRed, freePort, startNodeRed } from "../support/runtime";
 import { Collector, startCollector, withCapture } from "./capture";
+import { sleep } from "../support/wait";
 
 // recognisable values, so any leak shows up in a plain text search
 const CLIENT_ID = "E2E-OAUTH-CLIENT-ID-4b1d7e";

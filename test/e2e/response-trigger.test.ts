@@ -9,8 +9,9 @@ import { readPublicationUrl } from "../../src/publication-url";
 import { completedMessage, signMessage, startSandbox, type Sandbox } from "../../sandbox";
 import { cryptoIds } from "../../sandbox/ids";
 import { createResponse } from "../../sandbox/responses";
-import { FlowNode, NodeRed, freePort, sleep, startNodeRed, waitFor } from "../support/runtime";
+import { FlowNode, NodeRed, freePort, startNodeRed } from "../support/runtime";
 import { Collector, startCollector, statusCaptureId, untranslated, withCapture } from "./capture";
+import { sleep, waitFor } from "../support/wait";
 
 // recognisable values, so any leak shows up in a plain text search
 const TOKEN = "E2E-SECRET-TOKEN-7d41c9a0b3e25f68a1d4c7e0";

@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { startSandbox, type Sandbox } from "../../sandbox";
 import { NodeRed, examplesFlows, freePort, loadExamples, startNodeRed } from "../support/runtime";
 import { Collector, startCollector, statusCaptureId, untranslated, withCapture } from "./capture";
+import { sleep } from "../support/wait";
 
 const CONFIG_ID = "qualtrics-example-config";
 const SURVEY = "SV_VE5mzwCiii9FktA";
@@ -47,7 +48,7 @@ describe(`e2e: response and mailing-list examples (${process.env.NR_PKG || "node
   });
 
   it("deploys both examples without errors or warnings; they use the shared config node and the sandbox IDs", async function () {
-    await new Promise((r) => setTimeout(r, 300));
+    await sleep(300);
     assert.deepEqual(nr.problems(deployMark), []);
     const all = loadExamples().filter((e) => MINE.includes(e.label)).flatMap((e) => e.nodes);
     assert.ok(all.some((n) => n.type === "qualtrics-response"));

@@ -9,7 +9,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { startSandbox, type Sandbox } from "../../sandbox";
-import { REPO_ROOT, freePort, startNodeRed, waitFor, type Credentials, type FlowNode, type NodeRed } from "../support/runtime";
+import { REPO_ROOT, freePort, startNodeRed, type Credentials, type FlowNode, type NodeRed } from "../support/runtime";
+import { waitFor } from "../support/wait";
 
 // The editor's globals, for the functions that run in the page (page.evaluate / waitForFunction).
 /* eslint-disable @typescript-eslint/no-explicit-any */

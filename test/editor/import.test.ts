@@ -2,8 +2,9 @@
 // @xmflows/node-red-qualtrics), its configuration given a token in the dialog, then deployed with the
 // Deploy button: no error notification, the flow (and the token) reach the runtime, and it works.
 import assert from "node:assert/strict";
-import { loadExamples, waitFor, type Example } from "../support/runtime";
+import { loadExamples, type Example } from "../support/runtime";
 import { IDS, closeTrays, openConfig, startSession, type Session } from "./harness";
+import { waitFor } from "../support/wait";
 
 declare const RED: any; // eslint-disable-line @typescript-eslint/no-explicit-any
 declare const $: any; // eslint-disable-line @typescript-eslint/no-explicit-any

@@ -11,7 +11,8 @@ import { adminToken as tokenFor, bcryptHash } from "./admin-auth";
 import { addFigures } from "./figures";
 import { startSandbox, type Sandbox } from "../../sandbox";
 import { ok, startRecordingServer, type Recorded, type RecordingServer } from "../support/recording-server";
-import { FlowNode, NodeRed, startNodeRed, waitFor } from "../support/runtime";
+import { FlowNode, NodeRed, startNodeRed } from "../support/runtime";
+import { waitFor } from "../support/wait";
 
 const RUN = process.env.NR_PKG || "node-red";
 const TOKEN = "ACCESS-TEST-TOKEN-6c1d9e3f7a2b5c8d0e4f";

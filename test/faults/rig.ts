@@ -15,8 +15,9 @@ import * as fs from "node:fs";
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
 import { startSandbox, type Sandbox, type SandboxOptions } from "../../sandbox";
-import { FlowNode, NodeRed, StartOptions, Credentials, sleep, startNodeRed, waitFor } from "../support/runtime";
+import { FlowNode, NodeRed, StartOptions, Credentials, startNodeRed } from "../support/runtime";
 import { countEnds, type Ends } from "./figures";
+import { sleep, waitFor } from "../support/wait";
 
 export interface End {
   unit: string;

@@ -1,8 +1,10 @@
 // What every palette node that calls Qualtrics must do the same way: config and token problems,
 // Qualtrics errors, retries, timeouts, prototype safety, exactly one done(), close and status.
 import assert from "node:assert/strict";
-import { configNode, credentials, FlowNode, helper, http, nextMessage, sends, spyDone, statusLog, TOKEN, until, untranslated } from "../support/nr-helper";
+import { configNode, credentials, FlowNode, helper, http, nextMessage, sends, spyDone, statusLog, TOKEN, untranslated } from "../support/nr-helper";
 import { fail, ok, RecordingServer, startRecordingServer } from "../support/recording-server";
+import { until } from "../support/wait";
+import { sleep } from "../support/wait";
 
 const N = http.nodes;
 const DIR = "POOL_012345678901234";
@@ -123,7 +125,7 @@ describe("every Qualtrics node", function () {
     await until(() => outcomes.length > seen, 5000, "an output or an error");
     // exactly one done() for the message, whichever way it ended
     await until(() => done.of("n").length > doneBefore, 2000, "done()");
-    await new Promise((r) => setTimeout(r, 20));
+    await sleep(20);
     assert.equal(outcomes.length, seen + 1, "exactly one output or error");
     assert.equal(done.of("n").length, doneBefore + 1, "exactly one done()");
     return outcomes[seen];

@@ -3,8 +3,9 @@
 // and the pickers with OAuth values from the dialog, and the data center a proxy notice names (§1.2).
 import assert from "node:assert/strict";
 import { startSandbox, type Sandbox } from "../../sandbox";
-import { FlowNode, helper, http, nextMessage, spyDone, statusLog, until } from "../support/nr-helper";
+import { FlowNode, helper, http, nextMessage, spyDone, statusLog } from "../support/nr-helper";
 import { ok, startRecordingServer } from "../support/recording-server";
+import { until } from "../support/wait";
 
 const N = http.nodes;
 const CLIENT_ID = "NR-OAUTH-CLIENT-ID-31f0c2";

@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 import * as vm from "node:vm";
-import { collect, configNode, FlowNode, credentials, helper, http, nextError, nextMessage, sequenceNodes, spyDone, TOKEN, until } from "../support/nr-helper";
+import { collect, configNode, FlowNode, credentials, helper, http, nextError, nextMessage, sequenceNodes, spyDone, TOKEN } from "../support/nr-helper";
 import { fail, metaOnly, ok, RecordingServer, startRecordingServer } from "../support/recording-server";
+import { until } from "../support/wait";
 
 const DIR = "POOL_012345678901234";
 const CID = "CID_012345678901234";

@@ -13,10 +13,12 @@ import * as os from "node:os";
 import * as path from "node:path";
 import sinon from "sinon";
 import { ZipStreamWriter } from "../../sandbox/zip";
-import { collect, configNode, credentials, FlowNode, helper, http as nr, spyDone, until } from "../support/nr-helper";
+import { collect, configNode, credentials, FlowNode, helper, http as nr, spyDone } from "../support/nr-helper";
 import { json, RawServer, startRawServer, write } from "../support/raw-server";
 // the module object itself (not an import's copy of it), so a stub reaches yauzl
 import zlibModule = require("node:zlib");
+import { until } from "../support/wait";
+import { sleep } from "../support/wait";
 
 const SV = "SV_abcdefghijklmno";
 const TOTAL = 20_000;
@@ -97,7 +99,7 @@ describe("qualtrics-export: constant memory in per-response mode", function () {
         await zip.end();
         // local header, descriptor and central directory are small next to the data
         compressed = zipBytes - 200;
-        await new Promise((r) => setTimeout(r, 50));
+        await sleep(50);
         tmpFilesWhileDownloading = fs.readdirSync(tmp);
         res.end();
       });
@@ -144,7 +146,7 @@ describe("qualtrics-export: constant memory in per-response mode", function () {
         const deadline = Date.now() + PATIENCE_MS;
         while (received.length < from - 1 && !stalled) {
           if (Date.now() > deadline) stalled = true;
-          await new Promise((r) => setTimeout(r, 2));
+          await sleep(2);
         }
         const items: string[] = [];
         for (let i = from; i < Math.min(TOTAL, from + BATCH); i++) items.push(response(i));

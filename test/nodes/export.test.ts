@@ -6,7 +6,9 @@ import { forgetAllBookmarks } from "../../nodes/lib/bookmark";
 import { startSandbox, type Sandbox } from "../../sandbox";
 import { failExports, generateResponses, setExportPolls } from "../../sandbox/export-control";
 import { exportStore, surveyFilters } from "../../sandbox/routes/export";
-import { collect, configNode, credentials, FlowNode, helper, http, nextMessage, sequenceNodes, spyDone, statusLog, TOKEN, until } from "../support/nr-helper";
+import { collect, configNode, credentials, FlowNode, helper, http, nextMessage, sequenceNodes, spyDone, statusLog, TOKEN } from "../support/nr-helper";
+import { until } from "../support/wait";
+import { sleep } from "../support/wait";
 
 const N = http.nodes;
 type Msg = Record<string, unknown> & { payload?: unknown; export?: Record<string, unknown>; parts?: Record<string, unknown>; qualtrics?: Record<string, unknown> };
@@ -67,7 +69,7 @@ describe("qualtrics-export", function () {
     let last = -1;
     while (last !== out.length) {
       last = out.length;
-      await new Promise((r) => setTimeout(r, 20));
+      await sleep(20);
     }
     return { out, error: d.error };
   }
@@ -396,7 +398,7 @@ describe("qualtrics-export", function () {
       helper.getNode("n").receive({});
       helper.getNode("n").receive({});
       await until(() => done.of("n").length === 2, 15_000);
-      await new Promise((r) => setTimeout(r, 50));
+      await sleep(50);
       assert.deepEqual(out.map((m) => (m.payload as { responseId: string }).responseId), ids);
       assert.ok(done.of("n").every((d) => d.error === undefined));
     });

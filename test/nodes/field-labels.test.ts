@@ -6,8 +6,9 @@ import * as path from "node:path";
 import { QualtricsInputError } from "../../src/errors";
 import { inDialogTerms } from "../../nodes/lib/field-label";
 import { NodeStatus } from "../../nodes/lib/status";
-import { configNode, credentials, FlowNode, helper, http, spyDone, until } from "../support/nr-helper";
+import { configNode, credentials, FlowNode, helper, http, spyDone } from "../support/nr-helper";
 import { ok, RecordingServer, startRecordingServer } from "../support/recording-server";
+import { until } from "../support/wait";
 
 const N = http.nodes;
 const DIR = "POOL_012345678901234";

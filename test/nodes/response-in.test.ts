@@ -7,8 +7,9 @@ import * as path from "node:path";
 import * as nodeHttp from "node:http";
 import type { AddressInfo } from "node:net";
 import supertest from "supertest";
-import { collect, configNode, FlowNode, helper, http, sleep, spyDone, statusLog, TOKEN, until, untranslated } from "../support/nr-helper";
+import { collect, configNode, FlowNode, helper, http, spyDone, statusLog, TOKEN, untranslated } from "../support/nr-helper";
 import { fail, ok, RecordingServer, startRecordingServer } from "../support/recording-server";
+import { sleep, until } from "../support/wait";
 
 const N = http.nodes;
 const KEY = "kyma4ever";

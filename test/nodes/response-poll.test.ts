@@ -3,8 +3,9 @@ import { forgetAllBookmarks } from "../../nodes/lib/bookmark";
 import { startSandbox, type Sandbox } from "../../sandbox";
 import { failExports, generateResponses } from "../../sandbox/export-control";
 import { exportStore } from "../../sandbox/routes/export";
-import { collect, configNode, credentials, FlowNode, helper, http, nextError, nodeRedModulePath, sleep, statusLog, TOKEN, until } from "../support/nr-helper";
+import { collect, configNode, credentials, FlowNode, helper, http, nextError, nodeRedModulePath, statusLog, TOKEN } from "../support/nr-helper";
 import { json, RawServer, startRawServer } from "../support/raw-server";
+import { sleep, until } from "../support/wait";
 
 const N = http.nodes;
 type Msg = { payload: { responseId: string; values: Record<string, unknown> }; topic: string; event: Record<string, unknown>; qualtrics: Record<string, unknown> };

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { FaultConfig } from "../../sandbox/faults";
 import { startSandbox } from "../../sandbox/server";
-import { assertError, call, meta, obj, result, sleep } from "./test-helpers";
+import { assertError, call, meta, obj, result } from "./test-helpers";
 import { Sandbox } from "../../sandbox/types";
+import { sleep } from "../support/wait";
 
 describe("sandbox: fault injection", () => {
   let sb: Sandbox;

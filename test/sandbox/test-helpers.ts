@@ -151,7 +151,3 @@ export async function startReceiver(reply: (r: Received) => number | Promise<num
     }),
   };
 }
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

@@ -195,18 +195,6 @@ export function spyDone(): { of(id: string): DoneRecord[]; restore(): void } {
   };
 }
 
-/** resolves after ms */
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** polls until the predicate holds */
-export async function until(pred: () => boolean, ms = 5000, what = "condition"): Promise<void> {
-  const end = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
-}
-
 /** collects every message a helper node receives */
 export function collect(id: string): Record<string, unknown>[] {
   const out: Record<string, unknown>[] = [];

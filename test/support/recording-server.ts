@@ -2,6 +2,7 @@
 // (method, path, query, headers, parsed body) and answers from a per-test script.
 import * as http from "node:http";
 import type { AddressInfo } from "node:net";
+import { sleep } from "./wait";
 
 export interface Recorded {
   method: string;
@@ -74,7 +75,7 @@ export async function startRecordingServer(): Promise<RecordingServer> {
         const index = requests.length - 1;
         const step = script[Math.min(index, script.length - 1)];
         const reply = typeof step === "function" ? await step(rec, index) : step;
-        if (reply.delayMs) await new Promise((r) => setTimeout(r, reply.delayMs));
+        if (reply.delayMs) await sleep(reply.delayMs);
         if (reply.drop) {
           req.socket.destroy();
           return;

@@ -3,7 +3,8 @@ import { QualtricsClient, withQuery } from "../../src/client";
 import { QualtricsApiError, QualtricsInputError } from "../../src/errors";
 import { LimiterClosedError } from "../../src/limiter";
 import { ok, RecordingServer, startRecordingServer } from "../support/recording-server";
-import { assertNoToken, ClientPool, failure, TOKEN, until } from "./helpers";
+import { assertNoToken, ClientPool, failure, TOKEN } from "./helpers";
+import { until } from "../support/wait";
 
 describe("client", function () {
   let api: RecordingServer;

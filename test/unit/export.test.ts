@@ -15,7 +15,8 @@ import {
 import { PollTimeoutError } from "../../src/poll";
 import { zipOneFile } from "../../sandbox/zip";
 import { json, RawServer, startRawServer, write } from "../support/raw-server";
-import { ClientPool, failure, sleep, TOKEN } from "./helpers";
+import { ClientPool, failure, TOKEN } from "./helpers";
+import { sleep } from "../support/wait";
 
 const SV = "SV_abcdefghijklmno";
 

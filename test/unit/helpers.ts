@@ -37,10 +37,6 @@ export async function closedPort(): Promise<number> {
   return port;
 }
 
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
 /** The error a promise (or a function that may throw synchronously) fails with. */
 export async function failure<E extends Error = Error>(p: Promise<unknown> | (() => unknown)): Promise<E> {
   try {
@@ -50,15 +46,6 @@ export async function failure<E extends Error = Error>(p: Promise<unknown> | (()
     return err as E;
   }
   assert.fail("expected a failure, but it succeeded");
-}
-
-/** Wait until `cond` holds (polling real time); fails after `ms`. */
-export async function until(cond: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) assert.fail("condition not reached in time");
-    await sleep(5);
-  }
 }
 
 /** The token must appear in no text a flow author can see. */

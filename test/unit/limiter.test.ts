@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import sinon from "sinon";
 import { LimiterClosedError, RequestLimiter } from "../../src/limiter";
 import { ok, RecordingServer, startRecordingServer } from "../support/recording-server";
-import { ClientPool, sleep } from "./helpers";
+import { ClientPool } from "./helpers";
+import { sleep } from "../support/wait";
 
 type Release = () => void;
 

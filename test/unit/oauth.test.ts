@@ -5,7 +5,8 @@ import { resolveApiBase } from "../../src/base-url";
 import { QualtricsApiError, QualtricsInputError } from "../../src/errors";
 import { DEFAULT_OAUTH_SCOPES, normalizeScopes, OAuthOptions, OAuthTokenProvider, oauthTokenUrl } from "../../src/oauth";
 import { Recorded, RecordingServer, Reply, startRecordingServer } from "../support/recording-server";
-import { closedPort, failure, sleep } from "./helpers";
+import { closedPort, failure } from "./helpers";
+import { sleep } from "../support/wait";
 
 const CLIENT_ID = "my-client";
 const SECRET = "s3cr:et/é";

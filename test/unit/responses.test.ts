@@ -3,6 +3,7 @@ import { QualtricsApiError, QualtricsInputError } from "../../src/errors";
 import { getResponse } from "../../src/responses";
 import { fail, ok, RecordingServer, startRecordingServer } from "../support/recording-server";
 import { ClientPool, failure } from "./helpers";
+import { sleep } from "../support/wait";
 
 const SV = "SV_22VlHYNeldrrrkp";
 const R = "R_1l9mcVuXubb4aGm";
@@ -47,7 +48,7 @@ describe("responses", function () {
       api.reply(fail(404, "Response not found"));
       const stop = new AbortController();
       const pending = failure<Error>(getResponse(client, SV, R, { notFoundRetries: 3, notFoundDelayMs: 60_000, signal: stop.signal }));
-      while (api.requests.length === 0) await new Promise((r) => setTimeout(r, 5));
+      while (api.requests.length === 0) await sleep(5);
       stop.abort(new Error("node closed"));
       const err = await pending;
       assert.equal(err.message, "node closed");

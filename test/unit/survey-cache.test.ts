@@ -5,6 +5,7 @@ import { questionMap } from "../../src/survey-questions";
 import { getSurvey, getSurveyDefinition, listSurveyQuestions, listSurveys } from "../../src/surveys";
 import { fail, ok, RecordingServer, startRecordingServer } from "../support/recording-server";
 import { ClientPool, failure } from "./helpers";
+import { sleep } from "../support/wait";
 
 const SV = "SV_ebdf20QralHTzQF";
 const DEF = { SurveyID: SV, Questions: { QID1: { QuestionID: "QID1", QuestionType: "TE", QuestionText: "<p>Why?</p>" } } };
@@ -76,7 +77,7 @@ describe("surveys and the definition cache (qualtrics-api.md §8.1)", function (
       await questionCatalog(client, SV);
       assert.equal((await questionCatalog(client, SV, { refresh: true })).cached, false);
       assert.equal(api.requests.length, 2);
-      await new Promise((r) => setTimeout(r, 5));
+      await sleep(5);
       assert.equal((await questionCatalog(client, SV, { ttlMs: 1 })).cached, false);
       assert.equal(api.requests.length, 3);
       forgetCatalog(client, SV);
