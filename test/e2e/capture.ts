@@ -6,9 +6,8 @@
 // collector, an HTTP server in the test process. So a test waits for "what reached debug node X"
 // with the whole message (payload, msg.qualtrics, msg.parts, msg.event, msg.error ...), using only
 // core nodes and the real runtime; the example files themselves stay as a user imports them.
-import * as http from "node:http";
-import type { AddressInfo } from "node:net";
 import type { FlowNode } from "../support/runtime";
+import { startCollector as collectBatches } from "../support/fake-servers";
 import { waitFor } from "../support/wait";
 
 export interface Capture {
@@ -32,21 +31,8 @@ export interface Collector {
 
 export async function startCollector(): Promise<Collector> {
   const captures: Capture[] = [];
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      try {
-        const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as Omit<Capture, "at">;
-        captures.push({ ...body, at: Date.now() });
-        res.writeHead(204).end();
-      } catch {
-        res.writeHead(400).end();
-      }
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const collector = await collectBatches((body, at) => captures.push({ ...(body as Omit<Capture, "at">), at }));
+  const url = collector.url;
   const of = (id: string) => captures.filter((c) => c.debug === id);
   return {
     url,
@@ -58,10 +44,7 @@ export async function startCollector(): Promise<Collector> {
     clear() {
       captures.length = 0;
     },
-    close() {
-      server.closeAllConnections();
-      return new Promise<void>((r) => server.close(() => r()));
-    },
+    close: collector.close,
   };
 }
 

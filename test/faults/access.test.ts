@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { adminToken as tokenFor, bcryptHash } from "./admin-auth";
 import { addFigures } from "./figures";
 import { startSandbox, type Sandbox } from "../../sandbox";
-import { ok, startRecordingServer, type Recorded, type RecordingServer } from "../support/recording-server";
+import { ok, startRecordingServer, type Recorded, type RecordingServer } from "../support/fake-servers";
 import { FlowNode, NodeRed, startNodeRed } from "../support/runtime";
 import { waitFor } from "../support/wait";
 

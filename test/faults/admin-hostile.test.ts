@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import { adminToken, bcryptHash } from "./admin-auth";
 import { addFigures } from "./figures";
 import { Rig, RIG_CONFIG, rigConfig } from "./rig";
-import { ok, startRecordingServer, type RecordingServer } from "../support/recording-server";
+import { ok, startRecordingServer, type RecordingServer } from "../support/fake-servers";
 import { type HttpAnswer } from "../support/runtime";
 import { sleep, waitFor } from "../support/wait";
 

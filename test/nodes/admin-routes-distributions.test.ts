@@ -2,7 +2,7 @@
 // nodes/lib/distribution-lookup.ts): a survey's email distributions, newest first.
 import assert from "node:assert/strict";
 import { configNode, credentials, helper, nodes, TOKEN } from "../support/nr-helper";
-import { ok, Recorded, RecordingServer, Reply, startRecordingServer } from "../support/recording-server";
+import { ok, Recorded, RecordingServer, Reply, startRecordingServer } from "../support/fake-servers";
 
 const SV = "SV_0123456789abcde";
 const TYPED = "typed-token-0123456789abcdefghijklmnopqrstu";

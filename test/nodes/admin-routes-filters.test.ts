@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { startSandbox, type Sandbox } from "../../sandbox";
 import { surveyFilters } from "../../sandbox/routes/export";
 import { configNode, credentials, helper, nodes, TOKEN } from "../support/nr-helper";
-import { ok, RecordingServer, startRecordingServer } from "../support/recording-server";
+import { ok, RecordingServer, startRecordingServer } from "../support/fake-servers";
 
 describe("qualtrics-config admin routes: filters lookup", function () {
   let sb: Sandbox;

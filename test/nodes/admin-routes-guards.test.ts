@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import sinon = require("sinon");
 import { configNode, FlowNode, helper, http, nextMessage, TOKEN } from "../support/nr-helper";
-import { ok, Recorded, RecordingServer, startRecordingServer } from "../support/recording-server";
+import { ok, Recorded, RecordingServer, startRecordingServer } from "../support/fake-servers";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 import paginate = require("../../src/paginate");
 import { until } from "../support/wait";

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import sinon = require("sinon");
 import { configNode, credentials, helper, nodes, TOKEN } from "../support/nr-helper";
-import { fail, ok, Recorded, RecordingServer, Reply, startRecordingServer } from "../support/recording-server";
+import { fail, ok, Recorded, RecordingServer, Reply, startRecordingServer } from "../support/fake-servers";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 import users = require("../../src/users");
 

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { configNode, credentials, FlowNode, helper, http, nextError, nextMessage, spyDone, TOKEN } from "../support/nr-helper";
-import { ok, RecordingServer, startRecordingServer } from "../support/recording-server";
+import { ok, RecordingServer, startRecordingServer } from "../support/fake-servers";
 
 const N = http.nodes;
 

@@ -2,7 +2,7 @@
 // Qualtrics errors, retries, timeouts, prototype safety, exactly one done(), close and status.
 import assert from "node:assert/strict";
 import { configNode, credentials, FlowNode, helper, http, nextMessage, sends, spyDone, statusLog, TOKEN, untranslated } from "../support/nr-helper";
-import { fail, ok, RecordingServer, startRecordingServer } from "../support/recording-server";
+import { fail, ok, RecordingServer, startRecordingServer } from "../support/fake-servers";
 import { until } from "../support/wait";
 import { sleep } from "../support/wait";
 

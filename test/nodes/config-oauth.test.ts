@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { startSandbox, type Sandbox } from "../../sandbox";
 import { FlowNode, helper, http, nextMessage, spyDone, statusLog } from "../support/nr-helper";
-import { ok, startRecordingServer } from "../support/recording-server";
+import { ok, startRecordingServer } from "../support/fake-servers";
 import { until } from "../support/wait";
 
 const N = http.nodes;

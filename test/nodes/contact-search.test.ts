@@ -2,7 +2,7 @@
 // sandbox (what a user sees end to end).
 import assert from "node:assert/strict";
 import { configNode, credentials, FlowNode, helper, http, nextError, nextMessage, sequenceNodes, TOKEN } from "../support/nr-helper";
-import { fail, metaOnly, ok, RecordingServer, startRecordingServer } from "../support/recording-server";
+import { fail, metaOnly, ok, RecordingServer, startRecordingServer } from "../support/fake-servers";
 import { startSandbox, Sandbox } from "../../sandbox";
 
 const DIR = "POOL_012345678901234";

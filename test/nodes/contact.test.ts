@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import * as vm from "node:vm";
 import { collect, configNode, FlowNode, credentials, helper, http, nextError, nextMessage, sequenceNodes, spyDone, TOKEN } from "../support/nr-helper";
-import { fail, metaOnly, ok, RecordingServer, startRecordingServer } from "../support/recording-server";
+import { fail, metaOnly, ok, RecordingServer, startRecordingServer } from "../support/fake-servers";
 import { until } from "../support/wait";
 
 const DIR = "POOL_012345678901234";

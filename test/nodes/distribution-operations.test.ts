@@ -2,7 +2,7 @@
 // the refusals before any request, list output as an array or per item, and chaining from a create.
 import assert from "node:assert/strict";
 import { collect, configNode, credentials, FlowNode, helper, http, nextError, nextMessage, sequenceNodes, spyDone, TOKEN } from "../support/nr-helper";
-import { fail, ok, Recorded, RecordingServer, Reply, startRecordingServer } from "../support/recording-server";
+import { fail, ok, Recorded, RecordingServer, Reply, startRecordingServer } from "../support/fake-servers";
 
 const N = http.nodes;
 const SV = "SV_ebdf20QralHTzQF";

@@ -7,7 +7,7 @@ import { QualtricsInputError } from "../../src/errors";
 import { inDialogTerms } from "../../nodes/lib/field-label";
 import { NodeStatus } from "../../nodes/lib/status";
 import { configNode, credentials, FlowNode, helper, http, spyDone } from "../support/nr-helper";
-import { ok, RecordingServer, startRecordingServer } from "../support/recording-server";
+import { ok, RecordingServer, startRecordingServer } from "../support/fake-servers";
 import { until } from "../support/wait";
 
 const N = http.nodes;

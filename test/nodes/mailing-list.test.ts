@@ -1,7 +1,7 @@
 // The mailing-list node: exact requests against the recording server, and what a user sees against the sandbox.
 import assert from "node:assert/strict";
 import { collect, configNode, credentials, FlowNode, helper, http, nextError, nextMessage, sequenceNodes, spyDone, statusLog } from "../support/nr-helper";
-import { fail, metaOnly, ok, RecordingServer, startRecordingServer } from "../support/recording-server";
+import { fail, metaOnly, ok, RecordingServer, startRecordingServer } from "../support/fake-servers";
 import { startSandbox, Sandbox } from "../../sandbox";
 
 const DIR = "POOL_012345678901234";

@@ -4,7 +4,7 @@ import supertest from "supertest";
 import { keyFingerprint, markedUrl } from "../../src/subscriptions";
 import { PUBLICATION_URL_MODES, storePublicationUrl, type PublicationUrlMode } from "../../sandbox";
 import { configNode, FlowNode, helper, http, statusLog, TOKEN, untranslated } from "../support/nr-helper";
-import { fail, metaOnly, ok, Recorded, RecordingServer, startRecordingServer } from "../support/recording-server";
+import { fail, metaOnly, ok, Recorded, RecordingServer, startRecordingServer } from "../support/fake-servers";
 import { sleep, until } from "../support/wait";
 
 const N = http.nodes;

@@ -8,7 +8,7 @@ import * as nodeHttp from "node:http";
 import type { AddressInfo } from "node:net";
 import supertest from "supertest";
 import { collect, configNode, FlowNode, helper, http, spyDone, statusLog, TOKEN, untranslated } from "../support/nr-helper";
-import { fail, ok, RecordingServer, startRecordingServer } from "../support/recording-server";
+import { fail, ok, RecordingServer, startRecordingServer } from "../support/fake-servers";
 import { sleep, until } from "../support/wait";
 
 const N = http.nodes;

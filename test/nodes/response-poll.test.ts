@@ -4,7 +4,7 @@ import { startSandbox, type Sandbox } from "../../sandbox";
 import { failExports, generateResponses } from "../../sandbox/export-control";
 import { exportStore } from "../../sandbox/routes/export";
 import { collect, configNode, credentials, FlowNode, helper, http, nextError, nodeRedModulePath, statusLog, TOKEN } from "../support/nr-helper";
-import { json, RawServer, startRawServer } from "../support/raw-server";
+import { json, RawServer, startRawServer } from "../support/fake-servers";
 import { sleep, until } from "../support/wait";
 
 const N = http.nodes;

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import supertest from "supertest";
 import { configNode, FlowNode, helper, http } from "../support/nr-helper";
-import { fail, metaOnly, ok, Recorded, RecordingServer, startRecordingServer } from "../support/recording-server";
+import { fail, metaOnly, ok, Recorded, RecordingServer, startRecordingServer } from "../support/fake-servers";
 import { sleep, until } from "../support/wait";
 
 const SECRET_TOKEN = "SECRET-TOKEN-qx7Zr9vLmN2pQ4sT8wYbK3";

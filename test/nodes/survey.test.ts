@@ -2,7 +2,7 @@
 // the definition kept for a while, refusals before any request).
 import assert from "node:assert/strict";
 import { collect, configNode, credentials, FlowNode, helper, http, nextError, nextMessage, sequenceNodes, spyDone } from "../support/nr-helper";
-import { fail, ok, RecordingServer, startRecordingServer } from "../support/recording-server";
+import { fail, ok, RecordingServer, startRecordingServer } from "../support/fake-servers";
 import { startSandbox, Sandbox } from "../../sandbox";
 import { until } from "../support/wait";
 

@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { parseQdl } from "../../sandbox/control";
 import { startSandbox } from "../../sandbox/server";
-import { arr, assertError, call, obj, result, startReceiver } from "./test-helpers";
+import { arr, assertError, call, obj, result } from "./test-helpers";
 import { Sandbox } from "../../sandbox/types";
+import { startReceiver } from "../support/fake-servers";
 
 describe("sandbox: control endpoints and HTML pages", () => {
   let sb: Sandbox;

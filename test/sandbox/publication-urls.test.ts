@@ -2,8 +2,9 @@ import assert from "node:assert/strict";
 import { parseArgs } from "../../sandbox/cli";
 import { storePublicationUrl } from "../../sandbox/publication-urls";
 import { startSandbox } from "../../sandbox/server";
-import { call, result, startReceiver } from "./test-helpers";
+import { call, result } from "./test-helpers";
 import { Sandbox } from "../../sandbox/types";
+import { startReceiver } from "../support/fake-servers";
 
 describe("sandbox: how a publicationUrl is stored (UNCONFIRMED, §6.2)", () => {
   let sb: Sandbox;

@@ -2,9 +2,10 @@ import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import * as http from "node:http";
 import { startSandbox } from "../../sandbox/server";
-import { assertError, call, elements, obj, result, startReceiver } from "./test-helpers";
+import { assertError, call, elements, obj, result } from "./test-helpers";
 import { Sandbox } from "../../sandbox/types";
 import { completedMessage, signMessage, topicMatches } from "../../sandbox/webhooks";
+import { startReceiver } from "../support/fake-servers";
 
 describe("sandbox: event subscriptions and webhooks (§6)", () => {
   let sb: Sandbox;

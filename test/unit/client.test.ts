@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { QualtricsClient, withQuery } from "../../src/client";
 import { QualtricsApiError, QualtricsInputError } from "../../src/errors";
 import { LimiterClosedError } from "../../src/limiter";
-import { ok, RecordingServer, startRecordingServer } from "../support/recording-server";
+import { ok, RecordingServer, startRecordingServer } from "../support/fake-servers";
 import { assertNoToken, ClientPool, failure, TOKEN } from "./helpers";
 import { until } from "../support/wait";
 

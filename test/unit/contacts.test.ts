@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { contactFields, createContact, deleteContact, getContact, listContacts, updateContact } from "../../src/contacts";
 import { QualtricsInputError } from "../../src/errors";
-import { metaOnly, ok, RecordingServer, startRecordingServer } from "../support/recording-server";
+import { metaOnly, ok, RecordingServer, startRecordingServer } from "../support/fake-servers";
 import { ClientPool, failure } from "./helpers";
 
 const DIR = "POOL_012345678901234";

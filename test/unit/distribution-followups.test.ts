@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { createFollowUp, followUpBody, followUpResult, generateLinks, generateLinksBody } from "../../src/distribution-followups";
 import { QualtricsApiError, QualtricsInputError } from "../../src/errors";
-import { fail, ok, RecordingServer, startRecordingServer } from "../support/recording-server";
+import { fail, ok, RecordingServer, startRecordingServer } from "../support/fake-servers";
 import { ClientPool, failure } from "./helpers";
 
 const SV = "SV_ebdf20QralHTzQF";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { distributionHistory, getDistribution, listDistributionLinks, listDistributions, listDistributionsQuery } from "../../src/distribution-reports";
 import { QualtricsApiError, QualtricsInputError } from "../../src/errors";
-import { fail, ok, Recorded, RecordingServer, Reply, startRecordingServer } from "../support/recording-server";
+import { fail, ok, Recorded, RecordingServer, Reply, startRecordingServer } from "../support/fake-servers";
 import { ClientPool, failure } from "./helpers";
 
 const SV = "SV_ebdf20QralHTzQF";

@@ -11,7 +11,7 @@ import {
   smsDistributionBody,
 } from "../../src/distributions";
 import { QualtricsApiError, QualtricsInputError } from "../../src/errors";
-import { ok, RecordingServer, startRecordingServer } from "../support/recording-server";
+import { ok, RecordingServer, startRecordingServer } from "../support/fake-servers";
 import { ClientPool, failure } from "./helpers";
 
 const LIB = "UR_8cRedheujEbcxgN";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { readMeta, unwrap } from "../../src/envelope";
 import { QualtricsApiError } from "../../src/errors";
-import { fail, metaOnly, ok, RecordingServer, startRecordingServer } from "../support/recording-server";
+import { fail, metaOnly, ok, RecordingServer, startRecordingServer } from "../support/fake-servers";
 import { assertNoToken, ClientPool, failure, TOKEN } from "./helpers";
 
 describe("envelope (qualtrics-api.md §2.1)", function () {

@@ -14,7 +14,7 @@ import {
 } from "../../src/export";
 import { PollTimeoutError } from "../../src/poll";
 import { zipOneFile } from "../../sandbox/zip";
-import { json, RawServer, startRawServer, write } from "../support/raw-server";
+import { json, RawServer, startRawServer, write } from "../support/fake-servers";
 import { ClientPool, failure, TOKEN } from "./helpers";
 import { sleep } from "../support/wait";
 

@@ -4,7 +4,7 @@ import { QualtricsClient } from "../../src/client";
 import { QualtricsApiError, QualtricsInputError } from "../../src/errors";
 import { idText, toQualtricsDate, typeName } from "../../src/validate";
 import { leafBytes } from "../../nodes/lib/http-route";
-import { RecordingServer, startRecordingServer } from "../support/recording-server";
+import { RecordingServer, startRecordingServer } from "../support/fake-servers";
 
 describe("hostile input (found by the fuzz run)", function () {
   it("an ID that is an object is refused by its type, not quoted as [object Object]", function () {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import sinon from "sinon";
 import { LimiterClosedError, RequestLimiter } from "../../src/limiter";
-import { ok, RecordingServer, startRecordingServer } from "../support/recording-server";
+import { ok, RecordingServer, startRecordingServer } from "../support/fake-servers";
 import { ClientPool } from "./helpers";
 import { sleep } from "../support/wait";
 

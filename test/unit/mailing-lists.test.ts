@@ -22,7 +22,7 @@ import {
   waitForImport,
 } from "../../src/mailing-lists";
 import { PollTimeoutError } from "../../src/poll";
-import { fail, metaOnly, ok, RecordingServer, startRecordingServer } from "../support/recording-server";
+import { fail, metaOnly, ok, RecordingServer, startRecordingServer } from "../support/fake-servers";
 import { ClientPool, failure } from "./helpers";
 
 const DIR = "POOL_012345678901234";

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { resolveApiBase } from "../../src/base-url";
 import { QualtricsApiError, QualtricsInputError } from "../../src/errors";
 import { DEFAULT_OAUTH_SCOPES, normalizeScopes, OAuthOptions, OAuthTokenProvider, oauthTokenUrl } from "../../src/oauth";
-import { Recorded, RecordingServer, Reply, startRecordingServer } from "../support/recording-server";
+import { Recorded, RecordingServer, Reply, startRecordingServer } from "../support/fake-servers";
 import { closedPort, failure } from "./helpers";
 import { sleep } from "../support/wait";
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { QualtricsApiError } from "../../src/errors";
 import { collect, items, pages } from "../../src/paginate";
-import { ok, RecordingServer, startRecordingServer } from "../support/recording-server";
+import { ok, RecordingServer, startRecordingServer } from "../support/fake-servers";
 import { ClientPool, failure, TOKEN } from "./helpers";
 
 describe("pagination (qualtrics-api.md §3)", function () {

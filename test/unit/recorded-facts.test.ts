@@ -3,7 +3,7 @@
 // ID prefixes in validate.test.ts and distributions.test.ts.
 import assert from "node:assert/strict";
 import { QualtricsApiError } from "../../src/errors";
-import { RecordingServer, startRecordingServer } from "../support/recording-server";
+import { RecordingServer, startRecordingServer } from "../support/fake-servers";
 import { ClientPool, failure } from "./helpers";
 
 describe("facts from recorded answers (qualtrics-api.md §13)", function () {

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { QualtricsApiError } from "../../src/errors";
 import { authSecrets, redact, redactor } from "../../src/redact";
-import { RecordingServer, startRecordingServer } from "../support/recording-server";
+import { RecordingServer, startRecordingServer } from "../support/fake-servers";
 import { ClientPool, failure, TOKEN } from "./helpers";
 
 describe("redact (secrets in texts from upstream)", function () {

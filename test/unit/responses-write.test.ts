@@ -10,7 +10,7 @@ import {
   updateResponse,
   updateResponsesBulk,
 } from "../../src/responses";
-import { fail, metaOnly, ok, RecordingServer, startRecordingServer } from "../support/recording-server";
+import { fail, metaOnly, ok, RecordingServer, startRecordingServer } from "../support/fake-servers";
 import { ClientPool, failure } from "./helpers";
 
 const SV = "SV_22VlHYNeldrrrkp";

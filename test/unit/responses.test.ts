@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { QualtricsApiError, QualtricsInputError } from "../../src/errors";
 import { getResponse } from "../../src/responses";
-import { fail, ok, RecordingServer, startRecordingServer } from "../support/recording-server";
+import { fail, ok, RecordingServer, startRecordingServer } from "../support/fake-servers";
 import { ClientPool, failure } from "./helpers";
 import { sleep } from "../support/wait";
 

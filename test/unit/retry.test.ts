@@ -13,7 +13,7 @@ import {
   retryableStatus,
   retryWait,
 } from "../../src/retry";
-import { fail, ok, Recorded, RecordingServer, startRecordingServer } from "../support/recording-server";
+import { fail, ok, Recorded, RecordingServer, startRecordingServer } from "../support/fake-servers";
 import { assertNoToken, ClientPool, closedPort, failure } from "./helpers";
 
 describe("retries (qualtrics-api.md §2.2, §2.3)", function () {

@@ -11,7 +11,7 @@ import {
   removeOrphans,
   Subscription,
 } from "../../src/subscriptions";
-import { fail, metaOnly, ok, Recorded, RecordingServer, Reply, startRecordingServer } from "../support/recording-server";
+import { fail, metaOnly, ok, Recorded, RecordingServer, Reply, startRecordingServer } from "../support/fake-servers";
 import { ClientPool, failure } from "./helpers";
 
 const TOPIC = "surveyengine.completedResponse.SV_22VlHYNeldrrrkp";

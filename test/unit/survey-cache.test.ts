@@ -3,7 +3,7 @@ import { QualtricsApiError, QualtricsInputError } from "../../src/errors";
 import { forgetCatalog, questionCatalog } from "../../src/survey-cache";
 import { questionMap } from "../../src/survey-questions";
 import { getSurvey, getSurveyDefinition, listSurveyQuestions, listSurveys } from "../../src/surveys";
-import { fail, ok, RecordingServer, startRecordingServer } from "../support/recording-server";
+import { fail, ok, RecordingServer, startRecordingServer } from "../support/fake-servers";
 import { ClientPool, failure } from "./helpers";
 import { sleep } from "../support/wait";
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { QualtricsApiError } from "../../src/errors";
 import { dataCenterFromNotice, whoami } from "../../src/users";
-import { ok, RecordingServer, startRecordingServer } from "../support/recording-server";
+import { ok, RecordingServer, startRecordingServer } from "../support/fake-servers";
 import { ClientPool, failure } from "./helpers";
 
 describe("users", function () {
