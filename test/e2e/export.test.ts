@@ -10,9 +10,10 @@ import { generateResponses } from "../../sandbox/export-control";
 import { FlowNode, NodeRed, examplesFlows, freePort, loadExamples, startNodeRed } from "../support/runtime";
 import { Collector, startCollector, untranslated, withCapture } from "./capture";
 import { sleep, waitFor } from "../support/wait";
+import { sandboxConfig } from "../support/config-node";
 
 const TOKEN = "e2e-export-token-000000000000000000000000";
-const CONFIG: FlowNode = { id: "e2e-config", type: "qualtrics-config", name: "e2e sandbox", dataCenter: "iad1", baseUrl: "${QUALTRICS_BASE_URL}", timeout: 10, retries: 2, rateLimit: 3000, maxConcurrent: 10 };
+const CONFIG = sandboxConfig({ id: "e2e-config" });
 const N = 400;
 
 type Msg = Record<string, unknown> & { payload?: unknown; export?: Record<string, unknown>; parts?: Record<string, unknown>; event?: Record<string, unknown> };

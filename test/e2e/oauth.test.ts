@@ -7,6 +7,7 @@ import { startSandbox, type Sandbox } from "../../sandbox";
 import { FlowNode, NodeRed, freePort, startNodeRed } from "../support/runtime";
 import { Collector, startCollector, withCapture } from "./capture";
 import { sleep } from "../support/wait";
+import { sandboxConfig } from "../support/config-node";
 
 // recognisable values, so any leak shows up in a plain text search
 const CLIENT_ID = "E2E-OAUTH-CLIENT-ID-4b1d7e";
@@ -41,10 +42,7 @@ describe(`e2e: OAuth client credentials (${process.env.NR_PKG || "node-red"})`, 
         { id: "e2e-oauth-debug", type: "debug", z: "e2e-oauth-tab", name: "whoami", active: true, tosidebar: true, console: false, tostatus: false, complete: "true", targetType: "full", statusVal: "", statusType: "auto", x: 500, y: 100, wires: [] },
         { id: "e2e-oauth-catch", type: "catch", z: "e2e-oauth-tab", name: "", scope: null, uncaught: false, x: 100, y: 200, wires: [["e2e-oauth-errors"]] },
         { id: "e2e-oauth-errors", type: "debug", z: "e2e-oauth-tab", name: "errors", active: true, tosidebar: true, console: false, tostatus: false, complete: "true", targetType: "full", statusVal: "", statusType: "auto", x: 300, y: 200, wires: [] },
-        {
-          id: CONFIG, type: "qualtrics-config", name: "e2e OAuth", dataCenter: "iad1", baseUrl: "${QUALTRICS_BASE_URL}", authType: "oauth",
-          scopes: "read:users", timeout: 10, retries: 2, rateLimit: 3000, maxConcurrent: 10,
-        },
+        sandboxConfig({ id: CONFIG, name: "e2e OAuth", authType: "oauth", scopes: "read:users" }),
       ],
       col.url,
     );

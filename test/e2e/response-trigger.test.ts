@@ -12,6 +12,7 @@ import { createResponse } from "../../sandbox/responses";
 import { FlowNode, NodeRed, freePort, startNodeRed } from "../support/runtime";
 import { Collector, startCollector, statusCaptureId, untranslated, withCapture } from "./capture";
 import { sleep, waitFor } from "../support/wait";
+import { sandboxConfig } from "../support/config-node";
 
 // recognisable values, so any leak shows up in a plain text search
 const TOKEN = "E2E-SECRET-TOKEN-7d41c9a0b3e25f68a1d4c7e0";
@@ -62,7 +63,7 @@ describe(`e2e: response trigger (${process.env.NR_PKG || "node-red"}, httpNodeRo
           fetchResponse: true, dedupeSeconds: 600, maxBodyKb: 256, x: 150, y: 100, wires: [["e2e-debug"]],
         },
         { id: "e2e-debug", type: "debug", z: "e2e-tab", name: "e2e debug", active: true, tosidebar: true, console: false, tostatus: false, complete: "true", targetType: "full", statusVal: "", statusType: "auto", x: 400, y: 100, wires: [] },
-        { id: "e2e-config", type: "qualtrics-config", name: "e2e sandbox", dataCenter: "iad1", baseUrl: "${QUALTRICS_BASE_URL}", timeout: 10, retries: 2, rateLimit: 3000, maxConcurrent: 10 },
+        sandboxConfig({ id: "e2e-config" }),
       ].filter((n) => sharedKeyNode || n.id !== "e2e-trigger"),
       col.url,
     );

@@ -9,6 +9,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { startSandbox, type Sandbox } from "../../sandbox";
+import { CONFIG_TYPE, sandboxConfig } from "../support/config-node";
 import { REPO_ROOT, freePort, startNodeRed, type Credentials, type FlowNode, type NodeRed } from "../support/runtime";
 import { waitFor } from "../support/wait";
 
@@ -34,7 +35,7 @@ export const SCREENSHOT_DIR = process.env.UPDATE_SCREENSHOTS
 /** preferred sandbox port (the next free one is taken when it is busy) */
 const SANDBOX_PORT = 4710;
 
-export const CONFIG_TYPE = "qualtrics-config";
+export { CONFIG_TYPE };
 /** every palette type the package declares, so a new node is checked without editing this list */
 export const TYPES: readonly string[] = Object.keys(
   (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as { "node-red": { nodes: Record<string, string> } })["node-red"].nodes,
@@ -76,17 +77,7 @@ export function editorFlow(sb: Sandbox): { flows: FlowNode[]; credentials: Crede
   const z = IDS.tab;
   const flows: FlowNode[] = [
     { id: z, type: "tab", label: "Qualtrics dialogs", disabled: false, info: "" },
-    {
-      id: IDS.config,
-      type: CONFIG_TYPE,
-      name: "Sandbox",
-      dataCenter: "iad1",
-      baseUrl: sb.apiBase,
-      timeout: 30,
-      retries: 4,
-      rateLimit: 3000,
-      maxConcurrent: 10,
-    },
+    sandboxConfig({ id: IDS.config, name: "Sandbox", baseUrl: sb.apiBase, timeout: 30, retries: 4 }),
     {
       id: IDS.contact,
       type: "qualtrics-contact",

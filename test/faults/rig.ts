@@ -17,6 +17,7 @@ import { FlowNode, NodeRed, StartOptions, Credentials, startNodeRed } from "../s
 import { countEnds, type Ends } from "./figures";
 import { startCollector, type Listening } from "../support/fake-servers";
 import { sleep, waitFor } from "../support/wait";
+import { sandboxConfig } from "../support/config-node";
 
 export interface End {
   unit: string;
@@ -64,10 +65,7 @@ const TAB = "rig-tab";
 
 /** the configuration node every unit uses unless it names another; baseUrl comes from the environment */
 export function rigConfig(over: Partial<FlowNode> = {}): FlowNode {
-  return {
-    id: RIG_CONFIG, type: "qualtrics-config", name: "rig sandbox", dataCenter: "iad1", baseUrl: "${QUALTRICS_BASE_URL}",
-    timeout: 5, retries: 3, rateLimit: 3000, maxConcurrent: 10, ...over,
-  };
+  return sandboxConfig({ id: RIG_CONFIG, name: "rig sandbox", timeout: 5, retries: 3, ...over });
 }
 
 const FLUSH = `

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
-import { configNode, credentials, FlowNode, helper, http, nextError, nextMessage, spyDone, TOKEN } from "../support/nr-helper";
+import { credentials, FlowNode, helper, http, nextError, nextMessage, spyDone, TOKEN } from "../support/nr-helper";
 import { ok, RecordingServer, startRecordingServer } from "../support/fake-servers";
+import { configNode } from "../support/config-node";
 
 const N = http.nodes;
 

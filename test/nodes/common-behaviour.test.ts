@@ -1,10 +1,11 @@
 // What every palette node that calls Qualtrics must do the same way: config and token problems,
 // Qualtrics errors, retries, timeouts, prototype safety, exactly one done(), close and status.
 import assert from "node:assert/strict";
-import { configNode, credentials, FlowNode, helper, http, nextMessage, sends, spyDone, statusLog, TOKEN, untranslated } from "../support/nr-helper";
+import { credentials, FlowNode, helper, http, nextMessage, sends, spyDone, statusLog, TOKEN, untranslated } from "../support/nr-helper";
 import { fail, ok, RecordingServer, startRecordingServer } from "../support/fake-servers";
 import { until } from "../support/wait";
 import { sleep } from "../support/wait";
+import { configNode } from "../support/config-node";
 
 const N = http.nodes;
 const DIR = "POOL_012345678901234";

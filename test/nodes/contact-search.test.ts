@@ -1,9 +1,10 @@
 // Contact search and create-or-update, against the recording server (exact requests) and the
 // sandbox (what a user sees end to end).
 import assert from "node:assert/strict";
-import { configNode, credentials, FlowNode, helper, http, nextError, nextMessage, sequenceNodes, TOKEN } from "../support/nr-helper";
+import { credentials, FlowNode, helper, http, nextError, nextMessage, sequenceNodes, TOKEN } from "../support/nr-helper";
 import { fail, metaOnly, ok, RecordingServer, startRecordingServer } from "../support/fake-servers";
 import { startSandbox, Sandbox } from "../../sandbox";
+import { configNode } from "../support/config-node";
 
 const DIR = "POOL_012345678901234";
 const N = http.nodes;

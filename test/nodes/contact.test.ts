@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import * as vm from "node:vm";
-import { collect, configNode, FlowNode, credentials, helper, http, nextError, nextMessage, sequenceNodes, spyDone, TOKEN } from "../support/nr-helper";
+import { collect, FlowNode, credentials, helper, http, nextError, nextMessage, sequenceNodes, spyDone, TOKEN } from "../support/nr-helper";
 import { fail, metaOnly, ok, RecordingServer, startRecordingServer } from "../support/fake-servers";
 import { until } from "../support/wait";
+import { configNode } from "../support/config-node";
 
 const DIR = "POOL_012345678901234";
 const CID = "CID_012345678901234";

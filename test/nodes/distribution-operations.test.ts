@@ -1,8 +1,9 @@
 // The distribution node's operations besides create: the exact requests against the recording server,
 // the refusals before any request, list output as an array or per item, and chaining from a create.
 import assert from "node:assert/strict";
-import { collect, configNode, credentials, FlowNode, helper, http, nextError, nextMessage, sequenceNodes, spyDone, TOKEN } from "../support/nr-helper";
+import { collect, credentials, FlowNode, helper, http, nextError, nextMessage, sequenceNodes, spyDone, TOKEN } from "../support/nr-helper";
 import { fail, ok, Recorded, RecordingServer, Reply, startRecordingServer } from "../support/fake-servers";
+import { configNode } from "../support/config-node";
 
 const N = http.nodes;
 const SV = "SV_ebdf20QralHTzQF";

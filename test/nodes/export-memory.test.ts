@@ -13,12 +13,13 @@ import * as os from "node:os";
 import * as path from "node:path";
 import sinon from "sinon";
 import { ZipStreamWriter } from "../../sandbox/zip";
-import { collect, configNode, credentials, FlowNode, helper, http as nr, spyDone } from "../support/nr-helper";
+import { collect, credentials, FlowNode, helper, http as nr, spyDone } from "../support/nr-helper";
 import { json, RawServer, startRawServer, write } from "../support/fake-servers";
 // the module object itself (not an import's copy of it), so a stub reaches yauzl
 import zlibModule = require("node:zlib");
 import { until } from "../support/wait";
 import { sleep } from "../support/wait";
+import { configNode } from "../support/config-node";
 
 const SV = "SV_abcdefghijklmno";
 const TOTAL = 20_000;

@@ -6,9 +6,10 @@ import { forgetAllBookmarks } from "../../nodes/lib/bookmark";
 import { startSandbox, type Sandbox } from "../../sandbox";
 import { failExports, generateResponses, setExportPolls } from "../../sandbox/export-control";
 import { exportStore, surveyFilters } from "../../sandbox/routes/export";
-import { collect, configNode, credentials, FlowNode, helper, http, nextMessage, sequenceNodes, spyDone, statusLog, TOKEN } from "../support/nr-helper";
+import { collect, credentials, FlowNode, helper, http, nextMessage, sequenceNodes, spyDone, statusLog, TOKEN } from "../support/nr-helper";
 import { until } from "../support/wait";
 import { sleep } from "../support/wait";
+import { configNode } from "../support/config-node";
 
 const N = http.nodes;
 type Msg = Record<string, unknown> & { payload?: unknown; export?: Record<string, unknown>; parts?: Record<string, unknown>; qualtrics?: Record<string, unknown> };

@@ -6,9 +6,10 @@ import * as path from "node:path";
 import { QualtricsInputError } from "../../src/errors";
 import { inDialogTerms } from "../../nodes/lib/field-label";
 import { NodeStatus } from "../../nodes/lib/status";
-import { configNode, credentials, FlowNode, helper, http, spyDone } from "../support/nr-helper";
+import { credentials, FlowNode, helper, http, spyDone } from "../support/nr-helper";
 import { ok, RecordingServer, startRecordingServer } from "../support/fake-servers";
 import { until } from "../support/wait";
+import { configNode } from "../support/config-node";
 
 const N = http.nodes;
 const DIR = "POOL_012345678901234";

@@ -1,8 +1,9 @@
 // The mailing-list node: exact requests against the recording server, and what a user sees against the sandbox.
 import assert from "node:assert/strict";
-import { collect, configNode, credentials, FlowNode, helper, http, nextError, nextMessage, sequenceNodes, spyDone, statusLog } from "../support/nr-helper";
+import { collect, credentials, FlowNode, helper, http, nextError, nextMessage, sequenceNodes, spyDone, statusLog } from "../support/nr-helper";
 import { fail, metaOnly, ok, RecordingServer, startRecordingServer } from "../support/fake-servers";
 import { startSandbox, Sandbox } from "../../sandbox";
+import { configNode } from "../support/config-node";
 
 const DIR = "POOL_012345678901234";
 const ML = "CG_012345678901234";

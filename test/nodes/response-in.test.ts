@@ -7,9 +7,10 @@ import * as path from "node:path";
 import * as nodeHttp from "node:http";
 import type { AddressInfo } from "node:net";
 import supertest from "supertest";
-import { collect, configNode, FlowNode, helper, http, spyDone, statusLog, TOKEN, untranslated } from "../support/nr-helper";
+import { collect, FlowNode, helper, http, spyDone, statusLog, TOKEN, untranslated } from "../support/nr-helper";
 import { fail, ok, RecordingServer, startRecordingServer } from "../support/fake-servers";
 import { sleep, until } from "../support/wait";
+import { configNode } from "../support/config-node";
 
 const N = http.nodes;
 const KEY = "kyma4ever";

@@ -3,9 +3,10 @@ import { forgetAllBookmarks } from "../../nodes/lib/bookmark";
 import { startSandbox, type Sandbox } from "../../sandbox";
 import { failExports, generateResponses } from "../../sandbox/export-control";
 import { exportStore } from "../../sandbox/routes/export";
-import { collect, configNode, credentials, FlowNode, helper, http, nextError, nodeRedModulePath, statusLog, TOKEN } from "../support/nr-helper";
+import { collect, credentials, FlowNode, helper, http, nextError, nodeRedModulePath, statusLog, TOKEN } from "../support/nr-helper";
 import { json, RawServer, startRawServer } from "../support/fake-servers";
 import { sleep, until } from "../support/wait";
+import { configNode } from "../support/config-node";
 
 const N = http.nodes;
 type Msg = { payload: { responseId: string; values: Record<string, unknown> }; topic: string; event: Record<string, unknown>; qualtrics: Record<string, unknown> };

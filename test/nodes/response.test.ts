@@ -1,8 +1,9 @@
 // The response node: exact requests against the recording server, and what a user sees against the sandbox.
 import assert from "node:assert/strict";
-import { configNode, credentials, FlowNode, helper, http, nextError, nextMessage, spyDone, statusLog, TOKEN } from "../support/nr-helper";
+import { credentials, FlowNode, helper, http, nextError, nextMessage, spyDone, statusLog, TOKEN } from "../support/nr-helper";
 import { fail, metaOnly, ok, RecordingServer, startRecordingServer } from "../support/fake-servers";
 import { startSandbox, Sandbox } from "../../sandbox";
+import { configNode } from "../support/config-node";
 
 const SV = "SV_22VlHYNeldrrrkp";
 const R = "R_1l9mcVuXubb4aGm";

@@ -2,9 +2,10 @@
 // error or output message, whatever happens.
 import assert from "node:assert/strict";
 import supertest from "supertest";
-import { configNode, FlowNode, helper, http } from "../support/nr-helper";
+import { FlowNode, helper, http } from "../support/nr-helper";
 import { fail, metaOnly, ok, Recorded, RecordingServer, startRecordingServer } from "../support/fake-servers";
 import { sleep, until } from "../support/wait";
+import { configNode } from "../support/config-node";
 
 const SECRET_TOKEN = "SECRET-TOKEN-qx7Zr9vLmN2pQ4sT8wYbK3";
 const SECRET_KEY = "SHARED-KEY-hJ3kL5mN7pQ9rS1tV";

@@ -1,10 +1,11 @@
 // The survey node against the sandbox (what a user sees) and the recording server (exact requests,
 // the definition kept for a while, refusals before any request).
 import assert from "node:assert/strict";
-import { collect, configNode, credentials, FlowNode, helper, http, nextError, nextMessage, sequenceNodes, spyDone } from "../support/nr-helper";
+import { collect, credentials, FlowNode, helper, http, nextError, nextMessage, sequenceNodes, spyDone } from "../support/nr-helper";
 import { fail, ok, RecordingServer, startRecordingServer } from "../support/fake-servers";
 import { startSandbox, Sandbox } from "../../sandbox";
 import { until } from "../support/wait";
+import { configNode } from "../support/config-node";
 
 const N = http.nodes;
 const SV = "SV_ebdf20QralHTzQF";

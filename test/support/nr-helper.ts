@@ -23,10 +23,6 @@ export const nodes = {
 
 export const TOKEN = "test-token-abcdefghijklmnopqrstuvwxyz0123";
 
-export function configNode(apiBase: string, extra: Record<string, unknown> = {}) {
-  return { id: "cfg", type: "qualtrics-config", name: "test", dataCenter: "", baseUrl: apiBase, timeout: 5, retries: 2, ...extra };
-}
-
 export const credentials = { cfg: { apiToken: TOKEN } };
 
 /** resolves with the next message the helper node receives */
