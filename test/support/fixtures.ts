@@ -1,0 +1,43 @@
+// What a suite starts in before() and ends in after(), declared in one line of the describe body.
+// The value is there to use at once: it stands for the one the hooks make, so the tests keep
+// writing `sb.apiBase` or `api.requests` as when each suite wrote its own hooks.
+import { startSandbox, type Sandbox, type SandboxOptions } from "../../sandbox";
+import { ok, startRecordingServer, type RecordingServer, type Reply } from "./fake-servers";
+
+/** Made by `start` in before(), ended by `stop` in after(); `each` runs before every test. */
+export function suiteValue<T extends object>(start: () => Promise<T>, stop: (v: T) => unknown, each?: (v: T) => unknown): T {
+  let current: T | undefined;
+  const live = (): T => {
+    if (!current) throw new Error("used outside the suite that starts it");
+    return current;
+  };
+  before(async () => {
+    current = await start();
+  });
+  after(async () => {
+    if (current) await stop(current);
+    current = undefined;
+  });
+  if (each) beforeEach(() => each(live()));
+  return new Proxy({} as T, {
+    get(_t, prop) {
+      const v = Reflect.get(live(), prop) as unknown;
+      return typeof v === "function" ? (v as (...a: unknown[]) => unknown).bind(live()) : v;
+    },
+    set: (_t, prop, value) => Reflect.set(live(), prop, value),
+    has: (_t, prop) => prop in live(),
+  });
+}
+
+/** one sandbox for the suite, reset before every test */
+export function useSandbox(opts?: SandboxOptions): Sandbox {
+  return suiteValue(() => startSandbox(opts), (sb) => sb.close(), (sb) => sb.reset());
+}
+
+/** one recording server for the suite; with `first`, every test starts with that answer scripted */
+export function useRecordingServer(first?: () => Reply): RecordingServer {
+  return suiteValue(startRecordingServer, (s) => s.close(), first ? (s) => s.reply(first()) : undefined);
+}
+
+/** every test starts with an empty success scripted */
+export const okFirst = (): Reply => ok({});
