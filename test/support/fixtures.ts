@@ -2,7 +2,7 @@
 // The value is there to use at once: it stands for the one the hooks make, so the tests keep
 // writing `sb.apiBase` or `api.requests` as when each suite wrote its own hooks.
 import { startSandbox, type Sandbox, type SandboxOptions } from "../../sandbox";
-import { ok, startRecordingServer, type RecordingServer, type Reply } from "./fake-servers";
+import { ok, startRawServer, startRecordingServer, type RawServer, type RecordingServer, type Reply } from "./fake-servers";
 
 /** Made by `start` in before(), ended by `stop` in after(); `each` runs before every test. */
 export function suiteValue<T extends object>(start: () => Promise<T>, stop: (v: T) => unknown, each?: (v: T) => unknown): T {
@@ -41,3 +41,8 @@ export function useRecordingServer(first?: () => Reply): RecordingServer {
 
 /** every test starts with an empty success scripted */
 export const okFirst = (): Reply => ok({});
+
+/** one raw server for the suite (each test sets its handler) */
+export function useRawServer(): RawServer {
+  return suiteValue(startRawServer, (s) => s.close());
+}

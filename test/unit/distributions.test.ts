@@ -11,8 +11,9 @@ import {
   smsDistributionBody,
 } from "../../src/distributions";
 import { QualtricsApiError, QualtricsInputError } from "../../src/errors";
-import { ok, RecordingServer, startRecordingServer } from "../support/fake-servers";
-import { ClientPool, failure } from "./helpers";
+import { ok } from "../support/fake-servers";
+import { failure, useClients } from "./helpers";
+import { useRecordingServer } from "../support/fixtures";
 
 const LIB = "UR_8cRedheujEbcxgN";
 const MSG = "MS_1Mt2Nj5kczdnjMh";
@@ -335,11 +336,8 @@ describe("distributions (qualtrics-api.md §5.2, §5.6)", function () {
   });
 
   describe("requests", function () {
-    let api: RecordingServer;
-    const clients = new ClientPool();
-    before(async () => (api = await startRecordingServer()));
-    after(() => api.close());
-    afterEach(() => clients.closeAll());
+    const api = useRecordingServer();
+    const clients = useClients();
 
     it("email: POST /distributions with the body", async function () {
       const client = clients.make(api.apiBase);

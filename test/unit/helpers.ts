@@ -28,6 +28,13 @@ export class ClientPool {
   }
 }
 
+/** A ClientPool whose clients are closed after every test of the suite. */
+export function useClients(): ClientPool {
+  const clients = new ClientPool();
+  afterEach(() => clients.closeAll());
+  return clients;
+}
+
 /** A port on 127.0.0.1 that was free a moment ago and has nothing listening now. */
 export async function closedPort(): Promise<number> {
   const srv = net.createServer();

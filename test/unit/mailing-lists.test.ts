@@ -22,8 +22,9 @@ import {
   waitForImport,
 } from "../../src/mailing-lists";
 import { PollTimeoutError } from "../../src/poll";
-import { fail, metaOnly, ok, RecordingServer, startRecordingServer } from "../support/fake-servers";
-import { ClientPool, failure } from "./helpers";
+import { fail, metaOnly, ok } from "../support/fake-servers";
+import { failure, useClients } from "./helpers";
+import { useRecordingServer } from "../support/fixtures";
 
 const DIR = "POOL_012345678901234";
 const ML = "CG_012345678901234";
@@ -37,11 +38,8 @@ async function all<T>(gen: AsyncIterable<{ elements: T[] }>): Promise<T[]> {
 }
 
 describe("mailing lists (qualtrics-api.md §4.5, §4.6)", function () {
-  let api: RecordingServer;
-  const clients = new ClientPool();
-  before(async () => (api = await startRecordingServer()));
-  after(() => api.close());
-  afterEach(() => clients.closeAll());
+  const api = useRecordingServer();
+  const clients = useClients();
 
   describe("the lists", function () {
     it("lists with includeCount=true and pageSize, following nextPage", async function () {

@@ -1,19 +1,17 @@
 import assert from "node:assert/strict";
 import { QualtricsApiError, QualtricsInputError } from "../../src/errors";
 import { getResponse } from "../../src/responses";
-import { fail, ok, RecordingServer, startRecordingServer } from "../support/fake-servers";
-import { ClientPool, failure } from "./helpers";
+import { fail, ok } from "../support/fake-servers";
+import { failure, useClients } from "./helpers";
 import { sleep } from "../support/wait";
+import { useRecordingServer } from "../support/fixtures";
 
 const SV = "SV_22VlHYNeldrrrkp";
 const R = "R_1l9mcVuXubb4aGm";
 
 describe("responses", function () {
-  let api: RecordingServer;
-  const clients = new ClientPool();
-  before(async () => (api = await startRecordingServer()));
-  after(() => api.close());
-  afterEach(() => clients.closeAll());
+  const api = useRecordingServer();
+  const clients = useClients();
 
   describe("getResponse (qualtrics-api.md §6.5)", function () {
     it("GET /surveys/{s}/responses/{r}", async function () {
