@@ -38,8 +38,8 @@ export interface NodeUnderTestOptions {
   module: NodeModule;
   /** where the config node points (read at load time) */
   apiBase: () => string;
-  /** properties of "n" in every flow; a test's own win */
-  defaults?: Msg;
+  /** properties of "n" in every flow (a function: read at load time); a test's own win */
+  defaults?: Msg | (() => Msg);
   /** changes to the config node */
   config?: Msg;
   /** default: the test token for "cfg" */
@@ -65,7 +65,7 @@ export function nodeUnderTest(o: NodeUnderTestOptions): NodeUnderTest {
   const flow = (props: Msg = {}, extra: FlowNode[] = []): FlowNode[] => [
     { id: "tab", type: "tab" },
     configNode(o.apiBase(), o.config),
-    { id: "n", z: "tab", type: o.type, qualtrics: "cfg", ...o.defaults, wires: [["out"]], ...props },
+    { id: "n", z: "tab", type: o.type, qualtrics: "cfg", ...(typeof o.defaults === "function" ? o.defaults() : o.defaults), wires: [["out"]], ...props },
     { id: "out", z: "tab", type: "helper" },
     ...extra,
   ];
@@ -87,4 +87,9 @@ export function nodeUnderTest(o: NodeUnderTestOptions): NodeUnderTest {
       return e.message;
     },
   };
+}
+
+/** credentials for "cfg": the sandbox's own token */
+export function sandboxToken(sb: { token: string }): () => Record<string, Record<string, string>> {
+  return () => ({ cfg: { apiToken: sb.token } });
 }
