@@ -48,6 +48,15 @@ export async function startCollector(): Promise<Collector> {
   };
 }
 
+/** every status text our nodes showed, as "type: text" */
+export function statusesShown(col: Collector): string[] {
+  return col.captures
+    .filter((c) => c.debug.startsWith("status:"))
+    .map((c) => c.msg.status as { text?: string; source: { type: string } })
+    .filter((st) => st.text)
+    .map((st) => `${st.source.type}: ${st.text}`);
+}
+
 /** the capture id under which the status changes of a tab's qualtrics nodes arrive */
 export function statusCaptureId(tab: string): string {
   return `status:${tab}`;
