@@ -10,6 +10,7 @@ import * as path from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { startSandbox, type Sandbox } from "../../sandbox";
 import { CONFIG_TYPE, sandboxConfig } from "../support/config-node";
+import { standIn } from "../support/fixtures";
 import { REPO_ROOT, freePort, startNodeRed, type Credentials, type FlowNode, type NodeRed } from "../support/runtime";
 import { waitFor } from "../support/wait";
 
@@ -400,3 +401,26 @@ export async function choose(page: Page, value: string): Promise<void> {
 }
 
 export { waitFor };
+
+/**
+ * The session of a suite: started in before() (then `ready`, e.g. more nodes on the tab), closed in
+ * after(); a failed test prints the Node-RED log and the page errors and saves a screenshot.
+ */
+export function useSession(ready?: (s: Session) => Promise<void>, failureShot = "editor-failure"): Session {
+  let current: Session | undefined;
+  const s = standIn(() => current);
+  before(async function () {
+    current = await startSession();
+    await ready?.(s);
+  });
+  after(async function () {
+    await current?.close();
+  });
+  afterEach(async function () {
+    if (this.currentTest?.state === "failed" && current) {
+      console.log(`--- Node-RED log ---\n${current.nr.log}\n--- page errors ---\n${current.errors.join("\n")}`);
+      await current.page.screenshot({ path: `build/${failureShot}-${current.major}.png` }).catch(() => undefined);
+    }
+  });
+  return s;
+}

@@ -7,10 +7,6 @@ import { ok, startRawServer, startRecordingServer, type RawServer, type Recordin
 /** Made by `start` in before(), ended by `stop` in after(); `each` runs before every test. */
 export function suiteValue<T extends object>(start: () => Promise<T>, stop: (v: T) => unknown, each?: (v: T) => unknown): T {
   let current: T | undefined;
-  const live = (): T => {
-    if (!current) throw new Error("used outside the suite that starts it");
-    return current;
-  };
   before(async () => {
     current = await start();
   });
@@ -18,7 +14,18 @@ export function suiteValue<T extends object>(start: () => Promise<T>, stop: (v: 
     if (current) await stop(current);
     current = undefined;
   });
-  if (each) beforeEach(() => each(live()));
+  const value = standIn(() => current);
+  if (each) beforeEach(() => each(value));
+  return value;
+}
+
+/** An object that stands for whatever `get` returns at the moment it is used. */
+export function standIn<T extends object>(get: () => T | undefined): T {
+  const live = (): T => {
+    const v = get();
+    if (!v) throw new Error("used outside the suite that starts it");
+    return v;
+  };
   return new Proxy({} as T, {
     get(_t, prop) {
       const v = Reflect.get(live(), prop) as unknown;
