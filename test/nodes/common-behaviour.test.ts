@@ -1,11 +1,12 @@
 // What every palette node that calls Qualtrics must do the same way: config and token problems,
 // Qualtrics errors, retries, timeouts, prototype safety, exactly one done(), close and status.
 import assert from "node:assert/strict";
-import { credentials, FlowNode, helper, http, nextMessage, sends, spyDone, statusLog, TOKEN, untranslated } from "../support/nr-helper";
-import { fail, ok, RecordingServer, startRecordingServer } from "../support/fake-servers";
-import { until } from "../support/wait";
-import { sleep } from "../support/wait";
+import { credentials, FlowNode, helper, http, nextMessage, sends, statusLog, TOKEN, untranslated } from "../support/nr-helper";
+import { fail, ok, startRecordingServer } from "../support/fake-servers";
+import { until, sleep } from "../support/wait";
 import { configNode } from "../support/config-node";
+import { useRecordingServer } from "../support/fixtures";
+import { useNodeRuntime } from "../support/node-test";
 
 const N = http.nodes;
 const DIR = "POOL_012345678901234";
@@ -83,21 +84,8 @@ const READS: Kind[] = [
 ];
 
 describe("every Qualtrics node", function () {
-  let api: RecordingServer;
-  let done: ReturnType<typeof spyDone>;
-  before(async () => {
-    api = await startRecordingServer();
-    helper.settings({ qualtricsConfigRetryDelay: 5 } as never);
-  });
-  after(async () => {
-    helper.settings({});
-    await api.close();
-  });
-  beforeEach(() => (done = spyDone()));
-  afterEach(async () => {
-    await helper.unload();
-    done.restore();
-  });
+  const api = useRecordingServer();
+  const done = useNodeRuntime({ qualtricsConfigRetryDelay: 5 });
 
   function flow(kind: Kind, cfg: Record<string, unknown> = {}, qualtrics = "cfg"): FlowNode[] {
     return [

@@ -13,13 +13,14 @@ import * as os from "node:os";
 import * as path from "node:path";
 import sinon from "sinon";
 import { ZipStreamWriter } from "../../sandbox/zip";
-import { collect, credentials, FlowNode, helper, http as nr, spyDone } from "../support/nr-helper";
-import { json, RawServer, startRawServer, write } from "../support/fake-servers";
+import { collect, credentials, FlowNode, helper, http as nr } from "../support/nr-helper";
+import { json, write } from "../support/fake-servers";
 // the module object itself (not an import's copy of it), so a stub reaches yauzl
 import zlibModule = require("node:zlib");
-import { until } from "../support/wait";
-import { sleep } from "../support/wait";
+import { until, sleep } from "../support/wait";
 import { configNode } from "../support/config-node";
+import { useRawServer } from "../support/fixtures";
+import { useNodeRuntime } from "../support/node-test";
 
 const SV = "SV_abcdefghijklmno";
 const TOTAL = 20_000;
@@ -34,19 +35,8 @@ function response(i: number, noise = ""): string {
 
 describe("qualtrics-export: constant memory in per-response mode", function () {
   this.timeout(120_000);
-  let srv: RawServer;
-  let done: ReturnType<typeof spyDone>;
-  before(async () => (srv = await startRawServer()));
-  after(() => srv.close());
-  beforeEach(() => {
-    done = spyDone();
-    helper.settings({ qualtricsExportPollDelay: 2 } as never);
-  });
-  afterEach(async () => {
-    await helper.unload();
-    done.restore();
-    helper.settings({});
-  });
+  const srv = useRawServer();
+  const done = useNodeRuntime({ qualtricsExportPollDelay: 2 });
 
   async function runExport(file: (res: http.ServerResponse) => Promise<void>, compress = true): Promise<unknown[]> {
     srv.handle(async (req, res) => {

@@ -93,3 +93,12 @@ export function nodeUnderTest(o: NodeUnderTestOptions): NodeUnderTest {
 export function sandboxToken(sb: { token: string }): () => Record<string, Record<string, string>> {
   return () => ({ cfg: { apiToken: sb.token } });
 }
+
+/** Fails every test after which a promise was left to reject unhandled (that would end Node-RED). */
+export function noUnhandledRejections(): void {
+  const unhandled: unknown[] = [];
+  const onUnhandled = (reason: unknown) => unhandled.push(reason);
+  before(() => process.on("unhandledRejection", onUnhandled));
+  after(() => process.off("unhandledRejection", onUnhandled));
+  afterEach(() => assert.deepEqual(unhandled.splice(0), [], "no unhandled promise rejection"));
+}
