@@ -7,9 +7,9 @@ import { fail, ok, Recorded, RecordingServer, Reply, startRecordingServer } from
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 import users = require("../../src/users");
 import { configNode } from "../support/config-node";
+import { DIR } from "../support/ids";
 
 const TYPED = "typed-token-0123456789abcdefghijklmnopqrstu";
-const DIR = "POOL_012345678901234";
 const LIB = "UR_0123456789abcde";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

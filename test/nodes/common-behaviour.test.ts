@@ -7,10 +7,9 @@ import { until, sleep } from "../support/wait";
 import { configNode } from "../support/config-node";
 import { useRecordingServer } from "../support/fixtures";
 import { useNodeRuntime } from "../support/node-test";
+import { DIR, CID } from "../support/ids";
 
 const N = http.nodes;
-const DIR = "POOL_012345678901234";
-const CID = "CID_012345678901234";
 
 interface Kind {
   name: string;

@@ -6,8 +6,8 @@ import { fail, metaOnly, ok } from "../support/fake-servers";
 import { configNode } from "../support/config-node";
 import { useRecordingServer, useSandbox } from "../support/fixtures";
 import { nodeUnderTest, useNodeRuntime } from "../support/node-test";
+import { DIR } from "../support/ids";
 
-const DIR = "POOL_012345678901234";
 const N = http.nodes;
 
 

@@ -5,9 +5,8 @@ import { fail, metaOnly, ok } from "../support/fake-servers";
 import { until } from "../support/wait";
 import { useRecordingServer } from "../support/fixtures";
 import { nodeUnderTest, useNodeRuntime } from "../support/node-test";
+import { DIR, CID } from "../support/ids";
 
-const DIR = "POOL_012345678901234";
-const CID = "CID_012345678901234";
 const OTHER_DIR = "POOL_999999999999999";
 const OTHER_CID = "CID_999999999999999";
 const N = http.nodes;

@@ -5,13 +5,9 @@ import { collect, helper, http, nextError, nextMessage, TOKEN } from "../support
 import { fail, ok, Recorded, Reply } from "../support/fake-servers";
 import { okFirst, useRecordingServer } from "../support/fixtures";
 import { nodeUnderTest, useNodeRuntime } from "../support/node-test";
+import { SV, ML, LIB, MS, EMD } from "../support/ids";
 
 const N = http.nodes;
-const SV = "SV_ebdf20QralHTzQF";
-const ML = "CG_6F1gRt186CZOVoh";
-const LIB = "UR_8cRedheujEbcxgN";
-const MS = "MS_1Mt2Nj5kczdnjMh";
-const EMD = "EMD_4OQ4N84KC82cfaV";
 const SENDER = { fromEmail: "care@example.com", fromName: "Customer Care", subject: "A reminder" };
 
 describe("qualtrics-distribution operations", function () {

@@ -3,13 +3,9 @@ import { http, TOKEN } from "../support/nr-helper";
 import { ok } from "../support/fake-servers";
 import { useRecordingServer } from "../support/fixtures";
 import { nodeUnderTest, useNodeRuntime } from "../support/node-test";
+import { SV, ML, LIB, MS as MSGID, SMSD } from "../support/ids";
 
 const N = http.nodes;
-const SV = "SV_ebdf20QralHTzQF";
-const ML = "CG_6F1gRt186CZOVoh";
-const LIB = "UR_8cRedheujEbcxgN";
-const MSGID = "MS_1Mt2Nj5kczdnjMh";
-const SMSD = "SMSD_gKFVORSKSkaMtSE";
 
 /** a valid email distribution as flat fields */
 const EMAIL = {

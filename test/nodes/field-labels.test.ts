@@ -10,9 +10,9 @@ import { credentials, FlowNode, helper, http, spyDone } from "../support/nr-help
 import { ok, RecordingServer, startRecordingServer } from "../support/fake-servers";
 import { until } from "../support/wait";
 import { configNode } from "../support/config-node";
+import { DIR } from "../support/ids";
 
 const N = http.nodes;
-const DIR = "POOL_012345678901234";
 /** a property name as code writes it: directoryId, baseUrl, sendDate */
 const CAMEL = /\b[a-z]+[A-Z][A-Za-z]*\b/;
 

@@ -5,10 +5,9 @@ import { fail, metaOnly, ok } from "../support/fake-servers";
 import { configNode } from "../support/config-node";
 import { useRecordingServer, useSandbox } from "../support/fixtures";
 import { nodeUnderTest, sandboxToken, useNodeRuntime } from "../support/node-test";
+import { DIR, CID } from "../support/ids";
 
-const DIR = "POOL_012345678901234";
 const ML = "CG_012345678901234";
-const CID = "CID_012345678901234";
 const LISTS = `/API/v3/directories/${DIR}/mailinglists`;
 const N = http.nodes;
 

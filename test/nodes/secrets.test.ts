@@ -8,12 +8,11 @@ import { sleep, until } from "../support/wait";
 import { configNode } from "../support/config-node";
 import { useRecordingServer } from "../support/fixtures";
 import { useNodeRuntime } from "../support/node-test";
+import { DIR, CID } from "../support/ids";
 
 const SECRET_TOKEN = "SECRET-TOKEN-qx7Zr9vLmN2pQ4sT8wYbK3";
 const SECRET_KEY = "SHARED-KEY-hJ3kL5mN7pQ9rS1tV";
 const SV = "SV_22VlHYNeldrrrkp";
-const DIR = "POOL_012345678901234";
-const CID = "CID_012345678901234";
 
 type Spy = { getCalls(): { thisValue: unknown; args: unknown[] }[] };
 

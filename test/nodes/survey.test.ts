@@ -6,9 +6,9 @@ import { fail, ok } from "../support/fake-servers";
 import { until } from "../support/wait";
 import { okFirst, useRecordingServer, useSandbox } from "../support/fixtures";
 import { nodeUnderTest, sandboxToken, useNodeRuntime } from "../support/node-test";
+import { SV } from "../support/ids";
 
 const N = http.nodes;
-const SV = "SV_ebdf20QralHTzQF";
 
 
 describe("qualtrics-survey (sandbox)", function () {

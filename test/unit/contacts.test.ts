@@ -4,9 +4,8 @@ import { QualtricsInputError } from "../../src/errors";
 import { metaOnly, ok } from "../support/fake-servers";
 import { failure, useClients } from "./helpers";
 import { okFirst, useRecordingServer } from "../support/fixtures";
+import { DIR, CID } from "../support/ids";
 
-const DIR = "POOL_012345678901234";
-const CID = "CID_012345678901234";
 const BASE = `/API/v3/directories/${DIR}/contacts`;
 
 async function inputError(p: () => unknown, field: string): Promise<QualtricsInputError> {

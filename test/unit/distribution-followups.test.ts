@@ -4,12 +4,8 @@ import { QualtricsApiError, QualtricsInputError } from "../../src/errors";
 import { fail, ok } from "../support/fake-servers";
 import { failure, useClients } from "./helpers";
 import { okFirst, useRecordingServer } from "../support/fixtures";
+import { SV, ML, LIB, MS, EMD } from "../support/ids";
 
-const SV = "SV_ebdf20QralHTzQF";
-const ML = "CG_6F1gRt186CZOVoh";
-const LIB = "UR_8cRedheujEbcxgN";
-const MS = "MS_1Mt2Nj5kczdnjMh";
-const EMD = "EMD_4OQ4N84KC82cfaV";
 
 const HEADER = { fromEmail: "noreply@example.com", fromName: "Example", subject: "Reminder" };
 

@@ -4,10 +4,8 @@ import { QualtricsApiError, QualtricsInputError } from "../../src/errors";
 import { fail, ok, Recorded, Reply } from "../support/fake-servers";
 import { failure, useClients } from "./helpers";
 import { okFirst, useRecordingServer } from "../support/fixtures";
+import { SV, ML, EMD } from "../support/ids";
 
-const SV = "SV_ebdf20QralHTzQF";
-const ML = "CG_6F1gRt186CZOVoh";
-const EMD = "EMD_4OQ4N84KC82cfaV";
 
 async function inputError(p: () => unknown, field: string, problem?: RegExp): Promise<void> {
   const e = await failure<QualtricsInputError>(p);

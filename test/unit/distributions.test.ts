@@ -14,12 +14,8 @@ import { QualtricsApiError, QualtricsInputError } from "../../src/errors";
 import { ok } from "../support/fake-servers";
 import { failure, useClients } from "./helpers";
 import { useRecordingServer } from "../support/fixtures";
+import { LIB, MS as MSG, ML, SV, SMSD } from "../support/ids";
 
-const LIB = "UR_8cRedheujEbcxgN";
-const MSG = "MS_1Mt2Nj5kczdnjMh";
-const ML = "CG_6F1gRt186CZOVoh";
-const SV = "SV_ebdf20QralHTzQF";
-const SMSD = "SMSD_gKFVORSKSkaMtSE";
 
 const EMAIL: DistributionInput = {
   fromEmail: "noreply@qualtrics.com",

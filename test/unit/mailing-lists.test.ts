@@ -25,10 +25,9 @@ import { PollTimeoutError } from "../../src/poll";
 import { fail, metaOnly, ok } from "../support/fake-servers";
 import { failure, useClients } from "./helpers";
 import { useRecordingServer } from "../support/fixtures";
+import { DIR, CID } from "../support/ids";
 
-const DIR = "POOL_012345678901234";
 const ML = "CG_012345678901234";
-const CID = "CID_012345678901234";
 const LISTS = `/API/v3/directories/${DIR}/mailinglists`;
 
 async function all<T>(gen: AsyncIterable<{ elements: T[] }>): Promise<T[]> {

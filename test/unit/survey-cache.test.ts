@@ -7,8 +7,8 @@ import { fail, ok } from "../support/fake-servers";
 import { failure, useClients } from "./helpers";
 import { sleep } from "../support/wait";
 import { okFirst, useRecordingServer } from "../support/fixtures";
+import { SV } from "../support/ids";
 
-const SV = "SV_ebdf20QralHTzQF";
 const DEF = { SurveyID: SV, Questions: { QID1: { QuestionID: "QID1", QuestionType: "TE", QuestionText: "<p>Why?</p>" } } };
 
 describe("surveys and the definition cache (qualtrics-api.md §8.1)", function () {
