@@ -10,9 +10,9 @@ import {
   SMS_MIN_TIMEOUT_MS,
   smsDistributionBody,
 } from "../../src/distributions";
-import { QualtricsApiError, QualtricsInputError } from "../../src/errors";
+import { QualtricsApiError } from "../../src/errors";
 import { ok } from "../support/fake-servers";
-import { failure, useClients } from "./helpers";
+import { failure, useClients, thrownInputError } from "./helpers";
 import { useRecordingServer } from "../support/fixtures";
 import { LIB, MS as MSG, ML, SV, SMSD } from "../support/ids";
 
@@ -38,18 +38,7 @@ const SMS: DistributionInput = {
   messageId: "MS_8vlfvwn12wdf6D3",
 };
 
-function inputError(fn: () => unknown, field: string, pattern?: RegExp): QualtricsInputError {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (err) {
-    caught = err;
-  }
-  assert.ok(caught instanceof QualtricsInputError, `expected a QualtricsInputError naming ${field}, got ${String(caught)}`);
-  assert.equal(caught.field, field, caught.message);
-  if (pattern) assert.match(caught.message, pattern);
-  return caught;
-}
+const inputError = thrownInputError;
 
 const email = (over: DistributionInput) => emailDistributionBody({ ...EMAIL, ...over });
 const sms = (over: DistributionInput) => smsDistributionBody({ ...SMS, ...over });

@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import * as net from "node:net";
 import { ClientOptions, QualtricsClient } from "../../src/client";
+import { QualtricsInputError } from "../../src/errors";
 
 /** Recognisable, 40 characters like a real token (qualtrics-api.md §1.3). */
 export const TOKEN = "SECRET-TOKEN-DO-NOT-LEAK-0123456789abcde";
@@ -53,6 +54,20 @@ export async function failure<E extends Error = Error>(p: Promise<unknown> | (()
     return err as E;
   }
   assert.fail("expected a failure, but it succeeded");
+}
+
+/** The QualtricsInputError `fn` throws at once, naming `field` (and matching `pattern`). */
+export function thrownInputError(fn: () => unknown, field: string, pattern?: RegExp): QualtricsInputError {
+  let caught: unknown;
+  try {
+    fn();
+  } catch (err) {
+    caught = err;
+  }
+  assert.ok(caught instanceof QualtricsInputError, `expected a QualtricsInputError naming ${field}, got ${String(caught)}`);
+  assert.equal(caught.field, field, caught.message);
+  if (pattern) assert.match(caught.message, pattern);
+  return caught;
 }
 
 /** The token must appear in no text a flow author can see. */
