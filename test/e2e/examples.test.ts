@@ -39,7 +39,6 @@ describe(`e2e: example flows (${process.env.NR_PKG || "node-red"}, httpNodeRoot 
   const requests = (method: string, path: RegExp) => sb.requests.filter((r) => r.method === method && path.test(r.path));
   const only = async (debugId: string) => (await col.wait(debugId, 1))[0].msg as Msg;
 
-
   describe("the files", function () {
     it("each starts with a Comment node, uses core nodes and ours only, and shares one config node without credentials", function () {
       const core = new Set(["comment", "inject", "debug", "change", "switch", "join", "catch", "split", "function"]);

@@ -58,7 +58,6 @@ describe(`e2e: distribution follow-ups and the survey node (${process.env.NR_PKG
     ];
   }
 
-
   it("deploys both examples and the labelling tab without errors or warnings", async function () {
     const { flows } = await nr.getFlows();
     for (const label of EXAMPLES) assert.ok(flows.some((n) => n.type === "tab" && n.label === label), label);

@@ -54,7 +54,6 @@ describe(`e2e: OAuth client credentials (${process.env.NR_PKG || "node-red"})`, 
     );
   }
 
-
   it("gets a token with the configured client and scope and sends it as Bearer", async function () {
     const msg = await whoami();
     assert.equal(msg.payload?.brandId, "sandboxbrand");

@@ -78,7 +78,6 @@ describe(`e2e: response trigger (${process.env.NR_PKG || "node-red"}, httpNodeRo
     );
   }
 
-
   it("registers one event subscription at publicBaseUrl + httpNodeRoot + path, with the shared key", function () {
     assert.equal(subs().length, 1);
     const [s] = subs();

@@ -32,7 +32,6 @@ describe(`e2e: response and mailing-list examples (${process.env.NR_PKG || "node
   const requests = (method: string, path: RegExp) => sb.requests.filter((r) => r.method === method && path.test(r.path));
   const only = async (debugId: string) => (await col.wait(debugId, 1))[0].msg as Msg;
 
-
   it("deploys both examples without errors or warnings; they use the shared config node and the sandbox IDs", async function () {
     await sleep(300);
     assert.deepEqual(nr.problems(deployMark), []);

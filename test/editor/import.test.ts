@@ -34,7 +34,6 @@ describe(`editor: import an example and deploy it (${process.env.NR_PKG || "node
   });
   const s = useSession();
 
-
   const treeLabel = (text: string) =>
     s.page.locator("#red-ui-clipboard-dialog-import-tab-examples .red-ui-treeList-label").filter({
       has: s.page.locator(".red-ui-treeList-label-text", { hasText: new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}$`) }),

@@ -4,13 +4,11 @@ import { ok } from "../support/fake-servers";
 import { useRecordingServer } from "../support/fixtures";
 import { nodeUnderTest, useNodeRuntime } from "../support/node-test";
 
-const N = http.nodes;
-
 describe("qualtrics-api", function () {
   const api = useRecordingServer();
   const elsewhere = useRecordingServer();
   const done = useNodeRuntime();
-  const { load, run, refused } = nodeUnderTest({ type: "qualtrics-api", module: N.api, apiBase: () => api.apiBase, defaults: { method: "GET", url: "" }, requests: () => api.requests });
+  const { load, run, refused } = nodeUnderTest({ type: "qualtrics-api", apiBase: () => api.apiBase, defaults: { method: "GET", url: "" }, requests: () => api.requests });
 
   it("passes method, path, query, headers and body through, with the token", async () => {
     await load({ method: "msg" });

@@ -10,11 +10,10 @@ import { DIR } from "../support/ids";
 
 const N = http.nodes;
 
-
 describe("qualtrics-contact: search and create-or-update (requests)", function () {
   const api = useRecordingServer();
   useNodeRuntime();
-  const { load, run } = nodeUnderTest({ type: "qualtrics-contact", module: N.contact, sequence: true, apiBase: () => api.apiBase, defaults: { directoryId: DIR, directoryIdType: "str" } });
+  const { load, run } = nodeUnderTest({ type: "qualtrics-contact", sequence: true, apiBase: () => api.apiBase, defaults: { directoryId: DIR, directoryIdType: "str" } });
 
   it("searches with a filter body, pages by skipToken and gives create-style field names", async () => {
     await load({ operation: "search", searchField: "extRef", searchValue: "ext-1", searchValueType: "str", limit: 0 });
@@ -133,7 +132,7 @@ describe("qualtrics-contact: search and create-or-update (requests)", function (
 describe("qualtrics-contact: create or update against the sandbox", function () {
   const sb = useSandbox();
   useNodeRuntime();
-  const { flow } = nodeUnderTest({ type: "qualtrics-contact", module: N.contact, apiBase: () => sb.apiBase, defaults: () => ({ directoryId: sb.seedIds.directoryId, directoryIdType: "str" }) });
+  const { flow } = nodeUnderTest({ type: "qualtrics-contact", apiBase: () => sb.apiBase, defaults: () => ({ directoryId: sb.seedIds.directoryId, directoryIdType: "str" }) });
 
   it("two messages for a new email at once create one contact and update it", async () => {
     const dir = sb.seedIds.directoryId;

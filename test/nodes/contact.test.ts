@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import * as vm from "node:vm";
-import { collect, helper, http, nextError, nextMessage, TOKEN } from "../support/nr-helper";
+import { collect, helper, nextError, nextMessage, TOKEN } from "../support/nr-helper";
 import { fail, metaOnly, ok } from "../support/fake-servers";
 import { until } from "../support/wait";
 import { useRecordingServer } from "../support/fixtures";
@@ -9,7 +9,6 @@ import { DIR, CID } from "../support/ids";
 
 const OTHER_DIR = "POOL_999999999999999";
 const OTHER_CID = "CID_999999999999999";
-const N = http.nodes;
 
 describe("qualtrics-contact", function () {
   const api = useRecordingServer();
@@ -17,7 +16,7 @@ describe("qualtrics-contact", function () {
   afterEach(() => {
     delete process.env.QTEST_DIR;
   });
-  const { load, run } = nodeUnderTest({ type: "qualtrics-contact", module: N.contact, sequence: true, apiBase: () => api.apiBase, defaults: { directoryId: DIR, directoryIdType: "str" } });
+  const { load, run } = nodeUnderTest({ type: "qualtrics-contact", sequence: true, apiBase: () => api.apiBase, defaults: { directoryId: DIR, directoryIdType: "str" } });
   const contact = (i: number) => ({ contactId: `CID_00000000000000${i}`, firstName: `P${i}` });
   const page = (from: number, to: number, next: string | null) => {
     const elements = [];

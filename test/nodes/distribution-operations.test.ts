@@ -1,20 +1,19 @@
 // The distribution node's operations besides create: the exact requests against the recording server,
 // the refusals before any request, list output as an array or per item, and chaining from a create.
 import assert from "node:assert/strict";
-import { collect, helper, http, nextError, nextMessage, TOKEN } from "../support/nr-helper";
+import { collect, helper, nextError, nextMessage, TOKEN } from "../support/nr-helper";
 import { fail, ok, Recorded, Reply } from "../support/fake-servers";
 import { okFirst, useRecordingServer } from "../support/fixtures";
 import { nodeUnderTest, useNodeRuntime } from "../support/node-test";
 import { SV, ML, LIB, MS, EMD } from "../support/ids";
 
-const N = http.nodes;
 const SENDER = { fromEmail: "care@example.com", fromName: "Customer Care", subject: "A reminder" };
 
 describe("qualtrics-distribution operations", function () {
   const api = useRecordingServer(okFirst);
   const done = useNodeRuntime();
   const { load, run, refused } = nodeUnderTest({
-    type: "qualtrics-distribution", module: N.distribution, sequence: true, apiBase: () => api.apiBase, config: { retries: 0 }, defaults: { channel: "email" },
+    type: "qualtrics-distribution", sequence: true, apiBase: () => api.apiBase, config: { retries: 0 }, defaults: { channel: "email" },
     requests: () => api.requests, done,
   });
   const twoPages = (first: unknown[], second: unknown[]) => (req: Recorded): Reply =>

@@ -1,11 +1,9 @@
 import assert from "node:assert/strict";
-import { http, TOKEN } from "../support/nr-helper";
+import { TOKEN } from "../support/nr-helper";
 import { ok } from "../support/fake-servers";
 import { useRecordingServer } from "../support/fixtures";
 import { nodeUnderTest, useNodeRuntime } from "../support/node-test";
 import { SV, ML, LIB, MS as MSGID, SMSD } from "../support/ids";
-
-const N = http.nodes;
 
 /** a valid email distribution as flat fields */
 const EMAIL = {
@@ -23,7 +21,7 @@ const EMAIL = {
 describe("qualtrics-distribution", function () {
   const api = useRecordingServer();
   const done = useNodeRuntime();
-  const { load, run, refused } = nodeUnderTest({ type: "qualtrics-distribution", module: N.distribution, apiBase: () => api.apiBase, defaults: { channel: "email" }, requests: () => api.requests });
+  const { load, run, refused } = nodeUnderTest({ type: "qualtrics-distribution", apiBase: () => api.apiBase, defaults: { channel: "email" }, requests: () => api.requests });
 
   describe("email", function () {
     it("sends the body exactly as Qualtrics documents it, from the dialog's fields", async () => {

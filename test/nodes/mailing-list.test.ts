@@ -16,7 +16,7 @@ const NODE = { directoryId: DIR, directoryIdType: "str", mailingListId: ML, mail
 describe("qualtrics-mailing-list (requests)", function () {
   const api = useRecordingServer();
   const done = useNodeRuntime();
-  const { load, run } = nodeUnderTest({ type: "qualtrics-mailing-list", module: N.mailingList, sequence: true, apiBase: () => api.apiBase, defaults: NODE });
+  const { load, run } = nodeUnderTest({ type: "qualtrics-mailing-list", sequence: true, apiBase: () => api.apiBase, defaults: NODE });
 
   it("lists the directory's mailing lists with includeCount=true, following nextPage, as one array", async () => {
     await load({ operation: "lists", limit: 0 });
@@ -212,7 +212,7 @@ describe("qualtrics-mailing-list (sandbox)", function () {
   const sb = useSandbox();
   useNodeRuntime();
   const { load, run } = nodeUnderTest({
-    type: "qualtrics-mailing-list", module: N.mailingList, apiBase: () => sb.apiBase, credentials: sandboxToken(sb),
+    type: "qualtrics-mailing-list", apiBase: () => sb.apiBase, credentials: sandboxToken(sb),
     defaults: () => ({ ...NODE, directoryId: sb.seedIds.directoryId, mailingListId: "" }),
   });
 

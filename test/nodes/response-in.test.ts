@@ -46,7 +46,7 @@ function delivery(responseId: string, survey = V1.survey, key = KEY) {
 describe("qualtrics-response-in: webhook", function () {
   const api = useRecordingServer(okFirst);
   const done = useNodeRuntime();
-  const node = nodeUnderTest({ type: "qualtrics-response-in", module: N.responseIn, apiBase: () => api.apiBase, defaults: { surveyId: V1.survey, path: PATH } });
+  const node = nodeUnderTest({ type: "qualtrics-response-in", apiBase: () => api.apiBase, defaults: { surveyId: V1.survey, path: PATH } });
   const flow = (props: Record<string, unknown>): FlowNode[] =>
     node.flow(props, [
       { id: "catcher", z: "tab", type: "catch", scope: ["n"], uncaught: false, wires: [["caught"]] },

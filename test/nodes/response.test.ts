@@ -1,19 +1,17 @@
 // The response node: exact requests against the recording server, and what a user sees against the sandbox.
 import assert from "node:assert/strict";
-import { credentials, helper, http, nextError, statusLog, TOKEN } from "../support/nr-helper";
+import { credentials, helper, nextError, statusLog, TOKEN } from "../support/nr-helper";
 import { fail, metaOnly, ok } from "../support/fake-servers";
 import { useRecordingServer, useSandbox } from "../support/fixtures";
 import { nodeUnderTest, sandboxToken, useNodeRuntime } from "../support/node-test";
 
 const SV = "SV_22VlHYNeldrrrkp";
 const R = "R_1l9mcVuXubb4aGm";
-const N = http.nodes;
-
 
 describe("qualtrics-response (requests)", function () {
   const api = useRecordingServer();
   const done = useNodeRuntime();
-  const { load, run } = nodeUnderTest({ type: "qualtrics-response", module: N.response, apiBase: () => api.apiBase, defaults: { surveyId: SV, surveyIdType: "str" } });
+  const { load, run } = nodeUnderTest({ type: "qualtrics-response", apiBase: () => api.apiBase, defaults: { surveyId: SV, surveyIdType: "str" } });
 
   it("get: GET /surveys/{s}/responses/{r}, the response in msg.payload, other properties kept", async () => {
     await load({ operation: "get", responseId: R, responseIdType: "str" });
@@ -219,7 +217,7 @@ describe("qualtrics-response (sandbox)", function () {
   const sb = useSandbox();
   useNodeRuntime();
   const { load, run } = nodeUnderTest({
-    type: "qualtrics-response", module: N.response, apiBase: () => sb.apiBase, credentials: sandboxToken(sb),
+    type: "qualtrics-response", apiBase: () => sb.apiBase, credentials: sandboxToken(sb),
     defaults: () => ({ surveyId: sb.seedIds.surveyIds[0], surveyIdType: "str" }),
   });
 

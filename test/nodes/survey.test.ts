@@ -1,20 +1,17 @@
 // The survey node against the sandbox (what a user sees) and the recording server (exact requests,
 // the definition kept for a while, refusals before any request).
 import assert from "node:assert/strict";
-import { collect, credentials, helper, http, nextError } from "../support/nr-helper";
+import { collect, credentials, helper, nextError } from "../support/nr-helper";
 import { fail, ok } from "../support/fake-servers";
 import { until } from "../support/wait";
 import { okFirst, useRecordingServer, useSandbox } from "../support/fixtures";
 import { nodeUnderTest, sandboxToken, useNodeRuntime } from "../support/node-test";
 import { SV } from "../support/ids";
 
-const N = http.nodes;
-
-
 describe("qualtrics-survey (sandbox)", function () {
   const sb = useSandbox();
   useNodeRuntime();
-  const { load, run } = nodeUnderTest({ type: "qualtrics-survey", module: N.survey, sequence: true, apiBase: () => sb.apiBase, config: { retries: 0 }, credentials: sandboxToken(sb) });
+  const { load, run } = nodeUnderTest({ type: "qualtrics-survey", sequence: true, apiBase: () => sb.apiBase, config: { retries: 0 }, credentials: sandboxToken(sb) });
   const surveyCS = () => sb.seedIds.surveyIds[0];
 
   it("list: every survey of the user, as one array or one message per survey", async function () {
@@ -96,7 +93,7 @@ describe("qualtrics-survey (sandbox)", function () {
 describe("qualtrics-survey (requests)", function () {
   const api = useRecordingServer(okFirst);
   const done = useNodeRuntime();
-  const { load, run, refused } = nodeUnderTest({ type: "qualtrics-survey", module: N.survey, apiBase: () => api.apiBase, config: { retries: 0 }, requests: () => api.requests, done });
+  const { load, run, refused } = nodeUnderTest({ type: "qualtrics-survey", apiBase: () => api.apiBase, config: { retries: 0 }, requests: () => api.requests, done });
   const DEF = { SurveyID: SV, Questions: { QID1: { QuestionID: "QID1", QuestionType: "MC", QuestionText: "<b>Pick</b>", Choices: { "1": { Display: "Yes" } } } } };
 
   it("keeps the definition per config node: a second message asks nothing, msg.refresh asks again", async function () {

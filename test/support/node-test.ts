@@ -33,9 +33,22 @@ export function useNodeRuntime(settings?: Record<string, unknown>): DoneLog {
   return { of: (id) => spy?.of(id) ?? [] };
 }
 
+/** our node modules (as the tests load them) by node type */
+const MODULES: Record<string, NodeModule> = {
+  "qualtrics-contact": http.nodes.contact,
+  "qualtrics-distribution": http.nodes.distribution,
+  "qualtrics-api": http.nodes.api,
+  "qualtrics-response-in": http.nodes.responseIn,
+  "qualtrics-response": http.nodes.response,
+  "qualtrics-mailing-list": http.nodes.mailingList,
+  "qualtrics-survey": http.nodes.survey,
+  "qualtrics-export": http.nodes.export,
+  "qualtrics-response-poll": http.nodes.responsePoll,
+};
+
 export interface NodeUnderTestOptions {
+  /** the node's type; its module is loaded with the config node's */
   type: string;
-  module: NodeModule;
   /** where the config node points (read at load time) */
   apiBase: () => string;
   /** properties of "n" in every flow (a function: read at load time); a test's own win */
@@ -71,7 +84,7 @@ export function nodeUnderTest(o: NodeUnderTestOptions): NodeUnderTest {
   ];
   return {
     flow,
-    load: (props, extra) => helper.load([http.nodes.config, o.module, ...(o.sequence ? [sequenceNodes()] : [])], flow(props, extra), o.credentials ? o.credentials() : tokenCredentials),
+    load: (props, extra) => helper.load([http.nodes.config, MODULES[o.type], ...(o.sequence ? [sequenceNodes()] : [])], flow(props, extra), o.credentials ? o.credentials() : tokenCredentials),
     async run(msg) {
       const got = nextMessage("out");
       helper.getNode("n").receive(msg);

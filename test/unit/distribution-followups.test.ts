@@ -6,7 +6,6 @@ import { failure, useClients } from "./helpers";
 import { okFirst, useRecordingServer } from "../support/fixtures";
 import { SV, ML, LIB, MS, EMD } from "../support/ids";
 
-
 const HEADER = { fromEmail: "noreply@example.com", fromName: "Example", subject: "Reminder" };
 
 async function inputError(p: () => unknown, field: string, problem?: RegExp): Promise<void> {

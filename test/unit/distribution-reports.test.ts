@@ -6,7 +6,6 @@ import { failure, useClients } from "./helpers";
 import { okFirst, useRecordingServer } from "../support/fixtures";
 import { SV, ML, EMD } from "../support/ids";
 
-
 async function inputError(p: () => unknown, field: string, problem?: RegExp): Promise<void> {
   const e = await failure<QualtricsInputError>(p);
   assert.ok(e instanceof QualtricsInputError, e.message);

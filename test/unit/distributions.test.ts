@@ -16,7 +16,6 @@ import { failure, useClients, thrownInputError } from "./helpers";
 import { useRecordingServer } from "../support/fixtures";
 import { LIB, MS as MSG, ML, SV, SMSD } from "../support/ids";
 
-
 const EMAIL: DistributionInput = {
   fromEmail: "noreply@qualtrics.com",
   fromName: "Qualtrics",
