@@ -6,10 +6,9 @@
 // collector, an HTTP server in the test process. So a test waits for "what reached debug node X"
 // with the whole message (payload, msg.qualtrics, msg.parts, msg.event, msg.error ...), using only
 // core nodes and the real runtime; the example files themselves stay as a user imports them.
-import * as http from "node:http";
-import type { AddressInfo } from "node:net";
 import type { FlowNode } from "../support/runtime";
-import { waitFor } from "../support/runtime";
+import { startCollector as collectBatches } from "../support/fake-servers";
+import { waitFor } from "../support/wait";
 
 export interface Capture {
   /** the id of the debug node the message was going to */
@@ -32,21 +31,8 @@ export interface Collector {
 
 export async function startCollector(): Promise<Collector> {
   const captures: Capture[] = [];
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on("data", (c: Buffer) => chunks.push(c));
-    req.on("end", () => {
-      try {
-        const body = JSON.parse(Buffer.concat(chunks).toString("utf8")) as Omit<Capture, "at">;
-        captures.push({ ...body, at: Date.now() });
-        res.writeHead(204).end();
-      } catch {
-        res.writeHead(400).end();
-      }
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const collector = await collectBatches((body, at) => captures.push({ ...(body as Omit<Capture, "at">), at }));
+  const url = collector.url;
   const of = (id: string) => captures.filter((c) => c.debug === id);
   return {
     url,
@@ -58,11 +44,17 @@ export async function startCollector(): Promise<Collector> {
     clear() {
       captures.length = 0;
     },
-    close() {
-      server.closeAllConnections();
-      return new Promise<void>((r) => server.close(() => r()));
-    },
+    close: collector.close,
   };
+}
+
+/** every status text our nodes showed, as "type: text" */
+export function statusesShown(col: Collector): string[] {
+  return col.captures
+    .filter((c) => c.debug.startsWith("status:"))
+    .map((c) => c.msg.status as { text?: string; source: { type: string } })
+    .filter((st) => st.text)
+    .map((st) => `${st.source.type}: ${st.text}`);
 }
 
 /** the capture id under which the status changes of a tab's qualtrics nodes arrive */

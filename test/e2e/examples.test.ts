@@ -7,9 +7,10 @@
 // requests and state, and the Node-RED log.
 import assert from "node:assert/strict";
 import { readPublicationUrl } from "../../src/publication-url";
-import { startSandbox, type Sandbox } from "../../sandbox";
-import { NodeRed, examplesFlows, freePort, loadExamples, startNodeRed, waitFor } from "../support/runtime";
-import { Collector, startCollector, untranslated, withCapture } from "./capture";
+import { examplesFlows, loadExamples } from "../support/runtime";
+import { untranslated, withCapture, statusesShown } from "./capture";
+import { waitFor, sleep } from "../support/wait";
+import { useStack } from "./stack";
 
 const CONFIG_ID = "qualtrics-example-config";
 const SHARED_KEY = "demo-shared-key-for-the-examples";
@@ -21,41 +22,22 @@ type Msg = Record<string, unknown> & { payload?: unknown; qualtrics?: { requestI
 
 describe(`e2e: example flows (${process.env.NR_PKG || "node-red"}, httpNodeRoot "/")`, function () {
   this.timeout(60_000);
-  let sb: Sandbox;
-  let col: Collector;
-  let nr: NodeRed;
   let deployMark = 0;
+  const { sb, col, nr } = useStack({
+    nodeRed: (_sb, port) => ({ httpNodeRoot: "/", env: { QUALTRICS_PUBLIC_URL: `http://127.0.0.1:${port}` } }),
+    ready: async () => {
+      deployMark = nr.mark();
+      await nr.deploy(withCapture(examplesFlows(), col.url), {
+        [CONFIG_ID]: { apiToken: sb.token },
+        "qex-response-trigger": { sharedKey: SHARED_KEY },
+      });
+      await waitFor("the example's event subscription", () => sb.state.subscriptions.size === 1, 15_000);
+      await nr.waitForLog(/qex-response-trigger|completed responses/, 5_000, deployMark).catch(() => undefined);
+    },
+  });
 
   const requests = (method: string, path: RegExp) => sb.requests.filter((r) => r.method === method && path.test(r.path));
   const only = async (debugId: string) => (await col.wait(debugId, 1))[0].msg as Msg;
-
-  before(async function () {
-    sb = await startSandbox();
-    col = await startCollector();
-    const port = await freePort();
-    nr = await startNodeRed({
-      port,
-      httpNodeRoot: "/",
-      env: { QUALTRICS_BASE_URL: sb.apiBase, QUALTRICS_PUBLIC_URL: `http://127.0.0.1:${port}` },
-    });
-    deployMark = nr.mark();
-    await nr.deploy(withCapture(examplesFlows(), col.url), {
-      [CONFIG_ID]: { apiToken: sb.token },
-      "qex-response-trigger": { sharedKey: SHARED_KEY },
-    });
-    await waitFor("the example's event subscription", () => sb.state.subscriptions.size === 1, 15_000);
-    await nr.waitForLog(/qex-response-trigger|completed responses/, 5_000, deployMark).catch(() => undefined);
-  });
-
-  after(async function () {
-    await nr?.dispose();
-    await col?.close();
-    await sb?.close();
-  });
-
-  afterEach(function () {
-    if (this.currentTest?.state === "failed") console.log(`--- Node-RED log ---\n${nr?.log}`);
-  });
 
   describe("the files", function () {
     it("each starts with a Comment node, uses core nodes and ours only, and shares one config node without credentials", function () {
@@ -91,7 +73,7 @@ describe(`e2e: example flows (${process.env.NR_PKG || "node-red"}, httpNodeRoot 
       }
       assert.equal(flows.filter((n) => n.id === CONFIG_ID).length, 1);
       await nr.waitForLog(/Started flows/, 5_000, deployMark);
-      await new Promise((r) => setTimeout(r, 500));
+      await sleep(500);
       assert.deepEqual(nr.problems(deployMark), []);
     });
   });
@@ -316,11 +298,7 @@ describe(`e2e: example flows (${process.env.NR_PKG || "node-red"}, httpNodeRoot 
     });
 
     it("every status our nodes showed is translated text (no message key, no __placeholder__)", function () {
-      const shown = col.captures
-        .filter((c) => c.debug.startsWith("status:"))
-        .map((c) => c.msg.status as { text?: string; source: { type: string } })
-        .filter((st) => st.text)
-        .map((st) => `${st.source.type}: ${st.text}`);
+      const shown = statusesShown(col);
       for (const t of NON_CONFIG_TYPES) assert.ok(shown.some((x) => x.startsWith(t + ":")), `no status seen from ${t}`);
       assert.deepEqual(untranslated(shown), []);
     });

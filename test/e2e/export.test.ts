@@ -5,13 +5,15 @@
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { startSandbox, type Sandbox } from "../../sandbox";
 import { generateResponses } from "../../sandbox/export-control";
-import { FlowNode, NodeRed, examplesFlows, freePort, loadExamples, sleep, startNodeRed, waitFor } from "../support/runtime";
-import { Collector, startCollector, untranslated, withCapture } from "./capture";
+import { FlowNode, examplesFlows, loadExamples } from "../support/runtime";
+import { untranslated, withCapture } from "./capture";
+import { sleep, waitFor } from "../support/wait";
+import { sandboxConfig } from "../support/config-node";
+import { useStack } from "./stack";
 
 const TOKEN = "e2e-export-token-000000000000000000000000";
-const CONFIG: FlowNode = { id: "e2e-config", type: "qualtrics-config", name: "e2e sandbox", dataCenter: "iad1", baseUrl: "${QUALTRICS_BASE_URL}", timeout: 10, retries: 2, rateLimit: 3000, maxConcurrent: 10 };
+const CONFIG = sandboxConfig({ id: "e2e-config" });
 const N = 400;
 
 type Msg = Record<string, unknown> & { payload?: unknown; export?: Record<string, unknown>; parts?: Record<string, unknown>; event?: Record<string, unknown> };
@@ -22,37 +24,21 @@ function debugNode(id: string, z: string): FlowNode {
 
 describe(`e2e: response export and polling trigger (${process.env.NR_PKG || "node-red"})`, function () {
   this.timeout(120_000);
-  let sb: Sandbox;
-  let col: Collector;
-  let nr: NodeRed;
   let survey: string;
   let deployMark = 0;
-
-  before(async function () {
-    sb = await startSandbox({ token: TOKEN });
-    survey = sb.seedIds.surveyIds[1];
-    col = await startCollector();
-    const port = await freePort();
-    nr = await startNodeRed({
-      port,
-      env: { QUALTRICS_BASE_URL: sb.apiBase },
+  const { sb, col, nr } = useStack({
+    sandbox: { token: TOKEN },
+    nodeRed: () => ({
       settings: {
         contextStorage: { default: { module: "localfilesystem" } },
         qualtricsExportPollDelay: 20,
         qualtricsResponsePollMinInterval: 1,
       },
-    });
-    deployMark = nr.mark();
-  });
-
-  after(async function () {
-    await nr?.dispose();
-    await col?.close();
-    await sb?.close();
-  });
-
-  afterEach(function () {
-    if (this.currentTest?.state === "failed") console.log(`--- Node-RED log ---\n${nr?.log}`);
+    }),
+    ready: async () => {
+      survey = sb.seedIds.surveyIds[1];
+      deployMark = nr.mark();
+    },
   });
 
   describe(`an export of ${N} responses in each output mode`, function () {

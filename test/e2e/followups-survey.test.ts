@@ -3,9 +3,10 @@
 // distributions, the history before and after a response through a recipient's link, a reminder,
 // generated links), and a response trigger whose completed responses the survey node makes readable.
 import assert from "node:assert/strict";
-import { startSandbox, type Sandbox } from "../../sandbox";
-import { FlowNode, NodeRed, examplesFlows, freePort, loadExamples, startNodeRed, waitFor } from "../support/runtime";
-import { Collector, startCollector, statusCaptureId, untranslated, withCapture } from "./capture";
+import { FlowNode, examplesFlows, loadExamples } from "../support/runtime";
+import { statusCaptureId, untranslated, withCapture, statusesShown } from "./capture";
+import { waitFor } from "../support/wait";
+import { useStack } from "./stack";
 
 const CONFIG_ID = "qualtrics-example-config";
 const SURVEY_CS = "SV_VE5mzwCiii9FktA";
@@ -20,9 +21,20 @@ type Msg = Record<string, unknown> & { payload?: unknown; qualtrics?: { requestI
 
 describe(`e2e: distribution follow-ups and the survey node (${process.env.NR_PKG || "node-red"})`, function () {
   this.timeout(60_000);
-  let sb: Sandbox;
-  let col: Collector;
-  let nr: NodeRed;
+  const { sb, col, nr } = useStack({
+    nodeRed: () => ({ httpNodeRoot: "/" }),
+    ready: async () => {
+      const mine = loadExamples().filter((e) => EXAMPLES.includes(e.label));
+      assert.equal(mine.length, EXAMPLES.length, "both example files are there");
+      deployMark = nr.mark();
+      await nr.deploy(withCapture([...examplesFlows(mine), ...labellingTab()], col.url), {
+        [CONFIG_ID]: { apiToken: sb.token },
+        "e2e-label-trigger": { sharedKey: SHARED_KEY },
+      });
+      await waitFor("the trigger's event subscription", () => sb.state.subscriptions.size === 1, 15_000);
+      await nr.waitForLog(/Started flows/, 5_000, deployMark);
+    },
+  });
   let deployMark = 0;
 
   const requests = (method: string, path: RegExp) => sb.requests.filter((r) => r.method === method && path.test(r.path));
@@ -45,32 +57,6 @@ describe(`e2e: distribution follow-ups and the survey node (${process.env.NR_PKG
       { id: "e2e-label-debug", type: "debug", z: "e2e-label-tab", name: "labelled", active: true, tosidebar: true, console: false, tostatus: false, complete: "true", targetType: "full", statusVal: "", statusType: "auto", x: 600, y: 100, wires: [] },
     ];
   }
-
-  before(async function () {
-    sb = await startSandbox();
-    col = await startCollector();
-    const port = await freePort();
-    nr = await startNodeRed({ port, httpNodeRoot: "/", env: { QUALTRICS_BASE_URL: sb.apiBase } });
-    const mine = loadExamples().filter((e) => EXAMPLES.includes(e.label));
-    assert.equal(mine.length, EXAMPLES.length, "both example files are there");
-    deployMark = nr.mark();
-    await nr.deploy(withCapture([...examplesFlows(mine), ...labellingTab()], col.url), {
-      [CONFIG_ID]: { apiToken: sb.token },
-      "e2e-label-trigger": { sharedKey: SHARED_KEY },
-    });
-    await waitFor("the trigger's event subscription", () => sb.state.subscriptions.size === 1, 15_000);
-    await nr.waitForLog(/Started flows/, 5_000, deployMark);
-  });
-
-  after(async function () {
-    await nr?.dispose();
-    await col?.close();
-    await sb?.close();
-  });
-
-  afterEach(function () {
-    if (this.currentTest?.state === "failed") console.log(`--- Node-RED log ---\n${nr?.log}`);
-  });
 
   it("deploys both examples and the labelling tab without errors or warnings", async function () {
     const { flows } = await nr.getFlows();
@@ -222,11 +208,7 @@ describe(`e2e: distribution follow-ups and the survey node (${process.env.NR_PKG
     });
 
     it("every status the two nodes showed is translated text", function () {
-      const shown = col.captures
-        .filter((c) => c.debug.startsWith("status:"))
-        .map((c) => c.msg.status as { text?: string; source: { type: string } })
-        .filter((st) => st.text)
-        .map((st) => `${st.source.type}: ${st.text}`);
+      const shown = statusesShown(col);
       for (const t of ["qualtrics-distribution", "qualtrics-survey"]) assert.ok(shown.some((x) => x.startsWith(t + ":")), `no status seen from ${t}`);
       assert.deepEqual(untranslated(shown), []);
       assert.ok(col.of(statusCaptureId("qex-followups")).length > 0);

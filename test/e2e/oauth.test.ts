@@ -3,9 +3,11 @@
 // stops accepting, Test connection through the Admin API, the warning for a proxied account, and
 // the client ID and secret kept out of exports and the log.
 import assert from "node:assert/strict";
-import { startSandbox, type Sandbox } from "../../sandbox";
-import { FlowNode, NodeRed, freePort, sleep, startNodeRed } from "../support/runtime";
-import { Collector, startCollector, withCapture } from "./capture";
+import { FlowNode } from "../support/runtime";
+import { withCapture } from "./capture";
+import { sleep } from "../support/wait";
+import { sandboxConfig } from "../support/config-node";
+import { useStack } from "./stack";
 
 // recognisable values, so any leak shows up in a plain text search
 const CLIENT_ID = "E2E-OAUTH-CLIENT-ID-4b1d7e";
@@ -17,9 +19,15 @@ type Msg = Record<string, unknown> & { payload?: Record<string, unknown>; qualtr
 
 describe(`e2e: OAuth client credentials (${process.env.NR_PKG || "node-red"})`, function () {
   this.timeout(60_000);
-  let sb: Sandbox;
-  let col: Collector;
-  let nr: NodeRed;
+  const { sb, col, nr } = useStack({
+    sandbox: { oauthClients: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, scopes: ["read:users", "read:surveys"] }], oauthTokenTtlSeconds: TTL_SECONDS },
+    nodeRed: () => ({ httpNodeRoot: "/", logLevel: "debug" }),
+    ready: async () => {
+      const mark = nr.mark();
+      await nr.deploy(flows(), { [CONFIG]: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET } });
+      await nr.waitForLog(/Started flows/, 10_000, mark);
+    },
+  });
 
   const tokensIssued = () => [...sb.oauth.tokens.keys()];
   const bearerOf = (i: number) => String(sb.requests[i].headers.authorization ?? "").replace(/^Bearer /, "");
@@ -40,33 +48,11 @@ describe(`e2e: OAuth client credentials (${process.env.NR_PKG || "node-red"})`, 
         { id: "e2e-oauth-debug", type: "debug", z: "e2e-oauth-tab", name: "whoami", active: true, tosidebar: true, console: false, tostatus: false, complete: "true", targetType: "full", statusVal: "", statusType: "auto", x: 500, y: 100, wires: [] },
         { id: "e2e-oauth-catch", type: "catch", z: "e2e-oauth-tab", name: "", scope: null, uncaught: false, x: 100, y: 200, wires: [["e2e-oauth-errors"]] },
         { id: "e2e-oauth-errors", type: "debug", z: "e2e-oauth-tab", name: "errors", active: true, tosidebar: true, console: false, tostatus: false, complete: "true", targetType: "full", statusVal: "", statusType: "auto", x: 300, y: 200, wires: [] },
-        {
-          id: CONFIG, type: "qualtrics-config", name: "e2e OAuth", dataCenter: "iad1", baseUrl: "${QUALTRICS_BASE_URL}", authType: "oauth",
-          scopes: "read:users", timeout: 10, retries: 2, rateLimit: 3000, maxConcurrent: 10,
-        },
+        sandboxConfig({ id: CONFIG, name: "e2e OAuth", authType: "oauth", scopes: "read:users" }),
       ],
       col.url,
     );
   }
-
-  before(async function () {
-    sb = await startSandbox({ oauthClients: [{ clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, scopes: ["read:users", "read:surveys"] }], oauthTokenTtlSeconds: TTL_SECONDS });
-    col = await startCollector();
-    nr = await startNodeRed({ port: await freePort(), httpNodeRoot: "/", logLevel: "debug", env: { QUALTRICS_BASE_URL: sb.apiBase } });
-    const mark = nr.mark();
-    await nr.deploy(flows(), { [CONFIG]: { clientId: CLIENT_ID, clientSecret: CLIENT_SECRET } });
-    await nr.waitForLog(/Started flows/, 10_000, mark);
-  });
-
-  after(async function () {
-    await nr?.dispose();
-    await col?.close();
-    await sb?.close();
-  });
-
-  afterEach(function () {
-    if (this.currentTest?.state === "failed") console.log(`--- Node-RED log ---\n${nr?.log}`);
-  });
 
   it("gets a token with the configured client and scope and sends it as Bearer", async function () {
     const msg = await whoami();

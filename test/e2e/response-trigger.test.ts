@@ -6,11 +6,14 @@
 // The its run in order and share one Node-RED process (restarted once on the same user directory).
 import assert from "node:assert/strict";
 import { readPublicationUrl } from "../../src/publication-url";
-import { completedMessage, signMessage, startSandbox, type Sandbox } from "../../sandbox";
+import { completedMessage, signMessage } from "../../sandbox";
 import { cryptoIds } from "../../sandbox/ids";
 import { createResponse } from "../../sandbox/responses";
-import { FlowNode, NodeRed, freePort, sleep, startNodeRed, waitFor } from "../support/runtime";
-import { Collector, startCollector, statusCaptureId, untranslated, withCapture } from "./capture";
+import { FlowNode } from "../support/runtime";
+import { statusCaptureId, untranslated, withCapture } from "./capture";
+import { sleep, waitFor } from "../support/wait";
+import { sandboxConfig } from "../support/config-node";
+import { useStack } from "./stack";
 
 // recognisable values, so any leak shows up in a plain text search
 const TOKEN = "E2E-SECRET-TOKEN-7d41c9a0b3e25f68a1d4c7e0";
@@ -21,9 +24,17 @@ const TOPIC = `surveyengine.completedResponse.${SURVEY}`;
 
 describe(`e2e: response trigger (${process.env.NR_PKG || "node-red"}, httpNodeRoot "/api")`, function () {
   this.timeout(60_000);
-  let sb: Sandbox;
-  let col: Collector;
-  let nr: NodeRed;
+  const { sb, col, nr } = useStack({
+    sandbox: { token: TOKEN },
+    nodeRed: () => ({ httpNodeRoot: "/api", logLevel: "debug", audit: true }),
+    ready: async () => {
+      flows = flowsWith();
+      const since = Date.now();
+      await nr.deploy(flows, { "e2e-config": { apiToken: TOKEN }, "e2e-trigger": { sharedKey: SHARED_KEY } });
+      await waitFor("the subscription", () => sb.state.subscriptions.size > 0, 15_000);
+      await registrationChecked(since);
+    },
+  });
   let flows: FlowNode[];
   let subscriptionId = "";
 
@@ -61,39 +72,11 @@ describe(`e2e: response trigger (${process.env.NR_PKG || "node-red"}, httpNodeRo
           fetchResponse: true, dedupeSeconds: 600, maxBodyKb: 256, x: 150, y: 100, wires: [["e2e-debug"]],
         },
         { id: "e2e-debug", type: "debug", z: "e2e-tab", name: "e2e debug", active: true, tosidebar: true, console: false, tostatus: false, complete: "true", targetType: "full", statusVal: "", statusType: "auto", x: 400, y: 100, wires: [] },
-        { id: "e2e-config", type: "qualtrics-config", name: "e2e sandbox", dataCenter: "iad1", baseUrl: "${QUALTRICS_BASE_URL}", timeout: 10, retries: 2, rateLimit: 3000, maxConcurrent: 10 },
+        sandboxConfig({ id: "e2e-config" }),
       ].filter((n) => sharedKeyNode || n.id !== "e2e-trigger"),
       col.url,
     );
   }
-
-  before(async function () {
-    sb = await startSandbox({ token: TOKEN });
-    col = await startCollector();
-    const port = await freePort();
-    nr = await startNodeRed({
-      port,
-      httpNodeRoot: "/api",
-      logLevel: "debug",
-      audit: true,
-      env: { QUALTRICS_BASE_URL: sb.apiBase },
-    });
-    flows = flowsWith();
-    const since = Date.now();
-    await nr.deploy(flows, { "e2e-config": { apiToken: TOKEN }, "e2e-trigger": { sharedKey: SHARED_KEY } });
-    await waitFor("the subscription", () => sb.state.subscriptions.size > 0, 15_000);
-    await registrationChecked(since);
-  });
-
-  after(async function () {
-    await nr?.dispose();
-    await col?.close();
-    await sb?.close();
-  });
-
-  afterEach(function () {
-    if (this.currentTest?.state === "failed") console.log(`--- Node-RED log ---\n${nr?.log}`);
-  });
 
   it("registers one event subscription at publicBaseUrl + httpNodeRoot + path, with the shared key", function () {
     assert.equal(subs().length, 1);

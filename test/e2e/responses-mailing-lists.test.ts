@@ -2,9 +2,10 @@
 // does it: they deploy without errors or warnings, and each inject node does what the example's
 // comment says (observed at the debug nodes, in the sandbox's requests and state, and in the status texts).
 import assert from "node:assert/strict";
-import { startSandbox, type Sandbox } from "../../sandbox";
-import { NodeRed, examplesFlows, freePort, loadExamples, startNodeRed } from "../support/runtime";
-import { Collector, startCollector, statusCaptureId, untranslated, withCapture } from "./capture";
+import { examplesFlows, loadExamples } from "../support/runtime";
+import { statusCaptureId, untranslated, withCapture } from "./capture";
+import { sleep } from "../support/wait";
+import { useStack } from "./stack";
 
 const CONFIG_ID = "qualtrics-example-config";
 const SURVEY = "SV_VE5mzwCiii9FktA";
@@ -16,38 +17,23 @@ type Msg = Record<string, unknown> & { payload?: unknown; qualtrics?: { requestI
 
 describe(`e2e: response and mailing-list examples (${process.env.NR_PKG || "node-red"})`, function () {
   this.timeout(60_000);
-  let sb: Sandbox;
-  let col: Collector;
-  let nr: NodeRed;
+  const { sb, col, nr } = useStack({
+    nodeRed: () => ({ httpNodeRoot: "/" }),
+    ready: async () => {
+      deployMark = nr.mark();
+      const examples = loadExamples().filter((e) => MINE.includes(e.label));
+      assert.equal(examples.length, 2, "both example files are there");
+      await nr.deploy(withCapture(examplesFlows(examples), col.url), { [CONFIG_ID]: { apiToken: sb.token } });
+      await nr.waitForLog(/Started flows/, 10_000, deployMark);
+    },
+  });
   let deployMark = 0;
 
   const requests = (method: string, path: RegExp) => sb.requests.filter((r) => r.method === method && path.test(r.path));
   const only = async (debugId: string) => (await col.wait(debugId, 1))[0].msg as Msg;
 
-  before(async function () {
-    sb = await startSandbox();
-    col = await startCollector();
-    const port = await freePort();
-    nr = await startNodeRed({ port, httpNodeRoot: "/", env: { QUALTRICS_BASE_URL: sb.apiBase } });
-    deployMark = nr.mark();
-    const examples = loadExamples().filter((e) => MINE.includes(e.label));
-    assert.equal(examples.length, 2, "both example files are there");
-    await nr.deploy(withCapture(examplesFlows(examples), col.url), { [CONFIG_ID]: { apiToken: sb.token } });
-    await nr.waitForLog(/Started flows/, 10_000, deployMark);
-  });
-
-  after(async function () {
-    await nr?.dispose();
-    await col?.close();
-    await sb?.close();
-  });
-
-  afterEach(function () {
-    if (this.currentTest?.state === "failed") console.log(`--- Node-RED log ---\n${nr?.log}`);
-  });
-
   it("deploys both examples without errors or warnings; they use the shared config node and the sandbox IDs", async function () {
-    await new Promise((r) => setTimeout(r, 300));
+    await sleep(300);
     assert.deepEqual(nr.problems(deployMark), []);
     const all = loadExamples().filter((e) => MINE.includes(e.label)).flatMap((e) => e.nodes);
     assert.ok(all.some((n) => n.type === "qualtrics-response"));

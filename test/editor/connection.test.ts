@@ -3,17 +3,7 @@
 // a new configuration that is not deployed yet, and pickers through an edited configuration.
 import assert from "node:assert/strict";
 import { freePort } from "../support/runtime";
-import {
-  IDS,
-  closePicker,
-  closeTrays,
-  openConfig,
-  openNode,
-  openPicker,
-  screenshotTray,
-  startSession,
-  type Session,
-} from "./harness";
+import { IDS, closePicker, closeTrays, openConfig, openNode, openPicker, screenshotTray, useSession } from "./harness";
 
 declare const RED: any; // eslint-disable-line @typescript-eslint/no-explicit-any
 declare const $: any; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -28,25 +18,14 @@ interface TestResult {
 
 describe(`editor: Test connection (${process.env.NR_PKG || "node-red"})`, function () {
   this.timeout(120_000);
-  let s: Session;
 
-  before(async function () {
-    s = await startSession();
-  });
-
-  after(async function () {
-    await s?.close();
-  });
+  const s = useSession();
 
   beforeEach(function () {
     s.sb.faults.clear();
   });
 
   afterEach(async function () {
-    if (this.currentTest?.state === "failed" && s) {
-      console.log(`--- Node-RED log ---\n${s.nr.log}\n--- page errors ---\n${s.errors.join("\n")}`);
-      await s.page.screenshot({ path: `build/editor-failure-${s.major}.png` }).catch(() => undefined);
-    }
     await closeTrays(s.page).catch(() => undefined);
   });
 

@@ -2,26 +2,7 @@
 // from the sandbox (the seeded IDs), invalid input is flagged, and fields follow the chosen
 // operation / channel / method. A screenshot of each dialog goes to build/screenshots/ (docs/screenshots/ with UPDATE_SCREENSHOTS=1).
 import assert from "node:assert/strict";
-import {
-  IDS,
-  choose,
-  closePicker,
-  closeTrays,
-  hasError,
-  isVisible,
-  openConfig,
-  openNode,
-  openPicker,
-  rowVisible,
-  screenshotTray,
-  setTyped,
-  startSession,
-  typeInto,
-  typedInputInfo,
-  validationMessage,
-  waitForError,
-  type Session,
-} from "./harness";
+import { IDS, choose, closePicker, closeTrays, hasError, isVisible, openConfig, openNode, openPicker, rowVisible, screenshotTray, setTyped, useSession, typeInto, typedInputInfo, validationMessage, waitForError } from "./harness";
 
 declare const RED: any; // eslint-disable-line @typescript-eslint/no-explicit-any
 declare const $: any; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -31,22 +12,8 @@ const PICKER_TYPES = ["qualtrics", "str", "msg", "flow", "global", "env"];
 
 describe(`editor: edit dialogs (${process.env.NR_PKG || "node-red"})`, function () {
   this.timeout(120_000);
-  let s: Session;
 
-  before(async function () {
-    s = await startSession();
-  });
-
-  after(async function () {
-    await s?.close();
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === "failed" && s) {
-      console.log(`--- Node-RED log ---\n${s.nr.log}\n--- page errors ---\n${s.errors.join("\n")}`);
-      await s.page.screenshot({ path: `build/editor-failure-${s.major}.png` }).catch(() => undefined);
-    }
-  });
+  const s = useSession();
 
   const value = (sel: string) => s.page.inputValue(sel);
 

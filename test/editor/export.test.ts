@@ -2,21 +2,7 @@
 // and the chosen survey's saved filters), rows that follow the options, and flagged input.
 import assert from "node:assert/strict";
 import { surveyFilters } from "../../sandbox/routes/export";
-import {
-  IDS,
-  closePicker,
-  closeTrays,
-  openNode,
-  openPicker,
-  rowVisible,
-  screenshotTray,
-  setTyped,
-  startSession,
-  typeInto,
-  typedInputInfo,
-  waitForError,
-  type Session,
-} from "./harness";
+import { IDS, closePicker, closeTrays, openNode, openPicker, rowVisible, screenshotTray, setTyped, useSession, typeInto, typedInputInfo, waitForError } from "./harness";
 
 declare const RED: any; // eslint-disable-line @typescript-eslint/no-explicit-any
 declare const $: any; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -28,7 +14,6 @@ const STR_TYPES = ["str", "msg", "flow", "global", "env", "jsonata"];
 
 describe(`editor: export node and polling trigger (${process.env.NR_PKG || "node-red"})`, function () {
   this.timeout(120_000);
-  let s: Session;
 
   /** types into a plain text field, as a user does */
   async function fill(prop: string, text: string): Promise<void> {
@@ -37,34 +22,25 @@ describe(`editor: export node and polling trigger (${process.env.NR_PKG || "node
     await box.press("Tab");
   }
 
-  before(async function () {
-    s = await startSession();
-    // two more nodes on the dialogs tab, as a user would drop them from the palette
-    await s.page.evaluate(
-      ([tab, config, exportId, pollId]: string[]) => {
-        RED.nodes.import([
-          // what the palette gives a new node: the defaults of its definition
-          ...[
-            { id: exportId, type: "qualtrics-export", y: 520 },
-            { id: pollId, type: "qualtrics-response-poll", y: 580 },
-          ].map((n) => {
-            const defaults = RED.nodes.getType(n.type).defaults;
-            const props: Record<string, unknown> = {};
-            for (const k of Object.keys(defaults)) props[k] = defaults[k].value;
-            return { ...props, ...n, z: tab, qualtrics: config, x: 200, wires: [[]] };
-          }),
-        ]);
-      },
-      [IDS.tab, IDS.config, EXPORT, POLL],
-    );
-  });
-
-  after(async function () {
-    await s?.close();
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === "failed" && s) console.log(`--- Node-RED log ---\n${s.nr.log}\n--- page errors ---\n${s.errors.join("\n")}`);
+  const s = useSession(async () => {
+      // two more nodes on the dialogs tab, as a user would drop them from the palette
+      await s.page.evaluate(
+        ([tab, config, exportId, pollId]: string[]) => {
+          RED.nodes.import([
+            // what the palette gives a new node: the defaults of its definition
+            ...[
+              { id: exportId, type: "qualtrics-export", y: 520 },
+              { id: pollId, type: "qualtrics-response-poll", y: 580 },
+            ].map((n) => {
+              const defaults = RED.nodes.getType(n.type).defaults;
+              const props: Record<string, unknown> = {};
+              for (const k of Object.keys(defaults)) props[k] = defaults[k].value;
+              return { ...props, ...n, z: tab, qualtrics: config, x: 200, wires: [[]] };
+            }),
+          ]);
+        },
+        [IDS.tab, IDS.config, EXPORT, POLL],
+      );
   });
 
   describe("qualtrics-export", function () {

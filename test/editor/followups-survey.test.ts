@@ -2,22 +2,7 @@
 // the operation, the distributions picker lists the survey's distributions of the kind the operation
 // needs, the message picker the category of the follow-up, and the dialogs flag bad input.
 import assert from "node:assert/strict";
-import {
-  IDS,
-  closePicker,
-  closeTrays,
-  openNode,
-  openPicker,
-  rowVisible,
-  screenshotTray,
-  setTyped,
-  startSession,
-  typeInto,
-  typedInputInfo,
-  validationMessage,
-  waitForError,
-  type Session,
-} from "./harness";
+import { IDS, closePicker, closeTrays, openNode, openPicker, rowVisible, screenshotTray, setTyped, useSession, typeInto, typedInputInfo, validationMessage, waitForError } from "./harness";
 
 declare const RED: any; // eslint-disable-line @typescript-eslint/no-explicit-any
 declare const $: any; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -28,43 +13,31 @@ const PICKER_TYPES = ["qualtrics", "str", "msg", "flow", "global", "env"];
 
 describe(`editor: distribution follow-ups and the survey node (${process.env.NR_PKG || "node-red"})`, function () {
   this.timeout(120_000);
-  let s: Session;
   let invitation = "";
   let links = "";
 
-  before(async function () {
-    s = await startSession();
-    const sb = s.sb;
-    const call = async (path: string, body: unknown) =>
-      ((await (await fetch(`${sb.apiBase}${path}`, { method: "POST", headers: { "X-API-TOKEN": sb.token, "content-type": "application/json" }, body: JSON.stringify(body) })).json()) as { result: { id: string } }).result.id;
-    invitation = await call("/distributions", {
-      message: { libraryId: sb.seedIds.libraryId, messageId: sb.seedIds.messageIds.invite },
-      recipients: { mailingListId: sb.seedIds.mailingListIds[0] },
-      header: { fromEmail: "care@example.com", fromName: "Care", replyToEmail: "care@example.com", subject: "How did we do?" },
-      surveyLink: { surveyId: sb.seedIds.surveyIds[0] },
-      sendDate: "2024-03-05T09:00:00Z",
-    });
-    links = await call("/distributions", { action: "CreateDistribution", surveyId: sb.seedIds.surveyIds[0], mailingListId: sb.seedIds.mailingListIds[1], description: "Spring links" });
-    // two more nodes on the dialogs tab, as a user would drop them from the palette
-    await s.page.evaluate(
-      ([tab, config, survey, followup, surveyNode]: string[]) => {
-        RED.nodes.import([
-          { id: followup, type: "qualtrics-distribution", z: tab, name: "", qualtrics: config, operation: "reminder", channel: "email", surveyId: survey, surveyIdType: "qualtrics", x: 200, y: 400, wires: [[]] },
-          { id: surveyNode, type: "qualtrics-survey", z: tab, name: "", qualtrics: config, operation: "label", surveyId: "", surveyIdType: "str", x: 200, y: 460, wires: [[]] },
-        ]);
-      },
-      [IDS.tab, IDS.config, sb.seedIds.surveyIds[0], FOLLOWUP, SURVEY],
-    );
-  });
-
-  after(async function () {
-    await s?.close();
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === "failed" && s) {
-      console.log(`--- Node-RED log ---\n${s.nr.log}\n--- page errors ---\n${s.errors.join("\n")}`);
-    }
+  const s = useSession(async () => {
+      const sb = s.sb;
+      const call = async (path: string, body: unknown) =>
+        ((await (await fetch(`${sb.apiBase}${path}`, { method: "POST", headers: { "X-API-TOKEN": sb.token, "content-type": "application/json" }, body: JSON.stringify(body) })).json()) as { result: { id: string } }).result.id;
+      invitation = await call("/distributions", {
+        message: { libraryId: sb.seedIds.libraryId, messageId: sb.seedIds.messageIds.invite },
+        recipients: { mailingListId: sb.seedIds.mailingListIds[0] },
+        header: { fromEmail: "care@example.com", fromName: "Care", replyToEmail: "care@example.com", subject: "How did we do?" },
+        surveyLink: { surveyId: sb.seedIds.surveyIds[0] },
+        sendDate: "2024-03-05T09:00:00Z",
+      });
+      links = await call("/distributions", { action: "CreateDistribution", surveyId: sb.seedIds.surveyIds[0], mailingListId: sb.seedIds.mailingListIds[1], description: "Spring links" });
+      // two more nodes on the dialogs tab, as a user would drop them from the palette
+      await s.page.evaluate(
+        ([tab, config, survey, followup, surveyNode]: string[]) => {
+          RED.nodes.import([
+            { id: followup, type: "qualtrics-distribution", z: tab, name: "", qualtrics: config, operation: "reminder", channel: "email", surveyId: survey, surveyIdType: "qualtrics", x: 200, y: 400, wires: [[]] },
+            { id: surveyNode, type: "qualtrics-survey", z: tab, name: "", qualtrics: config, operation: "label", surveyId: "", surveyIdType: "str", x: 200, y: 460, wires: [[]] },
+          ]);
+        },
+        [IDS.tab, IDS.config, sb.seedIds.surveyIds[0], FOLLOWUP, SURVEY],
+      );
   });
 
   describe("qualtrics-distribution, follow-up operations", function () {

@@ -9,7 +9,10 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
 import { startSandbox, type Sandbox } from "../../sandbox";
-import { REPO_ROOT, freePort, startNodeRed, waitFor, type Credentials, type FlowNode, type NodeRed } from "../support/runtime";
+import { CONFIG_TYPE, sandboxConfig } from "../support/config-node";
+import { standIn } from "../support/fixtures";
+import { REPO_ROOT, freePort, startNodeRed, type Credentials, type FlowNode, type NodeRed } from "../support/runtime";
+import { waitFor } from "../support/wait";
 
 // The editor's globals, for the functions that run in the page (page.evaluate / waitForFunction).
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -33,7 +36,7 @@ export const SCREENSHOT_DIR = process.env.UPDATE_SCREENSHOTS
 /** preferred sandbox port (the next free one is taken when it is busy) */
 const SANDBOX_PORT = 4710;
 
-export const CONFIG_TYPE = "qualtrics-config";
+export { CONFIG_TYPE };
 /** every palette type the package declares, so a new node is checked without editing this list */
 export const TYPES: readonly string[] = Object.keys(
   (JSON.parse(fs.readFileSync(path.join(REPO_ROOT, "package.json"), "utf8")) as { "node-red": { nodes: Record<string, string> } })["node-red"].nodes,
@@ -75,17 +78,7 @@ export function editorFlow(sb: Sandbox): { flows: FlowNode[]; credentials: Crede
   const z = IDS.tab;
   const flows: FlowNode[] = [
     { id: z, type: "tab", label: "Qualtrics dialogs", disabled: false, info: "" },
-    {
-      id: IDS.config,
-      type: CONFIG_TYPE,
-      name: "Sandbox",
-      dataCenter: "iad1",
-      baseUrl: sb.apiBase,
-      timeout: 30,
-      retries: 4,
-      rateLimit: 3000,
-      maxConcurrent: 10,
-    },
+    sandboxConfig({ id: IDS.config, name: "Sandbox", baseUrl: sb.apiBase, timeout: 30, retries: 4 }),
     {
       id: IDS.contact,
       type: "qualtrics-contact",
@@ -408,3 +401,26 @@ export async function choose(page: Page, value: string): Promise<void> {
 }
 
 export { waitFor };
+
+/**
+ * The session of a suite: started in before() (then `ready`, e.g. more nodes on the tab), closed in
+ * after(); a failed test prints the Node-RED log and the page errors and saves a screenshot.
+ */
+export function useSession(ready?: (s: Session) => Promise<void>, failureShot = "editor-failure"): Session {
+  let current: Session | undefined;
+  const s = standIn(() => current);
+  before(async function () {
+    current = await startSession();
+    await ready?.(s);
+  });
+  after(async function () {
+    await current?.close();
+  });
+  afterEach(async function () {
+    if (this.currentTest?.state === "failed" && current) {
+      console.log(`--- Node-RED log ---\n${current.nr.log}\n--- page errors ---\n${current.errors.join("\n")}`);
+      await current.page.screenshot({ path: `build/${failureShot}-${current.major}.png` }).catch(() => undefined);
+    }
+  });
+  return s;
+}

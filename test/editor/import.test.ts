@@ -2,8 +2,9 @@
 // @xmflows/node-red-qualtrics), its configuration given a token in the dialog, then deployed with the
 // Deploy button: no error notification, the flow (and the token) reach the runtime, and it works.
 import assert from "node:assert/strict";
-import { loadExamples, waitFor, type Example } from "../support/runtime";
-import { IDS, closeTrays, openConfig, startSession, type Session } from "./harness";
+import { loadExamples, type Example } from "../support/runtime";
+import { IDS, closeTrays, openConfig, useSession } from "./harness";
+import { waitFor } from "../support/wait";
 
 declare const RED: any; // eslint-disable-line @typescript-eslint/no-explicit-any
 declare const $: any; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -14,7 +15,6 @@ const EXAMPLE = "Contacts - list, create, update, delete";
 
 describe(`editor: import an example and deploy it (${process.env.NR_PKG || "node-red"})`, function () {
   this.timeout(120_000);
-  let s: Session;
   let examples: Example[];
   let example: Example;
   /** example node id -> id in the editor after the import */
@@ -31,19 +31,8 @@ describe(`editor: import an example and deploy it (${process.env.NR_PKG || "node
       }
     }, 60_000, 2_000);
     example = examples.find((e) => e.label === EXAMPLE)!;
-    s = await startSession();
   });
-
-  after(async function () {
-    await s?.close();
-  });
-
-  afterEach(async function () {
-    if (this.currentTest?.state === "failed" && s) {
-      console.log(`--- Node-RED log ---\n${s.nr.log}\n--- page errors ---\n${s.errors.join("\n")}`);
-      await s.page.screenshot({ path: `build/editor-failure-${s.major}.png` }).catch(() => undefined);
-    }
-  });
+  const s = useSession();
 
   const treeLabel = (text: string) =>
     s.page.locator("#red-ui-clipboard-dialog-import-tab-examples .red-ui-treeList-label").filter({

@@ -2,7 +2,7 @@
 // fields of the chosen kind of authentication, Test connection and the pickers with the typed OAuth
 // client, and the "Use <data center>" fix the server suggests.
 import assert from "node:assert/strict";
-import { IDS, closePicker, closeTrays, isVisible, openConfig, openNode, openPicker, startSession, type Session } from "./harness";
+import { IDS, closePicker, closeTrays, isVisible, openConfig, openNode, openPicker, useSession } from "./harness";
 import { DEFAULT_OAUTH_SCOPES } from "../../src/oauth";
 
 declare const $: any; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -13,22 +13,12 @@ const CLIENT = { clientId: "EDITOR-OAUTH-CLIENT-3c9e", clientSecret: "EDITOR-OAU
 
 describe(`editor: OAuth in the configuration dialog (${process.env.NR_PKG || "node-red"})`, function () {
   this.timeout(120_000);
-  let s: Session;
 
-  before(async function () {
-    s = await startSession();
-    s.sb.oauth.addClient(CLIENT);
-  });
-
-  after(async function () {
-    await s?.close();
-  });
+  const s = useSession(async () => {
+      s.sb.oauth.addClient(CLIENT);
+  }, "editor-oauth-failure");
 
   afterEach(async function () {
-    if (this.currentTest?.state === "failed" && s) {
-      console.log(`--- Node-RED log ---\n${s.nr.log}\n--- page errors ---\n${s.errors.join("\n")}`);
-      await s.page.screenshot({ path: `build/editor-oauth-failure-${s.major}.png` }).catch(() => undefined);
-    }
     await s.page.unroute("**/qualtrics-config/*/test").catch(() => undefined);
     await closeTrays(s.page).catch(() => undefined);
   });

@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { REPO_ROOT } from "../support/runtime";
-import { CONFIG_TYPE, IDS, TYPES, startSession, type Session } from "./harness";
+import { CONFIG_TYPE, IDS, TYPES, useSession } from "./harness";
 
 declare const RED: any; // eslint-disable-line @typescript-eslint/no-explicit-any
 declare const $: any; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -17,19 +17,7 @@ function englishPaletteLabel(type: string): string {
 
 describe(`editor: palette (${process.env.NR_PKG || "node-red"})`, function () {
   this.timeout(120_000);
-  let s: Session;
-
-  before(async function () {
-    s = await startSession();
-  });
-
-  after(async function () {
-    await s?.close();
-  });
-
-  afterEach(function () {
-    if (this.currentTest?.state === "failed" && s) console.log(`--- Node-RED log ---\n${s.nr.log}\n--- page errors ---\n${s.errors.join("\n")}`);
-  });
+  const s = useSession();
 
   for (const type of TYPES) {
     it(`has ${type} in the Qualtrics category, with its label and icon`, async function () {

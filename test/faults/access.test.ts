@@ -10,8 +10,10 @@ import assert from "node:assert/strict";
 import { adminToken as tokenFor, bcryptHash } from "./admin-auth";
 import { addFigures } from "./figures";
 import { startSandbox, type Sandbox } from "../../sandbox";
-import { ok, startRecordingServer, type Recorded, type RecordingServer } from "../support/recording-server";
-import { FlowNode, NodeRed, startNodeRed, waitFor } from "../support/runtime";
+import { ok, startRecordingServer, type Recorded, type RecordingServer } from "../support/fake-servers";
+import { FlowNode, NodeRed, startNodeRed } from "../support/runtime";
+import { waitFor } from "../support/wait";
+import { sandboxConfig } from "../support/config-node";
 
 const RUN = process.env.NR_PKG || "node-red";
 const TOKEN = "ACCESS-TEST-TOKEN-6c1d9e3f7a2b5c8d0e4f";
@@ -74,7 +76,7 @@ describe(`faults: access (${RUN}, adminAuth and httpNodeAuth on)`, function () {
     });
     adminToken = await login("admin", "*");
     readerToken = await login("reader", "read");
-    const config = (id: string, baseUrl: string): FlowNode => ({ id, type: "qualtrics-config", name: `${id} (access)`, dataCenter: "iad1", baseUrl, timeout: 5, retries: 1, rateLimit: 3000, maxConcurrent: 5 });
+    const config = (id: string, baseUrl: string): FlowNode => sandboxConfig({ id, name: `${id} (access)`, baseUrl, timeout: 5, retries: 1, maxConcurrent: 5 });
     const flows: FlowNode[] = [
       { id: Z, type: "tab", label: "access", disabled: false, info: "" },
       config("acc-config", "${QUALTRICS_BASE_URL}"),

@@ -11,8 +11,9 @@ import assert from "node:assert/strict";
 import { adminToken, bcryptHash } from "./admin-auth";
 import { addFigures } from "./figures";
 import { Rig, RIG_CONFIG, rigConfig } from "./rig";
-import { ok, startRecordingServer, type RecordingServer } from "../support/recording-server";
-import { sleep, waitFor, type HttpAnswer } from "../support/runtime";
+import { ok, startRecordingServer, type RecordingServer } from "../support/fake-servers";
+import { type HttpAnswer } from "../support/runtime";
+import { sleep, waitFor } from "../support/wait";
 
 const RUN = process.env.NR_PKG || "node-red";
 const PASSWORD = "admin-hostile-password";

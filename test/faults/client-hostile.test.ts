@@ -5,7 +5,8 @@
 import assert from "node:assert/strict";
 import { addFigures, countEnds } from "./figures";
 import { Rig, RIG_CONFIG, rigConfig, type Unit } from "./rig";
-import { sleep, waitFor, type FlowNode } from "../support/runtime";
+import { type FlowNode } from "../support/runtime";
+import { sleep, waitFor } from "../support/wait";
 
 const RUN = process.env.NR_PKG || "node-red";
 const TOKEN = "HOSTILE-ECHO-TOKEN-5d2c8e1f7a3b9046";

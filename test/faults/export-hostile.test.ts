@@ -9,9 +9,9 @@ import { ExportFileError, ndjsonLines } from "../../src/export-records";
 import { generateResponses } from "../../sandbox/export-control";
 import { exportStore } from "../../sandbox/routes/export";
 import type { SurveyRecord } from "../../sandbox/state";
-import { sleep, waitFor } from "../support/runtime";
 import { addFigures, countEnds } from "./figures";
 import { RIG_CONFIG, Rig, type Unit } from "./rig";
+import { sleep, waitFor } from "../support/wait";
 
 const RECORD_MB = 0.05;
 const DOWNLOAD_MB = 0.5;

@@ -17,9 +17,10 @@ import { cryptoIds } from "../../sandbox/ids";
 import { createResponse } from "../../sandbox/responses";
 import { completedMessage, signMessage } from "../../sandbox/webhooks";
 import type { SurveyRecord } from "../../sandbox/state";
-import { FlowNode, freePort, sleep, waitFor } from "../support/runtime";
+import { FlowNode, freePort } from "../support/runtime";
 import { addFigures, type Ends } from "./figures";
 import { RIG_CONFIG, RIG_TOKEN, Rig, rigConfig, type End, type Unit } from "./rig";
+import { sleep, waitFor } from "../support/wait";
 
 const N = 5;
 /** the transient round's fault hits this many requests, fewer than the attempts (retries 2 → 3) a message has */

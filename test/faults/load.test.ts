@@ -5,9 +5,9 @@
 import assert from "node:assert/strict";
 import { Agent, request } from "undici";
 import { completedMessage, signMessage } from "../../sandbox/webhooks";
-import { sleep } from "../support/runtime";
 import { addFigures } from "./figures";
 import { RIG_CONFIG, Rig, rigConfig } from "./rig";
+import { sleep } from "../support/wait";
 
 /** the sandbox's rate (Qualtrics' brand-wide limit, here raised so 10,000 creates take about 50 s) and the config node's, per minute */
 const RATE = 12_000;

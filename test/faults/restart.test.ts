@@ -10,9 +10,9 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { readPublicationUrl } from "../../src/publication-url";
-import { sleep, waitFor } from "../support/runtime";
 import { addFigures, countEnds } from "./figures";
 import { RIG_CONFIG, Rig, rigConfig, type Unit } from "./rig";
+import { sleep, waitFor } from "../support/wait";
 
 const SURVEY = "SV_VE5mzwCiii9FktA";
 const SHARED_KEY = "FAULTS-SECRET-SHAREDKEY-restart-91c4a3";

@@ -12,11 +12,12 @@
 // POSTs it to a collector in the test process. A message is recognised by `msg.rigId` (set by
 // send() when missing) or, for messages a trigger makes, by `idExpr`.
 import * as fs from "node:fs";
-import * as http from "node:http";
-import type { AddressInfo } from "node:net";
 import { startSandbox, type Sandbox, type SandboxOptions } from "../../sandbox";
-import { FlowNode, NodeRed, StartOptions, Credentials, sleep, startNodeRed, waitFor } from "../support/runtime";
+import { FlowNode, NodeRed, StartOptions, Credentials, startNodeRed } from "../support/runtime";
 import { countEnds, type Ends } from "./figures";
+import { startCollector, type Listening } from "../support/fake-servers";
+import { sleep, waitFor } from "../support/wait";
+import { sandboxConfig } from "../support/config-node";
 
 export interface End {
   unit: string;
@@ -64,10 +65,7 @@ const TAB = "rig-tab";
 
 /** the configuration node every unit uses unless it names another; baseUrl comes from the environment */
 export function rigConfig(over: Partial<FlowNode> = {}): FlowNode {
-  return {
-    id: RIG_CONFIG, type: "qualtrics-config", name: "rig sandbox", dataCenter: "iad1", baseUrl: "${QUALTRICS_BASE_URL}",
-    timeout: 5, retries: 3, rateLimit: 3000, maxConcurrent: 10, ...over,
-  };
+  return sandboxConfig({ id: RIG_CONFIG, name: "rig sandbox", timeout: 5, retries: 3, ...over });
 }
 
 const FLUSH = `
@@ -134,43 +132,30 @@ export class Rig {
   private constructor(
     readonly sb: Sandbox,
     readonly nr: NodeRed,
-    private readonly server: http.Server,
-    readonly collectorUrl: string,
+    private readonly collector: Listening,
     readonly token: string,
   ) {}
+
+  get collectorUrl(): string {
+    return this.collector.url;
+  }
 
   static async start(opts: RigOptions = {}): Promise<Rig> {
     const token = opts.token ?? RIG_TOKEN;
     const sb = await startSandbox({ ...opts.sandbox, token });
     let rig: Rig | undefined;
-    const server = http.createServer((req, res) => {
-      const chunks: Buffer[] = [];
-      req.on("data", (c: Buffer) => chunks.push(c));
-      req.on("end", () => {
-        try {
-          const batch = JSON.parse(Buffer.concat(chunks).toString("utf8")) as Array<Record<string, unknown>>;
-          const at = Date.now();
-          for (const item of batch) {
-            if (item.kind === "status") rig?.statuses.push({ unit: String(item.unit), text: String(item.text ?? ""), fill: item.fill as string | undefined, at });
-            else rig?.ends.push({ ...(item as unknown as End), at });
-          }
-          res.writeHead(204).end();
-        } catch {
-          res.writeHead(400).end();
-        }
-      });
+    const collector = await startCollector((body, at) => {
+      for (const item of body as Array<Record<string, unknown>>) {
+        if (item.kind === "status") rig?.statuses.push({ unit: String(item.unit), text: String(item.text ?? ""), fill: item.fill as string | undefined, at });
+        else rig?.ends.push({ ...(item as unknown as End), at });
+      }
     });
-    // the http request node keeps its connection to the collector: a server that closed it when idle
-    // (Node's default is after 5 s) could race a batch into a reset, and the batch's ends would be lost
-    server.keepAliveTimeout = 30 * 60_000;
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-    const collectorUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     try {
       const nr = await startNodeRed({ ...opts.nodeRed, env: { QUALTRICS_BASE_URL: sb.apiBase, ...opts.nodeRed?.env } });
-      rig = new Rig(sb, nr, server, collectorUrl, token);
+      rig = new Rig(sb, nr, collector, token);
       return rig;
     } catch (err) {
-      server.close();
+      await collector.close();
       await sb.close();
       throw err;
     }
@@ -265,8 +250,7 @@ export class Rig {
 
   async dispose(): Promise<void> {
     await this.nr.dispose().catch(() => undefined);
-    this.server.closeAllConnections();
-    await new Promise<void>((r) => this.server.close(() => r()));
+    await this.collector.close();
     await this.sb.close();
   }
 }

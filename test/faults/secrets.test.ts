@@ -10,7 +10,8 @@ import * as path from "node:path";
 import { addFigures } from "./figures";
 import { Rig, RIG_CONFIG, rigConfig, type Unit } from "./rig";
 import { signMessage } from "../../sandbox";
-import { sleep, waitFor, type FlowNode } from "../support/runtime";
+import { type FlowNode } from "../support/runtime";
+import { sleep, waitFor } from "../support/wait";
 
 const RUN = process.env.NR_PKG || "node-red";
 // recognisable, and with characters that URL- and base64-encoding change

@@ -13,9 +13,9 @@ import * as path from "node:path";
 import { markedUrl } from "../../src/subscriptions";
 import { PUBLICATION_URL_MODES, storePublicationUrl, type PublicationUrlMode } from "../../sandbox";
 import type { SubscriptionRecord } from "../../sandbox/state";
-import { sleep, waitFor } from "../support/runtime";
 import { addFigures, countEnds } from "./figures";
 import { RIG_CONFIG, Rig, rigConfig, type Unit } from "./rig";
+import { sleep, waitFor } from "../support/wait";
 
 const SURVEY = "SV_VE5mzwCiii9FktA";
 const TOPIC = `surveyengine.completedResponse.${SURVEY}`;

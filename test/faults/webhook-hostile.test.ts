@@ -5,9 +5,9 @@
 // that is not the one meant.
 import assert from "node:assert/strict";
 import { signMessage } from "../../sandbox";
-import { sleep, waitFor } from "../support/runtime";
 import { addFigures, countEnds } from "./figures";
 import { RIG_CONFIG, Rig, rigConfig, type Unit } from "./rig";
+import { sleep, waitFor } from "../support/wait";
 
 const RUN = process.env.NR_PKG || "node-red";
 const SHARED_KEY = "FAULTS-SECRET-SHAREDKEY-webhook-5d81e0";

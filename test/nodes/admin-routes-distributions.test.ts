@@ -1,8 +1,9 @@
 // The "distributions" picker lookup of the config node's editor endpoints (nodes/lib/admin-routes.ts,
 // nodes/lib/distribution-lookup.ts): a survey's email distributions, newest first.
 import assert from "node:assert/strict";
-import { configNode, credentials, helper, nodes, TOKEN } from "../support/nr-helper";
-import { ok, Recorded, RecordingServer, Reply, startRecordingServer } from "../support/recording-server";
+import { credentials, helper, nodes, TOKEN } from "../support/nr-helper";
+import { ok, Recorded, RecordingServer, Reply, startRecordingServer } from "../support/fake-servers";
+import { configNode } from "../support/config-node";
 
 const SV = "SV_0123456789abcde";
 const TYPED = "typed-token-0123456789abcdefghijklmnopqrstu";

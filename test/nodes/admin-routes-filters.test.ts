@@ -3,8 +3,9 @@
 import assert from "node:assert/strict";
 import { startSandbox, type Sandbox } from "../../sandbox";
 import { surveyFilters } from "../../sandbox/routes/export";
-import { configNode, credentials, helper, nodes, TOKEN } from "../support/nr-helper";
-import { ok, RecordingServer, startRecordingServer } from "../support/recording-server";
+import { credentials, helper, nodes, TOKEN } from "../support/nr-helper";
+import { ok, RecordingServer, startRecordingServer } from "../support/fake-servers";
+import { configNode } from "../support/config-node";
 
 describe("qualtrics-config admin routes: filters lookup", function () {
   let sb: Sandbox;

@@ -3,10 +3,12 @@
 // account's rate limit. What counts is what Qualtrics (a recording server) receives.
 import assert from "node:assert/strict";
 import sinon = require("sinon");
-import { configNode, FlowNode, helper, http, nextMessage, TOKEN, until } from "../support/nr-helper";
-import { ok, Recorded, RecordingServer, startRecordingServer } from "../support/recording-server";
+import { FlowNode, helper, http, nextMessage, TOKEN } from "../support/nr-helper";
+import { ok, Recorded, RecordingServer, startRecordingServer } from "../support/fake-servers";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 import paginate = require("../../src/paginate");
+import { until } from "../support/wait";
+import { configNode } from "../support/config-node";
 
 const N = http.nodes;
 const OTHER_SECRET = "other-node-secret-0123456789abcdefghijkl";

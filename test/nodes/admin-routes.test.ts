@@ -2,13 +2,14 @@
 // "Test connection" and the picker lookups, against a recording Qualtrics stand-in on 127.0.0.1.
 import assert from "node:assert/strict";
 import sinon = require("sinon");
-import { configNode, credentials, helper, nodes, TOKEN } from "../support/nr-helper";
-import { fail, ok, Recorded, RecordingServer, Reply, startRecordingServer } from "../support/recording-server";
+import { credentials, helper, nodes, TOKEN } from "../support/nr-helper";
+import { fail, ok, Recorded, RecordingServer, Reply, startRecordingServer } from "../support/fake-servers";
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 import users = require("../../src/users");
+import { configNode } from "../support/config-node";
+import { DIR } from "../support/ids";
 
 const TYPED = "typed-token-0123456789abcdefghijklmnopqrstu";
-const DIR = "POOL_012345678901234";
 const LIB = "UR_0123456789abcde";
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any

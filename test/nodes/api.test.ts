@@ -1,48 +1,14 @@
 import assert from "node:assert/strict";
-import { configNode, credentials, FlowNode, helper, http, nextError, nextMessage, spyDone, TOKEN } from "../support/nr-helper";
-import { ok, RecordingServer, startRecordingServer } from "../support/recording-server";
-
-const N = http.nodes;
+import { http, TOKEN } from "../support/nr-helper";
+import { ok } from "../support/fake-servers";
+import { useRecordingServer } from "../support/fixtures";
+import { nodeUnderTest, useNodeRuntime } from "../support/node-test";
 
 describe("qualtrics-api", function () {
-  let api: RecordingServer;
-  let elsewhere: RecordingServer;
-  let done: ReturnType<typeof spyDone>;
-  before(async () => {
-    api = await startRecordingServer();
-    elsewhere = await startRecordingServer();
-  });
-  after(async () => {
-    await api.close();
-    await elsewhere.close();
-  });
-  beforeEach(() => (done = spyDone()));
-  afterEach(async () => {
-    await helper.unload();
-    done.restore();
-  });
-
-  function flow(props: Record<string, unknown>): FlowNode[] {
-    return [
-      { id: "tab", type: "tab" },
-      configNode(api.apiBase),
-      { id: "n", z: "tab", type: "qualtrics-api", qualtrics: "cfg", method: "GET", url: "", wires: [["out"]], ...props },
-      { id: "out", z: "tab", type: "helper" },
-    ];
-  }
-  const load = (props: Record<string, unknown>) => helper.load([N.config, N.api], flow(props), credentials);
-  async function run(msg: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const got = nextMessage("out");
-    helper.getNode("n").receive(msg);
-    return got;
-  }
-  async function refused(msg: Record<string, unknown>): Promise<string> {
-    const err = nextError("n");
-    helper.getNode("n").receive(msg);
-    const e = await err;
-    assert.equal(api.requests.length, 0, "no request may be made");
-    return e.message;
-  }
+  const api = useRecordingServer();
+  const elsewhere = useRecordingServer();
+  const done = useNodeRuntime();
+  const { load, run, refused } = nodeUnderTest({ type: "qualtrics-api", apiBase: () => api.apiBase, defaults: { method: "GET", url: "" }, requests: () => api.requests });
 
   it("passes method, path, query, headers and body through, with the token", async () => {
     await load({ method: "msg" });

@@ -1,12 +1,15 @@
 // What every palette node that calls Qualtrics must do the same way: config and token problems,
 // Qualtrics errors, retries, timeouts, prototype safety, exactly one done(), close and status.
 import assert from "node:assert/strict";
-import { configNode, credentials, FlowNode, helper, http, nextMessage, sends, spyDone, statusLog, TOKEN, until, untranslated } from "../support/nr-helper";
-import { fail, ok, RecordingServer, startRecordingServer } from "../support/recording-server";
+import { credentials, FlowNode, helper, http, nextMessage, sends, statusLog, TOKEN, untranslated } from "../support/nr-helper";
+import { fail, ok, startRecordingServer } from "../support/fake-servers";
+import { until, sleep } from "../support/wait";
+import { configNode } from "../support/config-node";
+import { useRecordingServer } from "../support/fixtures";
+import { useNodeRuntime } from "../support/node-test";
+import { DIR, CID } from "../support/ids";
 
 const N = http.nodes;
-const DIR = "POOL_012345678901234";
-const CID = "CID_012345678901234";
 
 interface Kind {
   name: string;
@@ -80,21 +83,8 @@ const READS: Kind[] = [
 ];
 
 describe("every Qualtrics node", function () {
-  let api: RecordingServer;
-  let done: ReturnType<typeof spyDone>;
-  before(async () => {
-    api = await startRecordingServer();
-    helper.settings({ qualtricsConfigRetryDelay: 5 } as never);
-  });
-  after(async () => {
-    helper.settings({});
-    await api.close();
-  });
-  beforeEach(() => (done = spyDone()));
-  afterEach(async () => {
-    await helper.unload();
-    done.restore();
-  });
+  const api = useRecordingServer();
+  const done = useNodeRuntime({ qualtricsConfigRetryDelay: 5 });
 
   function flow(kind: Kind, cfg: Record<string, unknown> = {}, qualtrics = "cfg"): FlowNode[] {
     return [
@@ -123,7 +113,7 @@ describe("every Qualtrics node", function () {
     await until(() => outcomes.length > seen, 5000, "an output or an error");
     // exactly one done() for the message, whichever way it ended
     await until(() => done.of("n").length > doneBefore, 2000, "done()");
-    await new Promise((r) => setTimeout(r, 20));
+    await sleep(20);
     assert.equal(outcomes.length, seen + 1, "exactly one output or error");
     assert.equal(done.of("n").length, doneBefore + 1, "exactly one done()");
     return outcomes[seen];

@@ -3,8 +3,10 @@
 // and the pickers with OAuth values from the dialog, and the data center a proxy notice names (§1.2).
 import assert from "node:assert/strict";
 import { startSandbox, type Sandbox } from "../../sandbox";
-import { FlowNode, helper, http, nextMessage, spyDone, statusLog, until } from "../support/nr-helper";
-import { ok, startRecordingServer } from "../support/recording-server";
+import { FlowNode, helper, http, nextMessage, spyDone, statusLog } from "../support/nr-helper";
+import { ok, startRecordingServer } from "../support/fake-servers";
+import { until } from "../support/wait";
+import { configNode } from "../support/config-node";
 
 const N = http.nodes;
 const CLIENT_ID = "NR-OAUTH-CLIENT-ID-31f0c2";
@@ -39,7 +41,7 @@ describe("qualtrics-config with OAuth", function () {
   function flow(cfg: Record<string, unknown> = {}): FlowNode[] {
     return [
       { id: "tab", type: "tab" },
-      { id: "cfg", type: "qualtrics-config", name: "oauth", dataCenter: "", baseUrl: sb.apiBase, timeout: 5, retries: 1, authType: "oauth", scopes: "read:directory_contacts read:users", ...cfg },
+      configNode(sb.apiBase, { name: "oauth", retries: 1, authType: "oauth", scopes: "read:directory_contacts read:users", ...cfg }),
       { id: "n", z: "tab", type: "qualtrics-contact", qualtrics: "cfg", operation: "get", directoryId: dir(), directoryIdType: "str", contactId: cid(), contactIdType: "str", wires: [["out"]] },
       { id: "out", z: "tab", type: "helper" },
     ];

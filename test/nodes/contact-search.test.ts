@@ -1,34 +1,19 @@
 // Contact search and create-or-update, against the recording server (exact requests) and the
 // sandbox (what a user sees end to end).
 import assert from "node:assert/strict";
-import { configNode, credentials, FlowNode, helper, http, nextError, nextMessage, sequenceNodes, TOKEN } from "../support/nr-helper";
-import { fail, metaOnly, ok, RecordingServer, startRecordingServer } from "../support/recording-server";
-import { startSandbox, Sandbox } from "../../sandbox";
+import { FlowNode, helper, http, nextError, TOKEN } from "../support/nr-helper";
+import { fail, metaOnly, ok } from "../support/fake-servers";
+import { configNode } from "../support/config-node";
+import { useRecordingServer, useSandbox } from "../support/fixtures";
+import { nodeUnderTest, useNodeRuntime } from "../support/node-test";
+import { DIR } from "../support/ids";
 
-const DIR = "POOL_012345678901234";
 const N = http.nodes;
 
-function flow(apiBase: string, props: Record<string, unknown>, dir = DIR): FlowNode[] {
-  return [
-    { id: "tab", type: "tab" },
-    configNode(apiBase),
-    { id: "n", z: "tab", type: "qualtrics-contact", qualtrics: "cfg", directoryId: dir, directoryIdType: "str", wires: [["out"]], ...props },
-    { id: "out", z: "tab", type: "helper" },
-  ];
-}
-
-async function run(msg: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const got = nextMessage("out");
-  helper.getNode("n").receive(msg);
-  return got;
-}
-
 describe("qualtrics-contact: search and create-or-update (requests)", function () {
-  let api: RecordingServer;
-  before(async () => (api = await startRecordingServer()));
-  after(() => api.close());
-  afterEach(() => helper.unload());
-  const load = (props: Record<string, unknown>) => helper.load([N.config, N.contact, sequenceNodes()], flow(api.apiBase, props), credentials);
+  const api = useRecordingServer();
+  useNodeRuntime();
+  const { load, run } = nodeUnderTest({ type: "qualtrics-contact", sequence: true, apiBase: () => api.apiBase, defaults: { directoryId: DIR, directoryIdType: "str" } });
 
   it("searches with a filter body, pages by skipToken and gives create-style field names", async () => {
     await load({ operation: "search", searchField: "extRef", searchValue: "ext-1", searchValueType: "str", limit: 0 });
@@ -145,19 +130,15 @@ describe("qualtrics-contact: search and create-or-update (requests)", function (
 });
 
 describe("qualtrics-contact: create or update against the sandbox", function () {
-  let sb: Sandbox;
-  before(async () => (sb = await startSandbox()));
-  after(() => sb.close());
-  afterEach(async () => {
-    await helper.unload();
-    sb.reset();
-  });
+  const sb = useSandbox();
+  useNodeRuntime();
+  const { flow } = nodeUnderTest({ type: "qualtrics-contact", apiBase: () => sb.apiBase, defaults: () => ({ directoryId: sb.seedIds.directoryId, directoryIdType: "str" }) });
 
   it("two messages for a new email at once create one contact and update it", async () => {
     const dir = sb.seedIds.directoryId;
     await helper.load(
       [N.config, N.contact],
-      flow(sb.apiBase, { operation: "upsert", upsertKey: "email" }, dir),
+      flow({ operation: "upsert", upsertKey: "email" }),
       { cfg: { apiToken: sb.token } },
     );
     const outs: Record<string, unknown>[] = [];
@@ -189,16 +170,13 @@ describe("qualtrics-contact: create or update against the sandbox", function () 
 });
 
 describe("qualtrics-contact: create or update against the sandbox, one account, emails in any case", function () {
-  let sb: Sandbox;
-  before(async () => (sb = await startSandbox()));
-  after(() => sb.close());
+  const sb = useSandbox();
+  useNodeRuntime();
   beforeEach(() => {
-    sb.reset();
     // every create is a contact of its own, as in a directory that does not deduplicate by email:
     // a second create shows in the directory, not only on the wire
     sb.state.directories.get(sb.seedIds.directoryId)!.deduplicationCriteria.email = false;
   });
-  afterEach(() => helper.unload());
 
   /** two contact nodes on one configuration, both wired to "out" */
   function twoNodes(): FlowNode[] {

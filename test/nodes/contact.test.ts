@@ -1,44 +1,22 @@
 import assert from "node:assert/strict";
 import * as vm from "node:vm";
-import { collect, configNode, FlowNode, credentials, helper, http, nextError, nextMessage, sequenceNodes, spyDone, TOKEN, until } from "../support/nr-helper";
-import { fail, metaOnly, ok, RecordingServer, startRecordingServer } from "../support/recording-server";
+import { collect, helper, nextError, nextMessage, TOKEN } from "../support/nr-helper";
+import { fail, metaOnly, ok } from "../support/fake-servers";
+import { until } from "../support/wait";
+import { useRecordingServer } from "../support/fixtures";
+import { nodeUnderTest, useNodeRuntime } from "../support/node-test";
+import { DIR, CID } from "../support/ids";
 
-const DIR = "POOL_012345678901234";
-const CID = "CID_012345678901234";
 const OTHER_DIR = "POOL_999999999999999";
 const OTHER_CID = "CID_999999999999999";
-const N = http.nodes;
 
 describe("qualtrics-contact", function () {
-  let api: RecordingServer;
-  let done: ReturnType<typeof spyDone>;
-  before(async () => (api = await startRecordingServer()));
-  after(() => api.close());
-  beforeEach(() => (done = spyDone()));
-  afterEach(async () => {
-    await helper.unload();
-    done.restore();
+  const api = useRecordingServer();
+  const done = useNodeRuntime();
+  afterEach(() => {
     delete process.env.QTEST_DIR;
   });
-
-  function flow(props: Record<string, unknown>, extra: FlowNode[] = []): FlowNode[] {
-    return [
-      { id: "tab", type: "tab" },
-      configNode(api.apiBase),
-      { id: "n", z: "tab", type: "qualtrics-contact", qualtrics: "cfg", directoryId: DIR, directoryIdType: "str", wires: [["out"]], ...props },
-      { id: "out", z: "tab", type: "helper" },
-      ...extra,
-    ];
-  }
-  const load = (props: Record<string, unknown>, extra: FlowNode[] = []) =>
-    helper.load([N.config, N.contact, sequenceNodes()], flow(props, extra), credentials);
-
-  async function run(msg: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const got = nextMessage("out");
-    helper.getNode("n").receive(msg);
-    return got;
-  }
-
+  const { load, run } = nodeUnderTest({ type: "qualtrics-contact", sequence: true, apiBase: () => api.apiBase, defaults: { directoryId: DIR, directoryIdType: "str" } });
   const contact = (i: number) => ({ contactId: `CID_00000000000000${i}`, firstName: `P${i}` });
   const page = (from: number, to: number, next: string | null) => {
     const elements = [];

@@ -6,7 +6,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { DeliveryMemory } from "../../nodes/lib/delivery-memory";
 import type { NodeAPI } from "../../nodes/lib/types";
-import { sleep } from "../support/nr-helper";
+import { sleep } from "../support/wait";
 
 describe("delivery memory of qualtrics-response-in", function () {
   let userDir: string;

@@ -1,55 +1,21 @@
 // The distribution node's operations besides create: the exact requests against the recording server,
 // the refusals before any request, list output as an array or per item, and chaining from a create.
 import assert from "node:assert/strict";
-import { collect, configNode, credentials, FlowNode, helper, http, nextError, nextMessage, sequenceNodes, spyDone, TOKEN } from "../support/nr-helper";
-import { fail, ok, Recorded, RecordingServer, Reply, startRecordingServer } from "../support/recording-server";
+import { collect, helper, nextError, nextMessage, TOKEN } from "../support/nr-helper";
+import { fail, ok, Recorded, Reply } from "../support/fake-servers";
+import { okFirst, useRecordingServer } from "../support/fixtures";
+import { nodeUnderTest, useNodeRuntime } from "../support/node-test";
+import { SV, ML, LIB, MS, EMD } from "../support/ids";
 
-const N = http.nodes;
-const SV = "SV_ebdf20QralHTzQF";
-const ML = "CG_6F1gRt186CZOVoh";
-const LIB = "UR_8cRedheujEbcxgN";
-const MS = "MS_1Mt2Nj5kczdnjMh";
-const EMD = "EMD_4OQ4N84KC82cfaV";
 const SENDER = { fromEmail: "care@example.com", fromName: "Customer Care", subject: "A reminder" };
 
 describe("qualtrics-distribution operations", function () {
-  let api: RecordingServer;
-  let done: ReturnType<typeof spyDone>;
-  before(async () => (api = await startRecordingServer()));
-  after(() => api.close());
-  beforeEach(() => {
-    done = spyDone();
-    api.reply(ok({}));
+  const api = useRecordingServer(okFirst);
+  const done = useNodeRuntime();
+  const { load, run, refused } = nodeUnderTest({
+    type: "qualtrics-distribution", sequence: true, apiBase: () => api.apiBase, config: { retries: 0 }, defaults: { channel: "email" },
+    requests: () => api.requests, done,
   });
-  afterEach(async () => {
-    await helper.unload();
-    done.restore();
-  });
-
-  function flow(props: Record<string, unknown>, extra: FlowNode[] = []): FlowNode[] {
-    return [
-      { id: "tab", type: "tab" },
-      configNode(api.apiBase, { retries: 0 }),
-      { id: "n", z: "tab", type: "qualtrics-distribution", qualtrics: "cfg", channel: "email", wires: [["out"]], ...props },
-      { id: "out", z: "tab", type: "helper" },
-      ...extra,
-    ];
-  }
-  const load = (props: Record<string, unknown>, extra: FlowNode[] = []) => helper.load([N.config, N.distribution, sequenceNodes()], flow(props, extra), credentials);
-  async function run(msg: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const got = nextMessage("out");
-    helper.getNode("n").receive(msg);
-    return got;
-  }
-  async function refused(msg: Record<string, unknown>): Promise<string> {
-    const before = done.of("n").length;
-    const err = nextError("n");
-    helper.getNode("n").receive(msg);
-    const e = await err;
-    assert.equal(api.requests.length, 0, "no request may be made");
-    assert.equal(done.of("n").length, before + 1, "exactly one done");
-    return e.message;
-  }
   const twoPages = (first: unknown[], second: unknown[]) => (req: Recorded): Reply =>
     req.query.skipToken === "P2" ? ok({ elements: second, nextPage: null }, { requestId: "rq-2" }) : ok({ elements: first, nextPage: `${api.url}${req.url}${req.url.includes("?") ? "&" : "?"}skipToken=P2` }, { requestId: "rq-1" });
 

@@ -1,13 +1,9 @@
 import assert from "node:assert/strict";
-import { configNode, credentials, FlowNode, helper, http, nextError, nextMessage, spyDone, TOKEN } from "../support/nr-helper";
-import { ok, RecordingServer, startRecordingServer } from "../support/recording-server";
-
-const N = http.nodes;
-const SV = "SV_ebdf20QralHTzQF";
-const ML = "CG_6F1gRt186CZOVoh";
-const LIB = "UR_8cRedheujEbcxgN";
-const MSGID = "MS_1Mt2Nj5kczdnjMh";
-const SMSD = "SMSD_gKFVORSKSkaMtSE";
+import { TOKEN } from "../support/nr-helper";
+import { ok } from "../support/fake-servers";
+import { useRecordingServer } from "../support/fixtures";
+import { nodeUnderTest, useNodeRuntime } from "../support/node-test";
+import { SV, ML, LIB, MS as MSGID, SMSD } from "../support/ids";
 
 /** a valid email distribution as flat fields */
 const EMAIL = {
@@ -23,37 +19,9 @@ const EMAIL = {
 };
 
 describe("qualtrics-distribution", function () {
-  let api: RecordingServer;
-  let done: ReturnType<typeof spyDone>;
-  before(async () => (api = await startRecordingServer()));
-  after(() => api.close());
-  beforeEach(() => (done = spyDone()));
-  afterEach(async () => {
-    await helper.unload();
-    done.restore();
-  });
-
-  function flow(props: Record<string, unknown>): FlowNode[] {
-    return [
-      { id: "tab", type: "tab" },
-      configNode(api.apiBase),
-      { id: "n", z: "tab", type: "qualtrics-distribution", qualtrics: "cfg", channel: "email", wires: [["out"]], ...props },
-      { id: "out", z: "tab", type: "helper" },
-    ];
-  }
-  const load = (props: Record<string, unknown>) => helper.load([N.config, N.distribution], flow(props), credentials);
-  async function run(msg: Record<string, unknown>): Promise<Record<string, unknown>> {
-    const got = nextMessage("out");
-    helper.getNode("n").receive(msg);
-    return got;
-  }
-  async function refused(msg: Record<string, unknown>): Promise<string> {
-    const err = nextError("n");
-    helper.getNode("n").receive(msg);
-    const e = await err;
-    assert.equal(api.requests.length, 0, "no request may be made");
-    return e.message;
-  }
+  const api = useRecordingServer();
+  const done = useNodeRuntime();
+  const { load, run, refused } = nodeUnderTest({ type: "qualtrics-distribution", apiBase: () => api.apiBase, defaults: { channel: "email" }, requests: () => api.requests });
 
   describe("email", function () {
     it("sends the body exactly as Qualtrics documents it, from the dialog's fields", async () => {

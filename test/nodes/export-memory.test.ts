@@ -13,10 +13,14 @@ import * as os from "node:os";
 import * as path from "node:path";
 import sinon from "sinon";
 import { ZipStreamWriter } from "../../sandbox/zip";
-import { collect, configNode, credentials, FlowNode, helper, http as nr, spyDone, until } from "../support/nr-helper";
-import { json, RawServer, startRawServer, write } from "../support/raw-server";
+import { collect, credentials, FlowNode, helper, http as nr } from "../support/nr-helper";
+import { json, write } from "../support/fake-servers";
 // the module object itself (not an import's copy of it), so a stub reaches yauzl
 import zlibModule = require("node:zlib");
+import { until, sleep } from "../support/wait";
+import { configNode } from "../support/config-node";
+import { useRawServer } from "../support/fixtures";
+import { useNodeRuntime } from "../support/node-test";
 
 const SV = "SV_abcdefghijklmno";
 const TOTAL = 20_000;
@@ -31,19 +35,8 @@ function response(i: number, noise = ""): string {
 
 describe("qualtrics-export: constant memory in per-response mode", function () {
   this.timeout(120_000);
-  let srv: RawServer;
-  let done: ReturnType<typeof spyDone>;
-  before(async () => (srv = await startRawServer()));
-  after(() => srv.close());
-  beforeEach(() => {
-    done = spyDone();
-    helper.settings({ qualtricsExportPollDelay: 2 } as never);
-  });
-  afterEach(async () => {
-    await helper.unload();
-    done.restore();
-    helper.settings({});
-  });
+  const srv = useRawServer();
+  const done = useNodeRuntime({ qualtricsExportPollDelay: 2 });
 
   async function runExport(file: (res: http.ServerResponse) => Promise<void>, compress = true): Promise<unknown[]> {
     srv.handle(async (req, res) => {
@@ -97,7 +90,7 @@ describe("qualtrics-export: constant memory in per-response mode", function () {
         await zip.end();
         // local header, descriptor and central directory are small next to the data
         compressed = zipBytes - 200;
-        await new Promise((r) => setTimeout(r, 50));
+        await sleep(50);
         tmpFilesWhileDownloading = fs.readdirSync(tmp);
         res.end();
       });
@@ -144,7 +137,7 @@ describe("qualtrics-export: constant memory in per-response mode", function () {
         const deadline = Date.now() + PATIENCE_MS;
         while (received.length < from - 1 && !stalled) {
           if (Date.now() > deadline) stalled = true;
-          await new Promise((r) => setTimeout(r, 2));
+          await sleep(2);
         }
         const items: string[] = [];
         for (let i = from; i < Math.min(TOTAL, from + BATCH); i++) items.push(response(i));

@@ -3,46 +3,34 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { forgetAllBookmarks } from "../../nodes/lib/bookmark";
-import { startSandbox, type Sandbox } from "../../sandbox";
 import { failExports, generateResponses, setExportPolls } from "../../sandbox/export-control";
 import { exportStore, surveyFilters } from "../../sandbox/routes/export";
-import { collect, configNode, credentials, FlowNode, helper, http, nextMessage, sequenceNodes, spyDone, statusLog, TOKEN, until } from "../support/nr-helper";
+import { collect, credentials, FlowNode, helper, http, nextMessage, sequenceNodes, statusLog, TOKEN } from "../support/nr-helper";
+import { until, sleep } from "../support/wait";
+import { configNode } from "../support/config-node";
+import { useSandbox } from "../support/fixtures";
+import { noUnhandledRejections, useNodeRuntime } from "../support/node-test";
 
 const N = http.nodes;
 type Msg = Record<string, unknown> & { payload?: unknown; export?: Record<string, unknown>; parts?: Record<string, unknown>; qualtrics?: Record<string, unknown> };
 
 describe("qualtrics-export", function () {
-  let sb: Sandbox;
+  const sb = useSandbox({ token: TOKEN });
   let survey: string;
-  let done: ReturnType<typeof spyDone>;
   let tmp: string;
-  before(async () => {
-    sb = await startSandbox({ token: TOKEN });
+  before(() => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), "nrq-export-"));
   });
-  after(async () => {
-    await sb.close();
+  after(() => {
     fs.rmSync(tmp, { recursive: true, force: true });
   });
   beforeEach(() => {
-    sb.reset();
     survey = sb.seedIds.surveyIds[0];
-    done = spyDone();
-    helper.settings({ qualtricsExportPollDelay: 2 } as never);
   });
-  afterEach(async () => {
-    await helper.unload();
-    done.restore();
-    helper.settings({});
-    forgetAllBookmarks();
-  });
-
+  const done = useNodeRuntime({ qualtricsExportPollDelay: 2 });
+  afterEach(() => forgetAllBookmarks());
   // a promise left to reject unhandled would end Node-RED (docs/node-red.md §1.4)
-  const unhandled: unknown[] = [];
-  const onUnhandled = (reason: unknown) => unhandled.push(reason);
-  before(() => process.on("unhandledRejection", onUnhandled));
-  after(() => process.off("unhandledRejection", onUnhandled));
-  afterEach(() => assert.deepEqual(unhandled.splice(0), [], "no unhandled promise rejection"));
+  noUnhandledRejections();
 
   function flow(props: Record<string, unknown>, extra: FlowNode[] = []): FlowNode[] {
     return [
@@ -67,7 +55,7 @@ describe("qualtrics-export", function () {
     let last = -1;
     while (last !== out.length) {
       last = out.length;
-      await new Promise((r) => setTimeout(r, 20));
+      await sleep(20);
     }
     return { out, error: d.error };
   }
@@ -396,7 +384,7 @@ describe("qualtrics-export", function () {
       helper.getNode("n").receive({});
       helper.getNode("n").receive({});
       await until(() => done.of("n").length === 2, 15_000);
-      await new Promise((r) => setTimeout(r, 50));
+      await sleep(50);
       assert.deepEqual(out.map((m) => (m.payload as { responseId: string }).responseId), ids);
       assert.ok(done.of("n").every((d) => d.error === undefined));
     });

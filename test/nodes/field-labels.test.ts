@@ -6,11 +6,13 @@ import * as path from "node:path";
 import { QualtricsInputError } from "../../src/errors";
 import { inDialogTerms } from "../../nodes/lib/field-label";
 import { NodeStatus } from "../../nodes/lib/status";
-import { configNode, credentials, FlowNode, helper, http, spyDone, until } from "../support/nr-helper";
-import { ok, RecordingServer, startRecordingServer } from "../support/recording-server";
+import { credentials, FlowNode, helper, http, spyDone } from "../support/nr-helper";
+import { ok, RecordingServer, startRecordingServer } from "../support/fake-servers";
+import { until } from "../support/wait";
+import { configNode } from "../support/config-node";
+import { DIR } from "../support/ids";
 
 const N = http.nodes;
-const DIR = "POOL_012345678901234";
 /** a property name as code writes it: directoryId, baseUrl, sendDate */
 const CAMEL = /\b[a-z]+[A-Z][A-Za-z]*\b/;
 

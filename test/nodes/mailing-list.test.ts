@@ -1,46 +1,22 @@
 // The mailing-list node: exact requests against the recording server, and what a user sees against the sandbox.
 import assert from "node:assert/strict";
-import { collect, configNode, credentials, FlowNode, helper, http, nextError, nextMessage, sequenceNodes, spyDone, statusLog } from "../support/nr-helper";
-import { fail, metaOnly, ok, RecordingServer, startRecordingServer } from "../support/recording-server";
-import { startSandbox, Sandbox } from "../../sandbox";
+import { collect, credentials, helper, http, nextError, nextMessage, statusLog } from "../support/nr-helper";
+import { fail, metaOnly, ok } from "../support/fake-servers";
+import { configNode } from "../support/config-node";
+import { useRecordingServer, useSandbox } from "../support/fixtures";
+import { nodeUnderTest, sandboxToken, useNodeRuntime } from "../support/node-test";
+import { DIR, CID } from "../support/ids";
 
-const DIR = "POOL_012345678901234";
 const ML = "CG_012345678901234";
-const CID = "CID_012345678901234";
 const LISTS = `/API/v3/directories/${DIR}/mailinglists`;
 const N = http.nodes;
 
-function flow(apiBase: string, props: Record<string, unknown>, extra: FlowNode[] = []): FlowNode[] {
-  return [
-    { id: "tab", type: "tab" },
-    configNode(apiBase),
-    {
-      id: "n", z: "tab", type: "qualtrics-mailing-list", qualtrics: "cfg", directoryId: DIR, directoryIdType: "str",
-      mailingListId: ML, mailingListIdType: "str", wires: [["out"]], ...props,
-    },
-    { id: "out", z: "tab", type: "helper" },
-    ...extra,
-  ];
-}
-
-async function run(msg: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const got = nextMessage("out");
-  helper.getNode("n").receive(msg);
-  return got;
-}
+const NODE = { directoryId: DIR, directoryIdType: "str", mailingListId: ML, mailingListIdType: "str" };
 
 describe("qualtrics-mailing-list (requests)", function () {
-  let api: RecordingServer;
-  let done: ReturnType<typeof spyDone>;
-  before(async () => (api = await startRecordingServer()));
-  after(() => api.close());
-  beforeEach(() => (done = spyDone()));
-  afterEach(async () => {
-    await helper.unload();
-    done.restore();
-  });
-  const load = (props: Record<string, unknown>, extra: FlowNode[] = []) =>
-    helper.load([N.config, N.mailingList, sequenceNodes()], flow(api.apiBase, props, extra), credentials);
+  const api = useRecordingServer();
+  const done = useNodeRuntime();
+  const { load, run } = nodeUnderTest({ type: "qualtrics-mailing-list", sequence: true, apiBase: () => api.apiBase, defaults: NODE });
 
   it("lists the directory's mailing lists with includeCount=true, following nextPage, as one array", async () => {
     await load({ operation: "lists", limit: 0 });
@@ -233,13 +209,12 @@ describe("qualtrics-mailing-list (requests)", function () {
 });
 
 describe("qualtrics-mailing-list (sandbox)", function () {
-  let sb: Sandbox;
-  before(async () => (sb = await startSandbox()));
-  after(() => sb.close());
-  beforeEach(() => sb.reset());
-  afterEach(() => helper.unload());
-  const load = (props: Record<string, unknown>) =>
-    helper.load([N.config, N.mailingList], flow(sb.apiBase, { directoryId: sb.seedIds.directoryId, mailingListId: "", ...props }), { cfg: { apiToken: sb.token } });
+  const sb = useSandbox();
+  useNodeRuntime();
+  const { load, run } = nodeUnderTest({
+    type: "qualtrics-mailing-list", apiBase: () => sb.apiBase, credentials: sandboxToken(sb),
+    defaults: () => ({ ...NODE, directoryId: sb.seedIds.directoryId, mailingListId: "" }),
+  });
 
   it("creates a list, adds a member, imports two contacts, lists members, bounced and opted-out", async () => {
     await load({ operation: "msg" });
@@ -288,10 +263,8 @@ describe("qualtrics-mailing-list (sandbox)", function () {
 });
 
 describe("qualtrics-mailing-list: the mailing-list picker", function () {
-  let api: RecordingServer;
-  before(async () => (api = await startRecordingServer()));
-  after(() => api.close());
-  afterEach(() => helper.unload());
+  const api = useRecordingServer();
+  useNodeRuntime();
 
   it("asks for includeCount=true so the picker shows real contact counts", async () => {
     await helper.load([N.config], [{ id: "tab", type: "tab" }, { ...configNode(api.apiBase), z: "tab" }], credentials);

@@ -3,8 +3,10 @@ import assert from "node:assert/strict";
 import supertest from "supertest";
 import { keyFingerprint, markedUrl } from "../../src/subscriptions";
 import { PUBLICATION_URL_MODES, storePublicationUrl, type PublicationUrlMode } from "../../sandbox";
-import { configNode, FlowNode, helper, http, sleep, statusLog, TOKEN, until, untranslated } from "../support/nr-helper";
-import { fail, metaOnly, ok, Recorded, RecordingServer, startRecordingServer } from "../support/recording-server";
+import { FlowNode, helper, http, statusLog, TOKEN, untranslated } from "../support/nr-helper";
+import { fail, metaOnly, ok, Recorded, RecordingServer, startRecordingServer } from "../support/fake-servers";
+import { sleep, until } from "../support/wait";
+import { configNode } from "../support/config-node";
 
 const N = http.nodes;
 const KEY = "kyma4ever";

@@ -7,8 +7,11 @@ import * as path from "node:path";
 import * as nodeHttp from "node:http";
 import type { AddressInfo } from "node:net";
 import supertest from "supertest";
-import { collect, configNode, FlowNode, helper, http, sleep, spyDone, statusLog, TOKEN, until, untranslated } from "../support/nr-helper";
-import { fail, ok, RecordingServer, startRecordingServer } from "../support/recording-server";
+import { collect, FlowNode, helper, http, statusLog, TOKEN, untranslated } from "../support/nr-helper";
+import { fail, ok } from "../support/fake-servers";
+import { sleep, until } from "../support/wait";
+import { okFirst, useRecordingServer } from "../support/fixtures";
+import { nodeUnderTest, useNodeRuntime } from "../support/node-test";
 
 const N = http.nodes;
 const KEY = "kyma4ever";
@@ -41,30 +44,14 @@ function delivery(responseId: string, survey = V1.survey, key = KEY) {
 }
 
 describe("qualtrics-response-in: webhook", function () {
-  let api: RecordingServer;
-  let done: ReturnType<typeof spyDone>;
-  before(async () => (api = await startRecordingServer()));
-  after(() => api.close());
-  beforeEach(() => {
-    done = spyDone();
-    api.reply(ok({}));
-  });
-  afterEach(async () => {
-    await helper.unload();
-    done.restore();
-    helper.settings({});
-  });
-
-  function flow(props: Record<string, unknown>): FlowNode[] {
-    return [
-      { id: "tab", type: "tab" },
-      configNode(api.apiBase),
-      { id: "n", z: "tab", type: "qualtrics-response-in", qualtrics: "cfg", surveyId: V1.survey, path: PATH, wires: [["out"]], ...props },
-      { id: "out", z: "tab", type: "helper" },
+  const api = useRecordingServer(okFirst);
+  const done = useNodeRuntime();
+  const node = nodeUnderTest({ type: "qualtrics-response-in", apiBase: () => api.apiBase, defaults: { surveyId: V1.survey, path: PATH } });
+  const flow = (props: Record<string, unknown>): FlowNode[] =>
+    node.flow(props, [
       { id: "catcher", z: "tab", type: "catch", scope: ["n"], uncaught: false, wires: [["caught"]] },
       { id: "caught", z: "tab", type: "helper" },
-    ];
-  }
+    ]);
   async function load(props: Record<string, unknown> = {}, key: string | null = KEY) {
     const creds: Record<string, Record<string, string>> = { cfg: { apiToken: TOKEN } };
     if (key !== null) creds.n = { sharedKey: key };

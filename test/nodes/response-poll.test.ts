@@ -1,37 +1,28 @@
 import assert from "node:assert/strict";
 import { forgetAllBookmarks } from "../../nodes/lib/bookmark";
-import { startSandbox, type Sandbox } from "../../sandbox";
 import { failExports, generateResponses } from "../../sandbox/export-control";
 import { exportStore } from "../../sandbox/routes/export";
-import { collect, configNode, credentials, FlowNode, helper, http, nextError, nodeRedModulePath, sleep, statusLog, TOKEN, until } from "../support/nr-helper";
-import { json, RawServer, startRawServer } from "../support/raw-server";
+import { collect, credentials, FlowNode, helper, http, nextError, nodeRedModulePath, statusLog, TOKEN } from "../support/nr-helper";
+import { json, RawServer, startRawServer } from "../support/fake-servers";
+import { sleep, until } from "../support/wait";
+import { configNode } from "../support/config-node";
+import { useSandbox } from "../support/fixtures";
+import { noUnhandledRejections, useNodeRuntime } from "../support/node-test";
 
 const N = http.nodes;
 type Msg = { payload: { responseId: string; values: Record<string, unknown> }; topic: string; event: Record<string, unknown>; qualtrics: Record<string, unknown> };
 
 describe("qualtrics-response-poll", function () {
   this.timeout(30_000);
-  let sb: Sandbox;
+  const sb = useSandbox({ token: TOKEN });
   let survey: string;
-  before(async () => (sb = await startSandbox({ token: TOKEN })));
-  after(() => sb.close());
   beforeEach(() => {
-    sb.reset();
     survey = sb.seedIds.surveyIds[0];
-    helper.settings({ qualtricsExportPollDelay: 2, qualtricsResponsePollMinInterval: 1 } as never);
   });
-  afterEach(async () => {
-    await helper.unload();
-    helper.settings({});
-    forgetAllBookmarks();
-  });
-
+  useNodeRuntime({ qualtricsExportPollDelay: 2, qualtricsResponsePollMinInterval: 1 });
+  afterEach(() => forgetAllBookmarks());
   // a promise left to reject unhandled would end Node-RED (docs/node-red.md §1.4)
-  const unhandled: unknown[] = [];
-  const onUnhandled = (reason: unknown) => unhandled.push(reason);
-  before(() => process.on("unhandledRejection", onUnhandled));
-  after(() => process.off("unhandledRejection", onUnhandled));
-  afterEach(() => assert.deepEqual(unhandled.splice(0), [], "no unhandled promise rejection"));
+  noUnhandledRejections();
 
   function flow(props: Record<string, unknown>, base = sb.apiBase): FlowNode[] {
     return [

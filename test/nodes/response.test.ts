@@ -1,39 +1,17 @@
 // The response node: exact requests against the recording server, and what a user sees against the sandbox.
 import assert from "node:assert/strict";
-import { configNode, credentials, FlowNode, helper, http, nextError, nextMessage, spyDone, statusLog, TOKEN } from "../support/nr-helper";
-import { fail, metaOnly, ok, RecordingServer, startRecordingServer } from "../support/recording-server";
-import { startSandbox, Sandbox } from "../../sandbox";
+import { credentials, helper, nextError, statusLog, TOKEN } from "../support/nr-helper";
+import { fail, metaOnly, ok } from "../support/fake-servers";
+import { useRecordingServer, useSandbox } from "../support/fixtures";
+import { nodeUnderTest, sandboxToken, useNodeRuntime } from "../support/node-test";
 
 const SV = "SV_22VlHYNeldrrrkp";
 const R = "R_1l9mcVuXubb4aGm";
-const N = http.nodes;
-
-function flow(apiBase: string, props: Record<string, unknown>): FlowNode[] {
-  return [
-    { id: "tab", type: "tab" },
-    configNode(apiBase),
-    { id: "n", z: "tab", type: "qualtrics-response", qualtrics: "cfg", surveyId: SV, surveyIdType: "str", wires: [["out"]], ...props },
-    { id: "out", z: "tab", type: "helper" },
-  ];
-}
-
-async function run(msg: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const got = nextMessage("out");
-  helper.getNode("n").receive(msg);
-  return got;
-}
 
 describe("qualtrics-response (requests)", function () {
-  let api: RecordingServer;
-  let done: ReturnType<typeof spyDone>;
-  before(async () => (api = await startRecordingServer()));
-  after(() => api.close());
-  beforeEach(() => (done = spyDone()));
-  afterEach(async () => {
-    await helper.unload();
-    done.restore();
-  });
-  const load = (props: Record<string, unknown>) => helper.load([N.config, N.response], flow(api.apiBase, props), credentials);
+  const api = useRecordingServer();
+  const done = useNodeRuntime();
+  const { load, run } = nodeUnderTest({ type: "qualtrics-response", apiBase: () => api.apiBase, defaults: { surveyId: SV, surveyIdType: "str" } });
 
   it("get: GET /surveys/{s}/responses/{r}, the response in msg.payload, other properties kept", async () => {
     await load({ operation: "get", responseId: R, responseIdType: "str" });
@@ -236,17 +214,12 @@ describe("qualtrics-response (requests)", function () {
 });
 
 describe("qualtrics-response (sandbox)", function () {
-  let sb: Sandbox;
-  before(async () => (sb = await startSandbox()));
-  after(() => sb.close());
-  beforeEach(() => sb.reset());
-  afterEach(() => helper.unload());
-
-  function sbFlow(props: Record<string, unknown>): FlowNode[] {
-    const f = flow(sb.apiBase, { surveyId: sb.seedIds.surveyIds[0], ...props });
-    return f;
-  }
-  const load = (props: Record<string, unknown>) => helper.load([N.config, N.response], sbFlow(props), { cfg: { apiToken: sb.token } });
+  const sb = useSandbox();
+  useNodeRuntime();
+  const { load, run } = nodeUnderTest({
+    type: "qualtrics-response", apiBase: () => sb.apiBase, credentials: sandboxToken(sb),
+    defaults: () => ({ surveyId: sb.seedIds.surveyIds[0], surveyIdType: "str" }),
+  });
 
   it("creates a response once for a message sent twice, updates it, reads it back and deletes it", async () => {
     const survey = sb.seedIds.surveyIds[0];

@@ -2,14 +2,17 @@
 // error or output message, whatever happens.
 import assert from "node:assert/strict";
 import supertest from "supertest";
-import { configNode, FlowNode, helper, http, sleep, until } from "../support/nr-helper";
-import { fail, metaOnly, ok, Recorded, RecordingServer, startRecordingServer } from "../support/recording-server";
+import { FlowNode, helper, http } from "../support/nr-helper";
+import { fail, metaOnly, ok, Recorded } from "../support/fake-servers";
+import { sleep, until } from "../support/wait";
+import { configNode } from "../support/config-node";
+import { useRecordingServer } from "../support/fixtures";
+import { useNodeRuntime } from "../support/node-test";
+import { DIR, CID } from "../support/ids";
 
 const SECRET_TOKEN = "SECRET-TOKEN-qx7Zr9vLmN2pQ4sT8wYbK3";
 const SECRET_KEY = "SHARED-KEY-hJ3kL5mN7pQ9rS1tV";
 const SV = "SV_22VlHYNeldrrrkp";
-const DIR = "POOL_012345678901234";
-const CID = "CID_012345678901234";
 
 type Spy = { getCalls(): { thisValue: unknown; args: unknown[] }[] };
 
@@ -36,16 +39,8 @@ function dump(value: unknown, seen = new Set<unknown>()): string {
 }
 
 describe("secrets", function () {
-  let api: RecordingServer;
-  before(async () => {
-    api = await startRecordingServer();
-    helper.settings({ qualtricsConfigRetryDelay: 5 } as never);
-  });
-  after(async () => {
-    helper.settings({});
-    await api.close();
-  });
-  afterEach(() => helper.unload());
+  const api = useRecordingServer();
+  useNodeRuntime({ qualtricsConfigRetryDelay: 5 });
 
   it("the token and the shared key appear in no status, log, warning, error or message", async function () {
     this.timeout(20000);

@@ -1,41 +1,18 @@
 // The survey node against the sandbox (what a user sees) and the recording server (exact requests,
 // the definition kept for a while, refusals before any request).
 import assert from "node:assert/strict";
-import { collect, configNode, credentials, FlowNode, helper, http, nextError, nextMessage, sequenceNodes, spyDone, until } from "../support/nr-helper";
-import { fail, ok, RecordingServer, startRecordingServer } from "../support/recording-server";
-import { startSandbox, Sandbox } from "../../sandbox";
-
-const N = http.nodes;
-const SV = "SV_ebdf20QralHTzQF";
-
-function flow(apiBase: string, props: Record<string, unknown>, extra: FlowNode[] = []): FlowNode[] {
-  return [
-    { id: "tab", type: "tab" },
-    configNode(apiBase, { retries: 0 }),
-    { id: "n", z: "tab", type: "qualtrics-survey", qualtrics: "cfg", wires: [["out"]], ...props },
-    { id: "out", z: "tab", type: "helper" },
-    ...extra,
-  ];
-}
-
-async function run(msg: Record<string, unknown>): Promise<Record<string, unknown>> {
-  const got = nextMessage("out");
-  helper.getNode("n").receive(msg);
-  return got;
-}
+import { collect, credentials, helper, nextError } from "../support/nr-helper";
+import { fail, ok } from "../support/fake-servers";
+import { until } from "../support/wait";
+import { okFirst, useRecordingServer, useSandbox } from "../support/fixtures";
+import { nodeUnderTest, sandboxToken, useNodeRuntime } from "../support/node-test";
+import { SV } from "../support/ids";
 
 describe("qualtrics-survey (sandbox)", function () {
-  let sb: Sandbox;
-  before(async () => (sb = await startSandbox()));
-  after(() => sb.close());
-  beforeEach(() => sb.reset());
-  afterEach(() => helper.unload());
-  const load = (props: Record<string, unknown>, extra: FlowNode[] = []) => helper.load([N.config, N.survey, sequenceNodes()], flow(sb.apiBase, props, extra), credentials(sb));
+  const sb = useSandbox();
+  useNodeRuntime();
+  const { load, run } = nodeUnderTest({ type: "qualtrics-survey", sequence: true, apiBase: () => sb.apiBase, config: { retries: 0 }, credentials: sandboxToken(sb) });
   const surveyCS = () => sb.seedIds.surveyIds[0];
-
-  function credentials(s: Sandbox) {
-    return { cfg: { apiToken: s.token } };
-  }
 
   it("list: every survey of the user, as one array or one message per survey", async function () {
     await load({ operation: "list" });
@@ -114,30 +91,10 @@ describe("qualtrics-survey (sandbox)", function () {
 });
 
 describe("qualtrics-survey (requests)", function () {
-  let api: RecordingServer;
-  let done: ReturnType<typeof spyDone>;
-  before(async () => (api = await startRecordingServer()));
-  after(() => api.close());
-  beforeEach(() => {
-    done = spyDone();
-    api.reply(ok({}));
-  });
-  afterEach(async () => {
-    await helper.unload();
-    done.restore();
-  });
-  const load = (props: Record<string, unknown>) => helper.load([N.config, N.survey], flow(api.apiBase, props), credentials);
+  const api = useRecordingServer(okFirst);
+  const done = useNodeRuntime();
+  const { load, run, refused } = nodeUnderTest({ type: "qualtrics-survey", apiBase: () => api.apiBase, config: { retries: 0 }, requests: () => api.requests, done });
   const DEF = { SurveyID: SV, Questions: { QID1: { QuestionID: "QID1", QuestionType: "MC", QuestionText: "<b>Pick</b>", Choices: { "1": { Display: "Yes" } } } } };
-
-  async function refused(msg: Record<string, unknown>): Promise<string> {
-    const before = done.of("n").length;
-    const err = nextError("n");
-    helper.getNode("n").receive(msg);
-    const e = await err;
-    assert.equal(api.requests.length, 0, "no request may be made");
-    assert.equal(done.of("n").length, before + 1, "exactly one done");
-    return e.message;
-  }
 
   it("keeps the definition per config node: a second message asks nothing, msg.refresh asks again", async function () {
     await load({ operation: "questionMap", surveyId: SV, surveyIdType: "str" });

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import * as path from "node:path";
 import { parseArgs, parseRate } from "../../sandbox/cli";
+import { sleep } from "../support/wait";
 
 describe("sandbox: cli", () => {
   it("parses options", () => {
@@ -34,7 +35,7 @@ describe("sandbox: cli", () => {
     const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
     try {
       const deadline = Date.now() + 10_000;
-      while (!/API token:/.test(out) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+      while (!/API token:/.test(out) && Date.now() < deadline) await sleep(50);
       const base = /API base URL: (http:\/\/127\.0\.0\.1:\d+\/API\/v3)/.exec(out)?.[1];
       assert.ok(base, out);
       assert.match(out, /API token:\s+cli-token/);

@@ -3,17 +3,12 @@ import { SEARCH_DEPTH_LIMIT } from "../../sandbox/routes/contacts";
 import { newContact } from "../../sandbox/routes/contact-model";
 import { startSandbox } from "../../sandbox/server";
 import { ApiResponse, arr, assertError, call, elements, listAll, obj, rawRequest, result } from "./test-helpers";
-import { Sandbox } from "../../sandbox/types";
+import { useSandbox } from "../support/fixtures";
 
 describe("sandbox: contacts (§4.3, §4.4)", () => {
-  let sb: Sandbox;
+  const sb = useSandbox();
   let base: string;
-  before(async () => {
-    sb = await startSandbox();
-  });
-  after(() => sb.close());
   beforeEach(() => {
-    sb.reset();
     base = `/directories/${sb.seedIds.directoryId}/contacts`;
   });
 

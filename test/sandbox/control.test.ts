@@ -1,16 +1,11 @@
 import assert from "node:assert/strict";
 import { parseQdl } from "../../sandbox/control";
-import { startSandbox } from "../../sandbox/server";
-import { arr, assertError, call, obj, result, startReceiver } from "./test-helpers";
-import { Sandbox } from "../../sandbox/types";
+import { arr, assertError, call, obj, result } from "./test-helpers";
+import { startReceiver } from "../support/fake-servers";
+import { useSandbox } from "../support/fixtures";
 
 describe("sandbox: control endpoints and HTML pages", () => {
-  let sb: Sandbox;
-  before(async () => {
-    sb = await startSandbox();
-  });
-  after(() => sb.close());
-  beforeEach(() => sb.reset());
+  const sb = useSandbox();
 
   const post = (path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> =>
     fetch(`${sb.url}${path}`, { method: "POST", headers: { "Content-Type": "application/json", ...headers }, body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body) });

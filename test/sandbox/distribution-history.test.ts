@@ -1,16 +1,10 @@
 // GET /distributions/{id}/history (docs/qualtrics-api.md §5.4), as the sandbox answers it.
 import assert from "node:assert/strict";
-import { startSandbox } from "../../sandbox/server";
 import { assertError, call, elements, listAll, Obj, result } from "./test-helpers";
-import { Sandbox } from "../../sandbox/types";
+import { useSandbox } from "../support/fixtures";
 
 describe("sandbox: distribution history (§5.4)", () => {
-  let sb: Sandbox;
-  before(async () => {
-    sb = await startSandbox();
-  });
-  after(() => sb.close());
-  beforeEach(() => sb.reset());
+  const sb = useSandbox();
 
   const survey = () => sb.seedIds.surveyIds[0];
   const list = () => sb.seedIds.mailingListIds[0];

@@ -1,17 +1,13 @@
 import assert from "node:assert/strict";
 import { startSandbox } from "../../sandbox/server";
 import { assertError, call, elements, meta, obj, rawRequest, result } from "./test-helpers";
-import { DEFAULT_TOKEN, Sandbox } from "../../sandbox/types";
+import { DEFAULT_TOKEN } from "../../sandbox/types";
+import { useSandbox } from "../support/fixtures";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 describe("sandbox: envelope, auth and routing", () => {
-  let sb: Sandbox;
-  before(async () => {
-    sb = await startSandbox();
-  });
-  after(() => sb.close());
-  beforeEach(() => sb.reset());
+  const sb = useSandbox();
 
   describe("envelope (§2.1)", () => {
     it("wraps success in exactly {result, meta:{httpStatus:'200 - OK', requestId}} as application/json", async () => {

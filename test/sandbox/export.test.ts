@@ -1,9 +1,9 @@
 import assert from "node:assert/strict";
 import * as zlib from "node:zlib";
-import { startSandbox, type Sandbox } from "../../sandbox";
 import { failExports, generateResponses, setExportPolls } from "../../sandbox/export-control";
 import { surveyFilters } from "../../sandbox/routes/export";
 import { assertError, call, obj, result } from "./test-helpers";
+import { useSandbox } from "../support/fixtures";
 
 /** the entry of a one-file zip (sizes from the central directory) */
 function unzipOne(zip: Buffer): { name: string; data: Buffer } {
@@ -22,12 +22,9 @@ function unzipOne(zip: Buffer): { name: string; data: Buffer } {
 }
 
 describe("sandbox: response exports (docs/qualtrics-api.md §7.1-§7.4)", function () {
-  let sb: Sandbox;
+  const sb = useSandbox();
   let survey: string;
-  before(async () => (sb = await startSandbox()));
-  after(() => sb.close());
   beforeEach(() => {
-    sb.reset();
     survey = sb.seedIds.surveyIds[0];
   });
 

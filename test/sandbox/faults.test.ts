@@ -1,18 +1,13 @@
 import assert from "node:assert/strict";
 import { FaultConfig } from "../../sandbox/faults";
-import { startSandbox } from "../../sandbox/server";
-import { assertError, call, meta, obj, result, sleep } from "./test-helpers";
-import { Sandbox } from "../../sandbox/types";
+import { assertError, call, meta, obj, result } from "./test-helpers";
+import { sleep } from "../support/wait";
+import { useSandbox } from "../support/fixtures";
 
 describe("sandbox: fault injection", () => {
-  let sb: Sandbox;
+  const sb = useSandbox();
   let contacts: string;
-  before(async () => {
-    sb = await startSandbox();
-  });
-  after(() => sb.close());
   beforeEach(() => {
-    sb.reset();
     contacts = `/directories/${sb.seedIds.directoryId}/contacts`;
   });
   const contactCount = (): number => sb.state.directories.get(sb.seedIds.directoryId)?.contacts.size ?? -1;

@@ -1,15 +1,9 @@
 import assert from "node:assert/strict";
-import { startSandbox } from "../../sandbox/server";
 import { arr, assertError, call, elements, listAll, obj, result } from "./test-helpers";
-import { Sandbox } from "../../sandbox/types";
+import { useSandbox } from "../support/fixtures";
 
 describe("sandbox: libraries, surveys and responses (§8, §6.5)", () => {
-  let sb: Sandbox;
-  before(async () => {
-    sb = await startSandbox();
-  });
-  after(() => sb.close());
-  beforeEach(() => sb.reset());
+  const sb = useSandbox();
 
   describe("libraries", () => {
     it("GET /libraries lists {libraryId, libraryName}, the user library first", async () => {

@@ -1,18 +1,12 @@
 import assert from "node:assert/strict";
-import { startSandbox } from "../../sandbox/server";
 import { assertError, call, elements, listAll, obj, result } from "./test-helpers";
-import { Sandbox } from "../../sandbox/types";
+import { useSandbox } from "../support/fixtures";
 
 describe("sandbox: mailing-list imports, opted-out and bounced contacts (§4.6, §4.1)", () => {
-  let sb: Sandbox;
+  const sb = useSandbox();
   let base: string;
   let list: string;
-  before(async () => {
-    sb = await startSandbox();
-  });
-  after(() => sb.close());
   beforeEach(() => {
-    sb.reset();
     list = sb.seedIds.mailingListIds[0];
     base = `/directories/${sb.seedIds.directoryId}/mailinglists/${list}`;
   });

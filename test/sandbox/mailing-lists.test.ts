@@ -1,17 +1,11 @@
 import assert from "node:assert/strict";
-import { startSandbox } from "../../sandbox/server";
 import { assertError, call, elements, listAll, meta, obj, result } from "./test-helpers";
-import { Sandbox } from "../../sandbox/types";
+import { useSandbox } from "../support/fixtures";
 
 describe("sandbox: mailing lists (§4.5)", () => {
-  let sb: Sandbox;
+  const sb = useSandbox();
   let lists: string;
-  before(async () => {
-    sb = await startSandbox();
-  });
-  after(() => sb.close());
   beforeEach(() => {
-    sb.reset();
     lists = `/directories/${sb.seedIds.directoryId}/mailinglists`;
   });
 

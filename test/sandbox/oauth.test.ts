@@ -3,6 +3,7 @@ import { OAUTH_TOKEN_PATH } from "../../sandbox/oauth";
 import { startSandbox } from "../../sandbox/server";
 import { assertError, call, obj, result } from "./test-helpers";
 import { Sandbox } from "../../sandbox/types";
+import { useSandbox } from "../support/fixtures";
 
 const CLIENT = { clientId: "sandbox-client", clientSecret: "sandbox-secret-0123456789" };
 const LIMITED = { clientId: "limited", clientSecret: "limited-secret", scopes: ["read:users", "read:surveys"] };
@@ -35,12 +36,7 @@ async function tokenRequest(sb: Sandbox, opts: { auth?: string | null; body?: st
 const bearer = (t: unknown) => ({ token: null, headers: { Authorization: `Bearer ${String(t)}` } });
 
 describe("sandbox: OAuth client credentials (POST /oauth2/token)", () => {
-  let sb: Sandbox;
-  before(async () => {
-    sb = await startSandbox({ oauthClients: [CLIENT, LIMITED] });
-  });
-  after(() => sb.close());
-  beforeEach(() => sb.reset());
+  const sb = useSandbox({ oauthClients: [CLIENT, LIMITED] });
 
   it("issues a Bearer token for the client's Basic credentials, with expires_in 3600 and the scopes asked for", async () => {
     const r = await tokenRequest(sb);

@@ -2,17 +2,12 @@ import assert from "node:assert/strict";
 import { proxiedNotice } from "../../sandbox/proxy";
 import { startSandbox } from "../../sandbox/server";
 import { assertError, call, meta, result } from "./test-helpers";
-import { Sandbox } from "../../sandbox/types";
+import { useSandbox } from "../support/fixtures";
 
 const NOTICE = "Request proxied. For faster response times, use this host instead: sjc1.qualtrics.com";
 
 describe("sandbox: a proxied account (meta.notice, docs/qualtrics-api.md §1.2)", () => {
-  let sb: Sandbox;
-  before(async () => {
-    sb = await startSandbox();
-  });
-  after(() => sb.close());
-  beforeEach(() => sb.reset());
+  const sb = useSandbox();
 
   it("the notice text is the one Qualtrics sends", () => {
     assert.equal(proxiedNotice("sjc1.qualtrics.com"), NOTICE);

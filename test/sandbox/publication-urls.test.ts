@@ -2,16 +2,12 @@ import assert from "node:assert/strict";
 import { parseArgs } from "../../sandbox/cli";
 import { storePublicationUrl } from "../../sandbox/publication-urls";
 import { startSandbox } from "../../sandbox/server";
-import { call, result, startReceiver } from "./test-helpers";
-import { Sandbox } from "../../sandbox/types";
+import { call, result } from "./test-helpers";
+import { startReceiver } from "../support/fake-servers";
+import { useSandbox } from "../support/fixtures";
 
 describe("sandbox: how a publicationUrl is stored (UNCONFIRMED, §6.2)", () => {
-  let sb: Sandbox;
-  before(async () => {
-    sb = await startSandbox({ webhookTimeoutMs: 1500 });
-  });
-  after(() => sb.close());
-  beforeEach(() => sb.reset());
+  const sb = useSandbox({ webhookTimeoutMs: 1500 });
 
   const SENT = "https://nr.example.com/qualtrics/hook-1/x_y?b=2&a=1+1&c=%7E";
 

@@ -1,17 +1,11 @@
 import assert from "node:assert/strict";
-import { startSandbox } from "../../sandbox/server";
 import { assertError, call, obj, result } from "./test-helpers";
-import { Sandbox } from "../../sandbox/types";
+import { useSandbox } from "../support/fixtures";
 
 describe("sandbox: single-response create, update, delete and bulk update (§7.5)", () => {
-  let sb: Sandbox;
+  const sb = useSandbox();
   let survey: string;
-  before(async () => {
-    sb = await startSandbox();
-  });
-  after(() => sb.close());
   beforeEach(() => {
-    sb.reset();
     survey = sb.seedIds.surveyIds[0];
   });
 

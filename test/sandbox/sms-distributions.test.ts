@@ -1,17 +1,11 @@
 import assert from "node:assert/strict";
-import { startSandbox } from "../../sandbox/server";
 import { ApiResponse, assertError, call, elements, listAll, obj, Obj, result } from "./test-helpers";
-import { Sandbox } from "../../sandbox/types";
+import { useSandbox } from "../support/fixtures";
 
 type Mutation = (body: Obj) => void;
 
 describe("sandbox: SMS distributions (§5.6)", () => {
-  let sb: Sandbox;
-  before(async () => {
-    sb = await startSandbox();
-  });
-  after(() => sb.close());
-  beforeEach(() => sb.reset());
+  const sb = useSandbox();
 
   const invite = (): Obj => ({
     surveyId: sb.seedIds.surveyIds[0],

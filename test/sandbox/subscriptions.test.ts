@@ -2,17 +2,13 @@ import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import * as http from "node:http";
 import { startSandbox } from "../../sandbox/server";
-import { assertError, call, elements, obj, result, startReceiver } from "./test-helpers";
-import { Sandbox } from "../../sandbox/types";
+import { assertError, call, elements, obj, result } from "./test-helpers";
 import { completedMessage, signMessage, topicMatches } from "../../sandbox/webhooks";
+import { startReceiver } from "../support/fake-servers";
+import { useSandbox } from "../support/fixtures";
 
 describe("sandbox: event subscriptions and webhooks (§6)", () => {
-  let sb: Sandbox;
-  before(async () => {
-    sb = await startSandbox({ webhookTimeoutMs: 1500 });
-  });
-  after(() => sb.close());
-  beforeEach(() => sb.reset());
+  const sb = useSandbox({ webhookTimeoutMs: 1500 });
 
   const surveyId = (): string => sb.seedIds.surveyIds[0];
   async function subscribe(body: Record<string, unknown>): Promise<string> {

@@ -1,16 +1,10 @@
 // GET /survey-definitions/{id}[/questions[/{qid}]] (docs/qualtrics-api.md §8.1), as the sandbox answers it.
 import assert from "node:assert/strict";
-import { startSandbox } from "../../sandbox/server";
 import { assertError, call, elements, listAll, obj, Obj, result } from "./test-helpers";
-import { Sandbox } from "../../sandbox/types";
+import { useSandbox } from "../support/fixtures";
 
 describe("sandbox: survey definitions (§8.1)", () => {
-  let sb: Sandbox;
-  before(async () => {
-    sb = await startSandbox();
-  });
-  after(() => sb.close());
-  beforeEach(() => sb.reset());
+  const sb = useSandbox();
 
   it("answers the definition of each seeded survey: Questions keyed by QID, blocks and flow, MySQL dates", async () => {
     const def = result(await call(sb, "GET", `/survey-definitions/${sb.seedIds.surveyIds[0]}`));

@@ -23,10 +23,6 @@ export const nodes = {
 
 export const TOKEN = "test-token-abcdefghijklmnopqrstuvwxyz0123";
 
-export function configNode(apiBase: string, extra: Record<string, unknown> = {}) {
-  return { id: "cfg", type: "qualtrics-config", name: "test", dataCenter: "", baseUrl: apiBase, timeout: 5, retries: 2, ...extra };
-}
-
 export const credentials = { cfg: { apiToken: TOKEN } };
 
 /** resolves with the next message the helper node receives */
@@ -193,18 +189,6 @@ export function spyDone(): { of(id: string): DoneRecord[]; restore(): void } {
       spy.restore();
     },
   };
-}
-
-/** resolves after ms */
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** polls until the predicate holds */
-export async function until(pred: () => boolean, ms = 5000, what = "condition"): Promise<void> {
-  const end = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(5);
-  }
 }
 
 /** collects every message a helper node receives */

@@ -14,6 +14,10 @@ import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
 import * as path from "node:path";
+import { sleep, waitFor } from "./wait";
+
+// scripts/start.js and bench/ take these from here, with the runtime
+export { sleep, waitFor };
 
 export const REPO_ROOT = findRepoRoot(__dirname);
 
@@ -136,28 +140,6 @@ export async function freePort(preferred?: number, host = "127.0.0.1", tries = 2
   const p = await attempt(0);
   if (p === null) throw new Error("no free port");
   return p;
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
-
-/** Polls `check` until it returns something other than undefined/false, or fails after `timeoutMs`. */
-export async function waitFor<T>(what: string, check: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 10_000, everyMs = 50): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const v = await check();
-      if (v !== undefined && v !== false) return v;
-    } catch (err) {
-      lastError = err;
-    }
-    if (Date.now() > until) {
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${lastError ? ` (last error: ${(lastError as Error).message})` : ""}`);
-    }
-    await sleep(everyMs);
-  }
 }
 
 function settingsSource(o: Required<Pick<StartOptions, "httpNodeRoot" | "credentialSecret" | "logLevel">> & { port: number; audit: boolean; extra: Record<string, unknown> }): string {

@@ -2,26 +2,15 @@ import assert from "node:assert/strict";
 import { QualtricsClient, withQuery } from "../../src/client";
 import { QualtricsApiError, QualtricsInputError } from "../../src/errors";
 import { LimiterClosedError } from "../../src/limiter";
-import { ok, RecordingServer, startRecordingServer } from "../support/recording-server";
-import { assertNoToken, ClientPool, failure, TOKEN, until } from "./helpers";
+import { ok } from "../support/fake-servers";
+import { assertNoToken, failure, TOKEN, useClients } from "./helpers";
+import { until } from "../support/wait";
+import { okFirst, useRecordingServer } from "../support/fixtures";
 
 describe("client", function () {
-  let api: RecordingServer;
-  let other: RecordingServer;
-  const clients = new ClientPool();
-  before(async () => {
-    api = await startRecordingServer();
-    other = await startRecordingServer();
-  });
-  after(async () => {
-    await api.close();
-    await other.close();
-  });
-  beforeEach(() => {
-    api.reply(ok({}));
-    other.reply(ok({}));
-  });
-  afterEach(() => clients.closeAll());
+  const api = useRecordingServer(okFirst);
+  const other = useRecordingServer(okFirst);
+  const clients = useClients();
 
   describe("headers", function () {
     it("adds the auth headers; user headers cannot override X-API-TOKEN, Authorization or Host", async function () {

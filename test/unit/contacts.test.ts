@@ -1,11 +1,11 @@
 import assert from "node:assert/strict";
 import { contactFields, createContact, deleteContact, getContact, listContacts, updateContact } from "../../src/contacts";
 import { QualtricsInputError } from "../../src/errors";
-import { metaOnly, ok, RecordingServer, startRecordingServer } from "../support/recording-server";
-import { ClientPool, failure } from "./helpers";
+import { metaOnly, ok } from "../support/fake-servers";
+import { failure, useClients } from "./helpers";
+import { okFirst, useRecordingServer } from "../support/fixtures";
+import { DIR, CID } from "../support/ids";
 
-const DIR = "POOL_012345678901234";
-const CID = "CID_012345678901234";
 const BASE = `/API/v3/directories/${DIR}/contacts`;
 
 async function inputError(p: () => unknown, field: string): Promise<QualtricsInputError> {
@@ -16,12 +16,8 @@ async function inputError(p: () => unknown, field: string): Promise<QualtricsInp
 }
 
 describe("contacts (docs/qualtrics-api.md §4.3)", function () {
-  let api: RecordingServer;
-  const clients = new ClientPool();
-  before(async () => (api = await startRecordingServer()));
-  after(() => api.close());
-  beforeEach(() => api.reply(ok({})));
-  afterEach(() => clients.closeAll());
+  const api = useRecordingServer(okFirst);
+  const clients = useClients();
 
   describe("requests", function () {
     it("list: GET with pageSize and useNewPaginationScheme, following nextPage", async function () {

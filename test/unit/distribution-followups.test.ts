@@ -1,14 +1,10 @@
 import assert from "node:assert/strict";
 import { createFollowUp, followUpBody, followUpResult, generateLinks, generateLinksBody } from "../../src/distribution-followups";
 import { QualtricsApiError, QualtricsInputError } from "../../src/errors";
-import { fail, ok, RecordingServer, startRecordingServer } from "../support/recording-server";
-import { ClientPool, failure } from "./helpers";
-
-const SV = "SV_ebdf20QralHTzQF";
-const ML = "CG_6F1gRt186CZOVoh";
-const LIB = "UR_8cRedheujEbcxgN";
-const MS = "MS_1Mt2Nj5kczdnjMh";
-const EMD = "EMD_4OQ4N84KC82cfaV";
+import { fail, ok } from "../support/fake-servers";
+import { failure, useClients } from "./helpers";
+import { okFirst, useRecordingServer } from "../support/fixtures";
+import { SV, ML, LIB, MS, EMD } from "../support/ids";
 
 const HEADER = { fromEmail: "noreply@example.com", fromName: "Example", subject: "Reminder" };
 
@@ -20,12 +16,8 @@ async function inputError(p: () => unknown, field: string, problem?: RegExp): Pr
 }
 
 describe("distribution follow-ups and generated links (docs/qualtrics-api.md §5.3, §5.5)", function () {
-  let api: RecordingServer;
-  const clients = new ClientPool();
-  before(async () => (api = await startRecordingServer()));
-  after(() => api.close());
-  beforeEach(() => api.reply(ok({})));
-  afterEach(() => clients.closeAll());
+  const api = useRecordingServer(okFirst);
+  const clients = useClients();
 
   describe("followUpBody", function () {
     it("builds header, library message and sendDate as §5.5 documents; reply-to defaults to the sender", function () {

@@ -1,12 +1,10 @@
 import assert from "node:assert/strict";
 import { distributionHistory, getDistribution, listDistributionLinks, listDistributions, listDistributionsQuery } from "../../src/distribution-reports";
 import { QualtricsApiError, QualtricsInputError } from "../../src/errors";
-import { fail, ok, Recorded, RecordingServer, Reply, startRecordingServer } from "../support/recording-server";
-import { ClientPool, failure } from "./helpers";
-
-const SV = "SV_ebdf20QralHTzQF";
-const ML = "CG_6F1gRt186CZOVoh";
-const EMD = "EMD_4OQ4N84KC82cfaV";
+import { fail, ok, Recorded, Reply } from "../support/fake-servers";
+import { failure, useClients } from "./helpers";
+import { okFirst, useRecordingServer } from "../support/fixtures";
+import { SV, ML, EMD } from "../support/ids";
 
 async function inputError(p: () => unknown, field: string, problem?: RegExp): Promise<void> {
   const e = await failure<QualtricsInputError>(p);
@@ -22,12 +20,8 @@ async function all(gen: AsyncIterable<{ elements: unknown[] }>): Promise<unknown
 }
 
 describe("distribution reports (docs/qualtrics-api.md §5.3, §5.4)", function () {
-  let api: RecordingServer;
-  const clients = new ClientPool();
-  before(async () => (api = await startRecordingServer()));
-  after(() => api.close());
-  beforeEach(() => api.reply(ok({})));
-  afterEach(() => clients.closeAll());
+  const api = useRecordingServer(okFirst);
+  const clients = useClients();
 
   /** page 1 names page 2 by an absolute nextPage with a skipToken */
   const twoPages = (first: unknown[], second: unknown[]) => (req: Recorded): Reply =>

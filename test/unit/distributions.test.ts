@@ -10,15 +10,11 @@ import {
   SMS_MIN_TIMEOUT_MS,
   smsDistributionBody,
 } from "../../src/distributions";
-import { QualtricsApiError, QualtricsInputError } from "../../src/errors";
-import { ok, RecordingServer, startRecordingServer } from "../support/recording-server";
-import { ClientPool, failure } from "./helpers";
-
-const LIB = "UR_8cRedheujEbcxgN";
-const MSG = "MS_1Mt2Nj5kczdnjMh";
-const ML = "CG_6F1gRt186CZOVoh";
-const SV = "SV_ebdf20QralHTzQF";
-const SMSD = "SMSD_gKFVORSKSkaMtSE";
+import { QualtricsApiError } from "../../src/errors";
+import { ok } from "../support/fake-servers";
+import { failure, useClients, thrownInputError } from "./helpers";
+import { useRecordingServer } from "../support/fixtures";
+import { LIB, MS as MSG, ML, SV, SMSD } from "../support/ids";
 
 const EMAIL: DistributionInput = {
   fromEmail: "noreply@qualtrics.com",
@@ -41,18 +37,7 @@ const SMS: DistributionInput = {
   messageId: "MS_8vlfvwn12wdf6D3",
 };
 
-function inputError(fn: () => unknown, field: string, pattern?: RegExp): QualtricsInputError {
-  let caught: unknown;
-  try {
-    fn();
-  } catch (err) {
-    caught = err;
-  }
-  assert.ok(caught instanceof QualtricsInputError, `expected a QualtricsInputError naming ${field}, got ${String(caught)}`);
-  assert.equal(caught.field, field, caught.message);
-  if (pattern) assert.match(caught.message, pattern);
-  return caught;
-}
+const inputError = thrownInputError;
 
 const email = (over: DistributionInput) => emailDistributionBody({ ...EMAIL, ...over });
 const sms = (over: DistributionInput) => smsDistributionBody({ ...SMS, ...over });
@@ -335,11 +320,8 @@ describe("distributions (docs/qualtrics-api.md §5.2, §5.6)", function () {
   });
 
   describe("requests", function () {
-    let api: RecordingServer;
-    const clients = new ClientPool();
-    before(async () => (api = await startRecordingServer()));
-    after(() => api.close());
-    afterEach(() => clients.closeAll());
+    const api = useRecordingServer();
+    const clients = useClients();
 
     it("email: POST /distributions with the body", async function () {
       const client = clients.make(api.apiBase);

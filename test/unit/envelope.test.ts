@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { readMeta, unwrap } from "../../src/envelope";
 import { QualtricsApiError } from "../../src/errors";
-import { fail, metaOnly, ok, RecordingServer, startRecordingServer } from "../support/recording-server";
-import { assertNoToken, ClientPool, failure, TOKEN } from "./helpers";
+import { fail, metaOnly, ok } from "../support/fake-servers";
+import { assertNoToken, failure, TOKEN, useClients } from "./helpers";
+import { useRecordingServer } from "../support/fixtures";
 
 describe("envelope (docs/qualtrics-api.md §2.1)", function () {
   describe("unwrap / readMeta", function () {
@@ -49,11 +50,8 @@ describe("envelope (docs/qualtrics-api.md §2.1)", function () {
   });
 
   describe("through the client", function () {
-    let api: RecordingServer;
-    const clients = new ClientPool();
-    before(async () => (api = await startRecordingServer()));
-    after(() => api.close());
-    afterEach(() => clients.closeAll());
+    const api = useRecordingServer();
+    const clients = useClients();
 
     it("returns the unwrapped result with the envelope's details", async function () {
       const client = clients.make(api.apiBase);

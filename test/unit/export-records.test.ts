@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { DEFAULT_MAX_RECORD_BYTES, delimitedRows, ExportColumn, ExportFileError, jsonResponses, ndjsonLines, records } from "../../src/export-records";
 import { failure } from "./helpers";
+import { sleep } from "../support/wait";
 
 async function* pieces(bytes: Buffer, size: number): AsyncGenerator<Buffer> {
   for (let at = 0; at < bytes.length; at += size) yield bytes.subarray(at, at + size);
@@ -63,7 +64,7 @@ describe("export file reading (docs/qualtrics-api.md §7.4)", function () {
       const it = jsonResponses(counted());
       assert.deepEqual((await it.next()).value, { responseId: "R_0" });
       // give a reader that does not wait for its consumer time to run ahead
-      await new Promise((r) => setTimeout(r, 50));
+      await sleep(50);
       assert.ok(fed < many.length / 10, `only the start was read (${fed} of ${many.length} bytes)`);
       await it.return(undefined);
     });

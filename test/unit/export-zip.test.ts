@@ -10,6 +10,7 @@ import { ZipStreamWriter, zipOneFile } from "../../sandbox/zip";
 import { failure } from "./helpers";
 // the module object itself (not an import's copy of it), so a stub reaches yauzl
 import zlibModule = require("node:zlib");
+import { sleep } from "../support/wait";
 
 /** the bytes in pieces of the given sizes (cycled), as a network would deliver them */
 async function* pieces(bytes: Buffer, sizes: number[]): AsyncGenerator<Buffer> {
@@ -117,7 +118,7 @@ describe("export zip reading with yauzl (docs/qualtrics-api.md §7.4)", function
     const first = await it.next();
     assert.equal(first.done, false);
     // time for a reader that does not wait for its consumer to run ahead
-    await new Promise((r) => setTimeout(r, 50));
+    await sleep(50);
     assert.equal(inflaters.length, 1);
     assert.ok(inflaters[0].bytesWritten < big.length / 4, `only the start was inflated (${inflaters[0].bytesWritten} of ${big.length} bytes)`);
     assert.equal(fs.readdirSync(tmpDir).length, 1, "the download is kept in a temporary file while it is read");

@@ -14,8 +14,10 @@ import {
 } from "../../src/export";
 import { PollTimeoutError } from "../../src/poll";
 import { zipOneFile } from "../../sandbox/zip";
-import { json, RawServer, startRawServer, write } from "../support/raw-server";
-import { ClientPool, failure, sleep, TOKEN } from "./helpers";
+import { json, write } from "../support/fake-servers";
+import { failure, TOKEN, useClients } from "./helpers";
+import { sleep } from "../support/wait";
+import { useRawServer } from "../support/fixtures";
 
 const SV = "SV_abcdefghijklmno";
 
@@ -26,11 +28,8 @@ async function all(gen: AsyncIterable<unknown>): Promise<unknown[]> {
 }
 
 describe("response export (docs/qualtrics-api.md §7.2-§7.4)", function () {
-  let srv: RawServer;
-  const clients = new ClientPool();
-  before(async () => (srv = await startRawServer()));
-  after(() => srv.close());
-  afterEach(() => clients.closeAll());
+  const srv = useRawServer();
+  const clients = useClients();
 
   describe("the start body (§7.2)", function () {
     it("sends the documented options with Qualtrics' names; compress defaults to true", function () {

@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import * as net from "node:net";
 import { ClientOptions, QualtricsClient } from "../../src/client";
+import { QualtricsInputError } from "../../src/errors";
 
 /** Recognisable, 40 characters like a real token (docs/qualtrics-api.md §1.3). */
 export const TOKEN = "SECRET-TOKEN-DO-NOT-LEAK-0123456789abcde";
@@ -28,6 +29,13 @@ export class ClientPool {
   }
 }
 
+/** A ClientPool whose clients are closed after every test of the suite. */
+export function useClients(): ClientPool {
+  const clients = new ClientPool();
+  afterEach(() => clients.closeAll());
+  return clients;
+}
+
 /** A port on 127.0.0.1 that was free a moment ago and has nothing listening now. */
 export async function closedPort(): Promise<number> {
   const srv = net.createServer();
@@ -35,10 +43,6 @@ export async function closedPort(): Promise<number> {
   const port = (srv.address() as net.AddressInfo).port;
   await new Promise<void>((r) => srv.close(() => r()));
   return port;
-}
-
-export function sleep(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
 }
 
 /** The error a promise (or a function that may throw synchronously) fails with. */
@@ -52,13 +56,18 @@ export async function failure<E extends Error = Error>(p: Promise<unknown> | (()
   assert.fail("expected a failure, but it succeeded");
 }
 
-/** Wait until `cond` holds (polling real time); fails after `ms`. */
-export async function until(cond: () => boolean, ms = 5000): Promise<void> {
-  const end = Date.now() + ms;
-  while (!cond()) {
-    if (Date.now() > end) assert.fail("condition not reached in time");
-    await sleep(5);
+/** The QualtricsInputError `fn` throws at once, naming `field` (and matching `pattern`). */
+export function thrownInputError(fn: () => unknown, field: string, pattern?: RegExp): QualtricsInputError {
+  let caught: unknown;
+  try {
+    fn();
+  } catch (err) {
+    caught = err;
   }
+  assert.ok(caught instanceof QualtricsInputError, `expected a QualtricsInputError naming ${field}, got ${String(caught)}`);
+  assert.equal(caught.field, field, caught.message);
+  if (pattern) assert.match(caught.message, pattern);
+  return caught;
 }
 
 /** The token must appear in no text a flow author can see. */

@@ -4,7 +4,7 @@ import { QualtricsClient } from "../../src/client";
 import { QualtricsApiError, QualtricsInputError } from "../../src/errors";
 import { idText, toQualtricsDate, typeName } from "../../src/validate";
 import { leafBytes } from "../../nodes/lib/http-route";
-import { RecordingServer, startRecordingServer } from "../support/recording-server";
+import { useRecordingServer } from "../support/fixtures";
 
 describe("hostile input (found by the fuzz run)", function () {
   it("an ID that is an object is refused by its type, not quoted as [object Object]", function () {
@@ -40,9 +40,7 @@ describe("hostile input (found by the fuzz run)", function () {
   });
 
   describe("a request the HTTP client cannot send", function () {
-    let api: RecordingServer;
-    before(async () => (api = await startRecordingServer()));
-    after(() => api.close());
+    const api = useRecordingServer();
 
     it("fails at once, says so, and is not 'a connection failure that may have succeeded'", async function () {
       const client = new QualtricsClient({ baseUrl: api.apiBase, auth: () => ({ "X-API-TOKEN": "t" }), retry: { baseMs: 5, retries: 3 } });

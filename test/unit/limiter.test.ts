@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import sinon from "sinon";
 import { LimiterClosedError, RequestLimiter } from "../../src/limiter";
-import { ok, RecordingServer, startRecordingServer } from "../support/recording-server";
-import { ClientPool, sleep } from "./helpers";
+import { ok } from "../support/fake-servers";
+import { sleep } from "../support/wait";
+import { useRecordingServer } from "../support/fixtures";
+import { useClients } from "./helpers";
 
 type Release = () => void;
 
@@ -154,11 +156,8 @@ describe("limiter (docs/qualtrics-api.md §2.3)", function () {
   });
 
   describe("through the client", function () {
-    let api: RecordingServer;
-    const clients = new ClientPool();
-    before(async () => (api = await startRecordingServer()));
-    after(() => api.close());
-    afterEach(() => clients.closeAll());
+    const api = useRecordingServer();
+    const clients = useClients();
 
     it("never more than maxConcurrent requests reach the server at once", async function () {
       const client = clients.make(api.apiBase, { maxConcurrent: 3 });

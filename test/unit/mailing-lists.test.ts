@@ -22,12 +22,12 @@ import {
   waitForImport,
 } from "../../src/mailing-lists";
 import { PollTimeoutError } from "../../src/poll";
-import { fail, metaOnly, ok, RecordingServer, startRecordingServer } from "../support/recording-server";
-import { ClientPool, failure } from "./helpers";
+import { fail, metaOnly, ok } from "../support/fake-servers";
+import { failure, useClients } from "./helpers";
+import { useRecordingServer } from "../support/fixtures";
+import { DIR, CID } from "../support/ids";
 
-const DIR = "POOL_012345678901234";
 const ML = "CG_012345678901234";
-const CID = "CID_012345678901234";
 const LISTS = `/API/v3/directories/${DIR}/mailinglists`;
 
 async function all<T>(gen: AsyncIterable<{ elements: T[] }>): Promise<T[]> {
@@ -37,11 +37,8 @@ async function all<T>(gen: AsyncIterable<{ elements: T[] }>): Promise<T[]> {
 }
 
 describe("mailing lists (docs/qualtrics-api.md §4.5, §4.6)", function () {
-  let api: RecordingServer;
-  const clients = new ClientPool();
-  before(async () => (api = await startRecordingServer()));
-  after(() => api.close());
-  afterEach(() => clients.closeAll());
+  const api = useRecordingServer();
+  const clients = useClients();
 
   describe("the lists", function () {
     it("lists with includeCount=true and pageSize, following nextPage", async function () {

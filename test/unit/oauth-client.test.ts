@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { QualtricsClient } from "../../src/client";
 import { QualtricsApiError } from "../../src/errors";
 import { OAuthTokenProvider } from "../../src/oauth";
-import { fail, ok, Recorded, RecordingServer, Reply, startRecordingServer } from "../support/recording-server";
+import { fail, ok, Recorded, RecordingServer, Reply, startRecordingServer } from "../support/fake-servers";
 import { ClientPool, failure, TOKEN } from "./helpers";
 
 const SECRET = "OAUTH-SECRET-never-in-any-text-0123";

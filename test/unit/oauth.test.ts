@@ -4,8 +4,9 @@ import assert from "node:assert/strict";
 import { resolveApiBase } from "../../src/base-url";
 import { QualtricsApiError, QualtricsInputError } from "../../src/errors";
 import { DEFAULT_OAUTH_SCOPES, normalizeScopes, OAuthOptions, OAuthTokenProvider, oauthTokenUrl } from "../../src/oauth";
-import { Recorded, RecordingServer, Reply, startRecordingServer } from "../support/recording-server";
-import { closedPort, failure, sleep } from "./helpers";
+import { Recorded, RecordingServer, Reply, startRecordingServer } from "../support/fake-servers";
+import { closedPort, failure } from "./helpers";
+import { sleep } from "../support/wait";
 
 const CLIENT_ID = "my-client";
 const SECRET = "s3cr:et/é";

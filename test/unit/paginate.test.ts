@@ -1,23 +1,14 @@
 import assert from "node:assert/strict";
 import { QualtricsApiError } from "../../src/errors";
 import { collect, items, pages } from "../../src/paginate";
-import { ok, RecordingServer, startRecordingServer } from "../support/recording-server";
-import { ClientPool, failure, TOKEN } from "./helpers";
+import { ok } from "../support/fake-servers";
+import { failure, TOKEN, useClients } from "./helpers";
+import { useRecordingServer } from "../support/fixtures";
 
 describe("pagination (docs/qualtrics-api.md §3)", function () {
-  let api: RecordingServer;
-  let foreign: RecordingServer;
-  const clients = new ClientPool();
-  before(async () => {
-    api = await startRecordingServer();
-    foreign = await startRecordingServer();
-  });
-  after(async () => {
-    await api.close();
-    await foreign.close();
-  });
-  beforeEach(() => foreign.reply(ok({ elements: ["FOREIGN"], nextPage: null })));
-  afterEach(() => clients.closeAll());
+  const api = useRecordingServer();
+  const foreign = useRecordingServer(() => ok({ elements: ["FOREIGN"], nextPage: null }));
+  const clients = useClients();
 
   it("follows an absolute nextPage until it is null", async function () {
     const client = clients.make(api.apiBase);

@@ -3,15 +3,12 @@
 // ID prefixes in validate.test.ts and distributions.test.ts.
 import assert from "node:assert/strict";
 import { QualtricsApiError } from "../../src/errors";
-import { RecordingServer, startRecordingServer } from "../support/recording-server";
-import { ClientPool, failure } from "./helpers";
+import { failure, useClients } from "./helpers";
+import { useRecordingServer } from "../support/fixtures";
 
 describe("facts from recorded answers (docs/qualtrics-api.md §13)", function () {
-  let api: RecordingServer;
-  const clients = new ClientPool();
-  before(async () => (api = await startRecordingServer()));
-  after(() => api.close());
-  afterEach(() => clients.closeAll());
+  const api = useRecordingServer();
+  const clients = useClients();
 
   const notFound = (meta: Record<string, unknown>) => ({
     status: 404,

@@ -2,8 +2,8 @@
 import assert from "node:assert/strict";
 import { QualtricsApiError } from "../../src/errors";
 import { authSecrets, redact, redactor } from "../../src/redact";
-import { RecordingServer, startRecordingServer } from "../support/recording-server";
-import { ClientPool, failure, TOKEN } from "./helpers";
+import { failure, TOKEN, useClients } from "./helpers";
+import { useRecordingServer } from "../support/fixtures";
 
 describe("redact (secrets in texts from upstream)", function () {
   it("replaces every occurrence, and the URL-, form- and JSON-encoded forms", function () {
@@ -26,11 +26,8 @@ describe("redact (secrets in texts from upstream)", function () {
   });
 
   describe("the client's errors", function () {
-    let api: RecordingServer;
-    const clients = new ClientPool();
-    before(async () => (api = await startRecordingServer()));
-    after(() => api.close());
-    afterEach(() => clients.closeAll());
+    const api = useRecordingServer();
+    const clients = useClients();
 
     const ACCOUNT_SECRET = "ACCOUNT-SECRET-3f9a71c2";
     const BEARER = "ACCESS-TOKEN-77e1b0d94c";

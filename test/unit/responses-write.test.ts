@@ -10,18 +10,16 @@ import {
   updateResponse,
   updateResponsesBulk,
 } from "../../src/responses";
-import { fail, metaOnly, ok, RecordingServer, startRecordingServer } from "../support/recording-server";
-import { ClientPool, failure } from "./helpers";
+import { fail, metaOnly, ok } from "../support/fake-servers";
+import { failure, useClients } from "./helpers";
+import { useRecordingServer } from "../support/fixtures";
 
 const SV = "SV_22VlHYNeldrrrkp";
 const R = "R_1l9mcVuXubb4aGm";
 
 describe("responses: create, update, delete, bulk update (docs/qualtrics-api.md §7.5)", function () {
-  let api: RecordingServer;
-  const clients = new ClientPool();
-  before(async () => (api = await startRecordingServer()));
-  after(() => api.close());
-  afterEach(() => clients.closeAll());
+  const api = useRecordingServer();
+  const clients = useClients();
 
   describe("createResponse", function () {
     it("POSTs {values} with the Idempotency-Key header", async function () {

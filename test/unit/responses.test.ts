@@ -1,18 +1,17 @@
 import assert from "node:assert/strict";
 import { QualtricsApiError, QualtricsInputError } from "../../src/errors";
 import { getResponse } from "../../src/responses";
-import { fail, ok, RecordingServer, startRecordingServer } from "../support/recording-server";
-import { ClientPool, failure } from "./helpers";
+import { fail, ok } from "../support/fake-servers";
+import { failure, useClients } from "./helpers";
+import { sleep } from "../support/wait";
+import { useRecordingServer } from "../support/fixtures";
 
 const SV = "SV_22VlHYNeldrrrkp";
 const R = "R_1l9mcVuXubb4aGm";
 
 describe("responses", function () {
-  let api: RecordingServer;
-  const clients = new ClientPool();
-  before(async () => (api = await startRecordingServer()));
-  after(() => api.close());
-  afterEach(() => clients.closeAll());
+  const api = useRecordingServer();
+  const clients = useClients();
 
   describe("getResponse (docs/qualtrics-api.md §6.5)", function () {
     it("GET /surveys/{s}/responses/{r}", async function () {
@@ -47,7 +46,7 @@ describe("responses", function () {
       api.reply(fail(404, "Response not found"));
       const stop = new AbortController();
       const pending = failure<Error>(getResponse(client, SV, R, { notFoundRetries: 3, notFoundDelayMs: 60_000, signal: stop.signal }));
-      while (api.requests.length === 0) await new Promise((r) => setTimeout(r, 5));
+      while (api.requests.length === 0) await sleep(5);
       stop.abort(new Error("node closed"));
       const err = await pending;
       assert.equal(err.message, "node closed");

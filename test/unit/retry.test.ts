@@ -13,8 +13,9 @@ import {
   retryableStatus,
   retryWait,
 } from "../../src/retry";
-import { fail, ok, Recorded, RecordingServer, startRecordingServer } from "../support/recording-server";
-import { assertNoToken, ClientPool, closedPort, failure } from "./helpers";
+import { fail, ok, Recorded } from "../support/fake-servers";
+import { assertNoToken, closedPort, failure, useClients } from "./helpers";
+import { useRecordingServer } from "../support/fixtures";
 
 describe("retries (docs/qualtrics-api.md §2.2, §2.3)", function () {
   describe("maths", function () {
@@ -107,11 +108,8 @@ describe("retries (docs/qualtrics-api.md §2.2, §2.3)", function () {
   });
 
   describe("against a server", function () {
-    let api: RecordingServer;
-    const clients = new ClientPool();
-    before(async () => (api = await startRecordingServer()));
-    after(() => api.close());
-    afterEach(() => clients.closeAll());
+    const api = useRecordingServer();
+    const clients = useClients();
 
     const body = (m: HttpMethod) => (m === "GET" || m === "DELETE" ? undefined : { a: 1 });
 

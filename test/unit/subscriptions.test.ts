@@ -11,8 +11,9 @@ import {
   removeOrphans,
   Subscription,
 } from "../../src/subscriptions";
-import { fail, metaOnly, ok, Recorded, RecordingServer, Reply, startRecordingServer } from "../support/recording-server";
-import { ClientPool, failure } from "./helpers";
+import { fail, metaOnly, ok, Recorded, RecordingServer, Reply } from "../support/fake-servers";
+import { failure, useClients } from "./helpers";
+import { useRecordingServer } from "../support/fixtures";
 
 const TOPIC = "surveyengine.completedResponse.SV_22VlHYNeldrrrkp";
 const HOOK = "https://nr.example.com/qualtrics/hook/abc";
@@ -46,11 +47,8 @@ function calls(api: RecordingServer): string[] {
 }
 
 describe("event subscriptions (docs/qualtrics-api.md §6.1, §6.2)", function () {
-  let api: RecordingServer;
-  const clients = new ClientPool();
-  before(async () => (api = await startRecordingServer()));
-  after(() => api.close());
-  afterEach(() => clients.closeAll());
+  const api = useRecordingServer();
+  const clients = useClients();
 
   describe("ensureSubscription", function () {
     it("reuses an exact match: no POST, no DELETE", async function () {

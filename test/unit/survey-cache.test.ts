@@ -3,19 +3,17 @@ import { QualtricsApiError, QualtricsInputError } from "../../src/errors";
 import { forgetCatalog, questionCatalog } from "../../src/survey-cache";
 import { questionMap } from "../../src/survey-questions";
 import { getSurvey, getSurveyDefinition, listSurveyQuestions, listSurveys } from "../../src/surveys";
-import { fail, ok, RecordingServer, startRecordingServer } from "../support/recording-server";
-import { ClientPool, failure } from "./helpers";
+import { fail, ok } from "../support/fake-servers";
+import { failure, useClients } from "./helpers";
+import { sleep } from "../support/wait";
+import { okFirst, useRecordingServer } from "../support/fixtures";
+import { SV } from "../support/ids";
 
-const SV = "SV_ebdf20QralHTzQF";
 const DEF = { SurveyID: SV, Questions: { QID1: { QuestionID: "QID1", QuestionType: "TE", QuestionText: "<p>Why?</p>" } } };
 
 describe("surveys and the definition cache (docs/qualtrics-api.md §8.1)", function () {
-  let api: RecordingServer;
-  const clients = new ClientPool();
-  before(async () => (api = await startRecordingServer()));
-  after(() => api.close());
-  beforeEach(() => api.reply(ok({})));
-  afterEach(() => clients.closeAll());
+  const api = useRecordingServer(okFirst);
+  const clients = useClients();
 
   describe("requests", function () {
     it("list: GET /surveys, following the offset nextPage", async function () {
@@ -76,7 +74,7 @@ describe("surveys and the definition cache (docs/qualtrics-api.md §8.1)", funct
       await questionCatalog(client, SV);
       assert.equal((await questionCatalog(client, SV, { refresh: true })).cached, false);
       assert.equal(api.requests.length, 2);
-      await new Promise((r) => setTimeout(r, 5));
+      await sleep(5);
       assert.equal((await questionCatalog(client, SV, { ttlMs: 1 })).cached, false);
       assert.equal(api.requests.length, 3);
       forgetCatalog(client, SV);

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { catalogFromDefinition, catalogFromSurvey, choiceMap, labelResponse, questionMap, responseValues, stripHtml } from "../../src/survey-questions";
-
-const SV = "SV_ebdf20QralHTzQF";
+import { SV } from "../support/ids";
 
 /** a survey-definitions result (§8.1) with the question kinds the labelling knows */
 const DEFINITION = {

@@ -1,15 +1,13 @@
 import assert from "node:assert/strict";
 import { QualtricsApiError } from "../../src/errors";
 import { dataCenterFromNotice, whoami } from "../../src/users";
-import { ok, RecordingServer, startRecordingServer } from "../support/recording-server";
-import { ClientPool, failure } from "./helpers";
+import { ok } from "../support/fake-servers";
+import { failure, useClients } from "./helpers";
+import { useRecordingServer } from "../support/fixtures";
 
 describe("users", function () {
-  let api: RecordingServer;
-  const clients = new ClientPool();
-  before(async () => (api = await startRecordingServer()));
-  after(() => api.close());
-  afterEach(() => clients.closeAll());
+  const api = useRecordingServer();
+  const clients = useClients();
 
   describe("whoami (docs/qualtrics-api.md §1.5)", function () {
     const USER = {
