@@ -97,7 +97,8 @@ export default function (RED: NodeAPI): void {
       if (!topics) throw new QualtricsInputError("surveyId", "is required unless a topic is given");
     } catch (err) {
       node.error(errorText(inDialogTerms(RED, node.type, err)));
-      status.problem("badConfig");
+      // the trigger runs without a configuration too (it only needs one to register or fetch)
+      status.refusedSetup(err, true);
       return;
     }
 

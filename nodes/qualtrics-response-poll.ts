@@ -95,7 +95,7 @@ export default function (RED: NodeAPI): void {
       }
     } catch (err) {
       node.error(errorText(inDialogTerms(RED, node.type, err)));
-      status.problem(config ? "badConfig" : "noConfig");
+      status.refusedSetup(err, Boolean(config));
       return;
     }
 

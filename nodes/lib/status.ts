@@ -4,6 +4,7 @@
 // "42 received") is shown at most every COALESCE_MS: under load a status per
 // message (an i18n lookup and an editor event each) cost a quarter of the node's time
 // (docs/benchmarks.md). Any other change is shown at once.
+import { QualtricsInputError } from "../../src/errors";
 import { fieldName } from "./field-label";
 import type { Node, NodeAPI } from "./types";
 
@@ -100,6 +101,16 @@ export class NodeStatus {
   /** input that names `field` was refused: "invalid Directory", as the dialog calls it */
   invalid(field: string): void {
     this.failed(this.t("invalidField", { field: fieldName(this.RED, this.node.type, field) }));
+  }
+
+  /**
+   * A node's settings were refused when it started: the field as the dialog names it, or, with no
+   * configuration selected, "select a configuration".
+   */
+  refusedSetup(err: unknown, hasConfig: boolean): void {
+    if (!hasConfig) return this.problem("noConfig");
+    if (err instanceof QualtricsInputError && err.field !== "qualtrics") return this.invalid(err.field);
+    this.problem("badConfig");
   }
 
   problem(key: string): void {

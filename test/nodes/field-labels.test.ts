@@ -145,6 +145,25 @@ describe("field names in statuses and errors are the dialog's labels", function 
     assert.equal(api.requests.length, 0);
   });
 
+  for (const trigger of [
+    { type: "qualtrics-response-poll", props: { surveyId: "CID_1", surveyIdType: "str", interval: 60 } },
+    { type: "qualtrics-response-in", props: { surveyId: "CID_1", path: "/field-label-hook" } },
+  ]) {
+    it(`${trigger.type}: settings refused at start name the field in the status ("invalid Survey") and the log`, async () => {
+      const flow: FlowNode[] = [
+        { id: "tab", type: "tab" },
+        configNode(api.apiBase),
+        { id: "n", z: "tab", type: trigger.type, qualtrics: "cfg", ...trigger.props, wires: [[]] },
+      ];
+      await helper.load([N.config, N.responsePoll, N.responseIn], flow, credentials);
+      const n = helper.getNode("n") as unknown as { status: { args: Array<[{ text?: string; fill?: string }]> }; error: { args: unknown[][] } };
+      const texts = n.status.args.map((a) => a[0].text);
+      assert.deepEqual(texts, ["invalid Survey"]);
+      assert.ok(n.error.args.some((a) => /^Survey: /.test(String(a[0]))), n.error.args.map((a) => String(a[0])).join(" | "));
+      assert.equal(api.requests.length, 0, "nothing is sent");
+    });
+  }
+
   it("the configuration node reports a refused base URL at start by its label", async () => {
     const { configErrors } = await refused(CASES.find((c) => c.field === "baseUrl")!);
     assert.ok(configErrors.some((e) => /^Base URL: http:\/\/ would send the API token/.test(e)), configErrors.join(" | "));

@@ -198,10 +198,10 @@ describe("qualtrics-response-poll", function () {
 
   it("refuses a bad setup at deploy, without polling", async function () {
     for (const [props, message, status] of [
-      [{ surveyId: "CG_1" }, /^Survey: "CG_1" is not a survey ID/, "invalid settings"],
-      [{ surveyId: "" }, /^Survey: is required/, "invalid settings"],
-      [{ start: "date", startDate: "" }, /^From: is required/, "invalid settings"],
-      [{ start: "date", startDate: "someday" }, /^From:/, "invalid settings"],
+      [{ surveyId: "CG_1" }, /^Survey: "CG_1" is not a survey ID/, "invalid Survey"],
+      [{ surveyId: "" }, /^Survey: is required/, "invalid Survey"],
+      [{ start: "date", startDate: "" }, /^From: is required/, "invalid From"],
+      [{ start: "date", startDate: "someday" }, /^From:/, "invalid From"],
       [{ qualtrics: "" }, /^Qualtrics:/, "select a configuration"],
     ] as const) {
       const errors: string[] = [];
