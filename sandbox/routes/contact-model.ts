@@ -177,3 +177,42 @@ export function listSummary(list: MailingListRecord): Obj {
     creationDate: list.creationDate, lastModifiedDate: list.lastModifiedDate, contactCount: list.members.size,
   };
 }
+
+/**
+ * `unsubscribed` on member create/update applies to the list membership, not the directory.
+ * UNCONFIRMED (docs/qualtrics-api.md §4.5): list-level vs directory-level unsubscribe for this call.
+ */
+export function setMemberUnsubscribed(m: MembershipRecord, value: boolean | undefined, now: string): void {
+  if (value === undefined || value === m.unsubscribed) return;
+  m.unsubscribed = value;
+  m.unsubscribeDate = value ? now : null;
+}
+
+/**
+ * A contact added to a list, as both the member create and a bulk import do it: merged into the
+ * directory's duplicate or created there, made a member, its list opt-out set when given.
+ */
+export function addToList(
+  directory: DirectoryRecord,
+  list: MailingListRecord,
+  input: ContactInput,
+  ids: { next(prefix: "CID_" | "CGC_"): string },
+  now: string,
+): { contact: ContactRecord; member: MembershipRecord; created: boolean } {
+  const listUnsubscribed = input.unsubscribed;
+  delete input.unsubscribed;
+  let contact = findDuplicate(directory, input);
+  const created = !contact;
+  if (!contact) {
+    contact = newContact(ids.next("CID_"), now);
+    directory.contacts.set(contact.contactId, contact);
+  }
+  applyContactInput(contact, input, now);
+  let member = list.members.get(contact.contactId);
+  if (!member) {
+    member = { contactId: contact.contactId, contactLookupId: ids.next("CGC_"), unsubscribed: false, unsubscribeDate: null };
+    list.members.set(contact.contactId, member);
+  }
+  setMemberUnsubscribed(member, listUnsubscribed, now);
+  return { contact, member, created };
+}

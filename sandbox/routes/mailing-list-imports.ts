@@ -8,7 +8,7 @@ import { route, Route } from "../router";
 import { DirectoryRecord, MailingListRecord, SandboxState } from "../state";
 import { isEmail, isObject, Obj, requireObject } from "../validate";
 import { getDirectory, getMailingList, nowIso } from "./common";
-import { applyContactInput, findDuplicate, listView, memberView, newContact, parseContactBody } from "./contact-model";
+import { addToList, listView, memberView, parseContactBody } from "./contact-model";
 
 interface ImportJob {
   id: string;
@@ -75,28 +75,9 @@ function importOne(directory: DirectoryRecord, list: MailingListRecord, raw: unk
     job.failed++;
     return;
   }
-  const now = nowIso();
-  const listUnsubscribed = input.unsubscribed;
-  delete input.unsubscribed;
-  let contact = findDuplicate(directory, input);
-  if (contact) {
-    applyContactInput(contact, input, now);
-    job.updated++;
-  } else {
-    contact = newContact(newIds.next("CID_"), now);
-    applyContactInput(contact, input, now);
-    directory.contacts.set(contact.contactId, contact);
-    job.added++;
-  }
-  let member = list.members.get(contact.contactId);
-  if (!member) {
-    member = { contactId: contact.contactId, contactLookupId: newIds.next("CGC_"), unsubscribed: false, unsubscribeDate: null };
-    list.members.set(contact.contactId, member);
-  }
-  if (listUnsubscribed !== undefined && listUnsubscribed !== member.unsubscribed) {
-    member.unsubscribed = listUnsubscribed;
-    member.unsubscribeDate = listUnsubscribed ? now : null;
-  }
+  const { created } = addToList(directory, list, input, newIds, nowIso());
+  if (created) job.added++;
+  else job.updated++;
   if (isObject(tx)) job.transactionsCreated++;
 }
 

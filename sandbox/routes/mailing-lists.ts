@@ -6,21 +6,13 @@ import { MailingListRecord, MembershipRecord } from "../state";
 import { optionalBoolean, optionalString, requireObject, requireString } from "../validate";
 import { getContact, getDirectory, getMailingList, nowIso } from "./common";
 import {
-  applyContactInput, findDuplicate, listSummary, memberView, newContact, parseContactBody,
+  addToList, applyContactInput, listSummary, memberView, parseContactBody, setMemberUnsubscribed,
 } from "./contact-model";
 
 function getMember(list: MailingListRecord, contactId: string): MembershipRecord {
   const m = list.members.get(contactId);
   if (!m) throw notFound(`Contact ${contactId} is not in mailing list ${list.mailingListId}`);
   return m;
-}
-
-/** `unsubscribed` on member create/update applies to the list membership, not the directory.
- *  // UNCONFIRMED (docs/qualtrics-api.md §4.5): list-level vs directory-level unsubscribe for this call. */
-function setMemberUnsubscribed(m: MembershipRecord, value: boolean | undefined, now: string): void {
-  if (value === undefined || value === m.unsubscribed) return;
-  m.unsubscribed = value;
-  m.unsubscribeDate = value ? now : null;
 }
 
 export const mailingListRoutes: Route[] = [
@@ -82,24 +74,7 @@ export const mailingListRoutes: Route[] = [
   route("POST", "/directories/:directoryId/mailinglists/:mailingListId/contacts", (ctx) => {
     const directory = getDirectory(ctx);
     const list = getMailingList(directory, ctx.params.mailingListId);
-    const input = parseContactBody(ctx.body);
-    const now = nowIso();
-    const listUnsubscribed = input.unsubscribed;
-    delete input.unsubscribed;
-    let contact = findDuplicate(directory, input);
-    if (contact) {
-      applyContactInput(contact, input, now);
-    } else {
-      contact = newContact(ctx.ids.next("CID_"), now);
-      applyContactInput(contact, input, now);
-      directory.contacts.set(contact.contactId, contact);
-    }
-    let member = list.members.get(contact.contactId);
-    if (!member) {
-      member = { contactId: contact.contactId, contactLookupId: ctx.ids.next("CGC_"), unsubscribed: false, unsubscribeDate: null };
-      list.members.set(contact.contactId, member);
-    }
-    setMemberUnsubscribed(member, listUnsubscribed, now);
+    const { contact, member } = addToList(directory, list, parseContactBody(ctx.body), ctx.ids, nowIso());
     list.lastModifiedDate = Date.now();
     return ok({ id: contact.contactId, contactLookupId: member.contactLookupId });
   }),
