@@ -94,9 +94,10 @@ export default function (RED: NodeAPI): void {
 
     // texts a node shows (errors, statuses) may quote an upstream that echoed a secret
     node.redact = (text: string) => {
+      // the client knows these and the current access token; before it exists, the credentials alone
+      if (client) return client.redact(text);
       const creds = node.credentials ?? {};
-      const own = [creds.apiToken, creds.clientId, creds.clientSecret];
-      return client ? client.redact(text, own.filter((s): s is string => typeof s === "string")) : redact(text, own);
+      return redact(text, [creds.apiToken, creds.clientId, creds.clientSecret]);
     };
 
     node.on("close", (_removed: boolean, done: () => void) => {

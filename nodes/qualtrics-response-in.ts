@@ -191,7 +191,7 @@ export default function (RED: NodeAPI): void {
         node.send(msg);
       } catch (raw) {
         const err = asError(raw);
-        recordFailure(msg, err);
+        recordFailure(msg, err, config?.redact);
         status.show("red", "ring", "fetchFailed");
         // the event itself is on msg, so a Catch node can still act on it
         node.error(inDialogTerms(RED, node.type, err), msg);

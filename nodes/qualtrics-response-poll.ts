@@ -11,11 +11,12 @@ import { optionalDate, requireId } from "../src/validate";
 import { bookmarkIsVolatile, forgetBookmarks, readBookmark, writeBookmark } from "./lib/bookmark";
 import { exportFromBookmark, SentResponses } from "./lib/continuation";
 import { exportLimits, exportPollDelay, runExport } from "./lib/export-run";
-import { asError, configOf, record } from "./lib/qualtrics-node";
+import { asError, configOf, record, recordFailure } from "./lib/qualtrics-node";
 import { inDialogTerms } from "./lib/field-label";
 import { NodeStatus } from "./lib/status";
 import { typed } from "./lib/typed-input";
 import type { Msg, Node, NodeAPI, NodeDef } from "./lib/types";
+import { dialogValue } from "./lib/dialog-number";
 
 export interface ResponsePollDef extends NodeDef {
   qualtrics?: string;
@@ -65,10 +66,8 @@ export default function (RED: NodeAPI): void {
     let abort: AbortController | undefined;
     let closed = false;
 
-    // a number of seconds, also as text (${ENV} or a flow file); empty means the default
-    const raw = def.interval;
-    const blank = raw === undefined || raw === null || (typeof raw === "string" && raw.trim() === "");
-    const wanted = blank ? DEFAULT_INTERVAL_S : typeof raw === "number" || typeof raw === "string" ? Number(raw) : NaN;
+    // a number of seconds, also as text (${ENV} or a flow file); empty means the default, anything else is refused
+    const wanted = dialogValue(def.interval) ?? DEFAULT_INTERVAL_S;
     if (!Number.isFinite(wanted) || wanted <= 0 || wanted > MAX_INTERVAL_S) {
       const given = String(def.interval).slice(0, 40);
       node.error(
@@ -156,8 +155,7 @@ export default function (RED: NodeAPI): void {
       } catch (raw) {
         if (closed && signal.aborted) return;
         const err = asError(raw);
-        const e = err as { requestId?: string; statusCode?: number; errorCode?: string };
-        errMsg.qualtrics = { requestId: e.requestId, httpStatus: e.statusCode, errorCode: e.errorCode };
+        recordFailure(errMsg, err, config ? config.redact : undefined);
         status.show("red", "ring", "pollFailed", { time: clock() });
         // once per failing poll, with a message so a Catch node sees it; the timer goes on
         node.error(inDialogTerms(RED, node.type, err), errMsg);

@@ -121,7 +121,8 @@ export class QualtricsClient {
   private readonly attempts = new Set<AbortController>();
   private readonly inflight = new Set<Promise<unknown>>();
   private closed = false;
-  private lastRedactor: { key: string; fn: Redactor } | undefined;
+  /** redactors by their secrets: the same few sets come back answer after answer (with and without the auth sent) */
+  private readonly redactors = new Map<string, Redactor>();
 
   constructor(opts: ClientOptions) {
     this.opts = opts;
@@ -346,10 +347,16 @@ export class QualtricsClient {
    */
   private redactorFor(sentAuth: Record<string, string> | undefined, extra?: readonly string[]): Redactor {
     const all = [...(this.opts.secrets?.() ?? []), ...authSecrets(sentAuth), ...(extra ?? [])];
-    // the same secrets answer after answer: their encoded forms are worked out once
+    // the same secrets answer after answer: their encoded forms are worked out once per set, and a
+    // set that changed (a new access token) pushes the oldest out
     const key = all.join("\u0000");
-    if (this.lastRedactor?.key !== key) this.lastRedactor = { key, fn: redactor(all) };
-    return this.lastRedactor.fn;
+    let fn = this.redactors.get(key);
+    if (!fn) {
+      fn = redactor(all);
+      this.redactors.set(key, fn);
+      if (this.redactors.size > 4) this.redactors.delete(this.redactors.keys().next().value as string);
+    }
+    return fn;
   }
 
   /**

@@ -31,8 +31,10 @@ export function record(msg: Msg, res: Pick<ApiResponse, "requestId" | "statusCod
   msg.qualtrics = { requestId: res.requestId, httpStatus: res.statusCode, notice: res.notice };
 }
 
-/** msg.qualtrics of a failed request, for every node alike; errors that are not Qualtrics' answers leave msg alone */
-/** msg.qualtrics for a failed request; `clean` takes out any secret a server echoed into its texts */
+/**
+ * msg.qualtrics of a failed request, for every node alike; errors that are not Qualtrics' answers
+ * leave msg alone. `clean` takes out any secret a server echoed into its texts.
+ */
 export function recordFailure(msg: Msg, err: unknown, clean: (text: string) => string = (t) => t): void {
   if (err instanceof QualtricsApiError) {
     const requestId = err.requestId && clean(err.requestId);
