@@ -12,6 +12,7 @@ import { optionalDate, requireId } from "../src/validate";
 import { bookmarkIsVolatile, forgetBookmarks, readBookmark, writeBookmark } from "./lib/bookmark";
 import { exportFromBookmark, SentResponses } from "./lib/continuation";
 import { ExportRun, exportLimits, exportPollDelay, runExport } from "./lib/export-run";
+import { KeyedQueue } from "./lib/keyed-queue";
 import { InputContext, setupQualtricsNode } from "./lib/qualtrics-node";
 import { evaluate, sanitizeOrThrow, typed } from "./lib/typed-input";
 import type { Msg, Node, NodeAPI, NodeDef, Typed } from "./lib/types";
@@ -66,7 +67,7 @@ export default function (RED: NodeAPI): void {
     const pollDelayMs = exportPollDelay(RED);
     const limits = exportLimits(RED);
     // runs that share a bookmark go one after the other, or two would send the same responses
-    const queues = new Map<string, Promise<unknown>>();
+    const queues = new KeyedQueue();
     let toldMemory = false;
 
     setupQualtricsNode(RED, node, def, async (msg, ctx) => {
@@ -102,8 +103,7 @@ export default function (RED: NodeAPI): void {
         toldMemory = true;
         node.log(RED._("qualtrics-export.log.memoryContext"));
       }
-      const previous = queues.get(surveyId) ?? Promise.resolve();
-      const run = previous.catch(() => undefined).then(async () => {
+      return queues.run(surveyId, async () => {
         const bookmark = (await readBookmark(RED, node, surveyId)) ?? { surveyId, updated: "" };
         const from = await exportFromBookmark(RED, node, bookmark, (b) => {
           const body = b.continuationToken
@@ -118,13 +118,6 @@ export default function (RED: NodeAPI): void {
         await writeBookmark(RED, node, sent.next(from.bookmark, surveyId, from.startedAt, result.token));
         return { count: result.count };
       });
-      queues.set(surveyId, run);
-      const forget = () => {
-        if (queues.get(surveyId) === run) queues.delete(surveyId);
-      };
-      // the handler reports the failure; this only tidies up
-      run.then(forget, forget);
-      return run;
     });
 
     node.on("close", (removed: boolean, done: () => void) => {

@@ -3,26 +3,14 @@
 // the spellings of the keys written, for a search that compares them exactly. Keyed by the
 // configuration node's ID, which outlives a redeploy of the node object. Not shared between
 // Node-RED processes.
+import { KeyedQueue } from "./keyed-queue";
 
 /** spellings remembered per key, and keys per account: enough for the addresses in recent use */
 const SPELLINGS_PER_KEY = 4;
 const KEYS_REMEMBERED = 10_000;
 
-export class AccountLock {
-  private readonly queues = new Map<string, Promise<unknown>>();
+export class AccountLock extends KeyedQueue {
   private readonly written = new Map<string, string[]>();
-
-  /** Runs `task` once every earlier task with the same key has settled, however that ended. */
-  run<T>(key: string, task: () => Promise<T>): Promise<T> {
-    const before = this.queues.get(key) ?? Promise.resolve();
-    const run = before.then(task);
-    const settled = run.catch(() => undefined);
-    this.queues.set(key, settled);
-    void settled.then(() => {
-      if (this.queues.get(key) === settled) this.queues.delete(key);
-    });
-    return run;
-  }
 
   /** the spellings written for `key`, most recent first */
   spellings(key: string): string[] {

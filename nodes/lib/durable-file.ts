@@ -10,9 +10,10 @@ import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { isPlainObject } from "../../src/safe-object";
+import { KeyedQueue } from "./keyed-queue";
 import type { NodeAPI } from "./types";
 
-const writing = new Map<string, Promise<void>>();
+const writing = new KeyedQueue();
 
 /** `<userDir>/<name>`, or undefined where the runtime has no user directory (the test helper) */
 export function userDirPath(RED: NodeAPI, ...name: string[]): string | undefined {
@@ -43,14 +44,13 @@ async function readNow(file: string): Promise<Record<string, unknown>> {
 /** the object in `file`, once any write to it has ended; {} when there is none or it cannot be read */
 export async function readJsonObject(file: string | undefined): Promise<Record<string, unknown>> {
   if (!file) return {};
-  await writing.get(file)?.catch(() => undefined);
+  await writing.idle(file);
   return readNow(file);
 }
 
 /** changes the object in `file` (read, `change`, write atomically), after any write still running */
 export function updateJsonObject(file: string, change: (current: Record<string, unknown>) => void): Promise<void> {
-  const previous = writing.get(file) ?? Promise.resolve();
-  const next = previous.catch(() => undefined).then(async () => {
+  return writing.run(file, async () => {
     const current = await readNow(file);
     change(current);
     await realDirectory(path.dirname(file));
@@ -69,11 +69,6 @@ export function updateJsonObject(file: string, change: (current: Record<string, 
       throw err;
     }
   });
-  writing.set(file, next);
-  void next.finally(() => {
-    if (writing.get(file) === next) writing.delete(file);
-  }).catch(() => undefined);
-  return next;
 }
 
 /** makes `dir` (and its parents) when missing; a link or anything else in its place is an error, not followed */
@@ -86,6 +81,6 @@ async function realDirectory(dir: string): Promise<void> {
 /** removes `file`, after any write still running */
 export async function removeFile(file: string | undefined): Promise<void> {
   if (!file) return;
-  await writing.get(file)?.catch(() => undefined);
+  await writing.idle(file);
   await fs.promises.rm(file, { force: true }).catch(() => undefined);
 }
