@@ -121,13 +121,13 @@ export async function ensureSubscription(
   const wantedUrl = checkPublicationUrl(spec.publicationUrl);
   const wanted = readPublicationUrl(wantedUrl)!;
   const all = await listSubscriptions(client, signal);
-  const ours = all.filter((s) => s.topics === spec.topics && readPublicationUrl(s.publicationUrl)?.route === wanted.route);
-  const fits = (s: Subscription) => {
-    const r = readPublicationUrl(s.publicationUrl)!;
-    return !r.legacy && sameMark(r.mark, wanted.mark);
-  };
+  // each URL read once: the route says whether it is ours, the mark whether it fits as it is
+  const ours = all.flatMap((s) => {
+    const read = s.topics === spec.topics ? readPublicationUrl(s.publicationUrl) : undefined;
+    return read?.route === wanted.route ? [{ s, read }] : [];
+  });
   const reused = opts.reuse ? all.find((s) => s.id === opts.reuse && s.topics === spec.topics) : undefined;
-  const keep = reused ?? ours.find(fits);
+  const keep = reused ?? ours.find(({ read }) => !read.legacy && sameMark(read.mark, wanted.mark))?.s;
   let result: EnsureResult;
   if (keep) {
     result = { id: keep.id, created: false, removed: [] };
@@ -142,7 +142,7 @@ export async function ensureSubscription(
     );
     result = { id, created: true, removed: [], check };
   }
-  for (const s of ours) {
+  for (const { s } of ours) {
     if (s.id === result.id) continue;
     await removeSubscription(client, s.id, signal);
     result.removed.push(s.id);
