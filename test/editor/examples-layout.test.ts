@@ -41,15 +41,24 @@ describe(`editor: the example flows at 1280×800 (${process.env.NR_PKG || "node-
 
   for (const ex of loadExamples()) {
     it(`${ex.label}: every node and label visible, none overlapping`, async function () {
-      await s.page.evaluate((tab: string) => RED.workspaces.show(tab), ex.tab);
-      // drawn: every node of the tab has its SVG group
-      await s.page.waitForFunction((tab: string) => {
-        let all = true;
-        RED.nodes.eachNode((n: { id: string; z: string }) => {
-          if (n.z === tab && !document.getElementById(n.id)) all = false;
-        });
-        return all && RED.workspaces.active() === tab;
-      }, ex.tab);
+      // drawn: every node of the tab has its SVG group. The tab is shown again until it is the
+      // active one: right after the editor loads (Node-RED 5 on a busy machine) a first show() can
+      // come before the workspace exists and do nothing.
+      await s.page.waitForFunction(
+        (tab: string) => {
+          if (RED.workspaces.active() !== tab) {
+            RED.workspaces.show(tab);
+            return false;
+          }
+          let all = true;
+          RED.nodes.eachNode((n: { id: string; z: string }) => {
+            if (n.z === tab && !document.getElementById(n.id)) all = false;
+          });
+          return all;
+        },
+        ex.tab,
+        { timeout: 45_000, polling: 250 },
+      );
       const { view, boxes } = await s.page.evaluate((tab: string) => {
         const chart = document.getElementById("red-ui-workspace-chart");
         const c = chart.getBoundingClientRect();
