@@ -13,6 +13,7 @@ import { accountClient, authTypeOf } from "./lib/account-client";
 import { DEFAULT_MAX_LIST_ITEMS } from "./lib/list-output";
 import { dialogNumber } from "./lib/dialog-number";
 import { sweepWhenStarted } from "./lib/subscription-owners";
+import { localCoordination } from "./lib/coordination/local";
 
 export interface QualtricsConfigDef extends NodeDef {
   dataCenter: string;
@@ -89,6 +90,8 @@ export default function (RED: NodeAPI): void {
       return { client: own, release: () => own.close() };
     };
     const stopSweep = sweepWhenStarted(RED, node);
+    const coordination = localCoordination(RED);
+    node.coordination = () => coordination;
     // keys webhook fingerprints: the same across OAuth token refreshes, so the client secret
     node.accountSecret = () => (authType === "oauth" ? node.credentials?.clientSecret : node.credentials?.apiToken) ?? "";
 
@@ -103,6 +106,7 @@ export default function (RED: NodeAPI): void {
     node.on("close", (_removed: boolean, done: () => void) => {
       closed = true;
       stopSweep();
+      void coordination.close();
       const c = client;
       client = undefined;
       if (!c) return done();

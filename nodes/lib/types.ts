@@ -1,6 +1,7 @@
 // Node-RED types our nodes share. @types/node-red models the 1.3 API, which is what we use.
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from "node-red";
 import type { QualtricsClient } from "../../src/client";
+import type { Coordination } from "./coordination/types";
 
 export type { Node, NodeAPI, NodeDef };
 export type Msg = NodeMessageInFlow & Record<string, unknown>;
@@ -26,6 +27,8 @@ export interface QualtricsConfigNode extends Node<{ apiToken?: string; clientId?
   accountSecret(): string;
   /** `text` with every secret of the account (token, client ID and secret, access token) taken out */
   redact(text: string): string;
+  /** how this Node-RED shares work and state with other replicas ("none": it is alone) */
+  coordination(): Coordination;
   timeoutMs: number;
   /** the most items a list sent as one message may hold (settings.js qualtricsConfigMaxListItems) */
   maxListItems: number;

@@ -1,0 +1,3 @@
+// The coordination a configuration node hands its nodes (nodes/lib/coordination/types.ts).
+export * from "./types";
+export { localRecords } from "./local-records";
