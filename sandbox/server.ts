@@ -30,6 +30,8 @@ import { readStateFile, StateSaver } from "./persist";
 export type { Sandbox, SandboxOptions, RecordedRequest } from "./types";
 
 export const API_PREFIX = "/API/v3";
+/** a tag for the requests of one client: /__from/<tag>/API/v3/... (RecordedRequest.tag) */
+const FROM_PREFIX = /^\/__from\/([A-Za-z0-9_-]{1,40})(?=\/)/;
 export const UNAUTHORIZED_MESSAGE = "Invalid or missing API token";
 
 function resolveOptions(opts: SandboxOptions): ResolvedOptions & { publicationUrls: PublicationUrlSwitch } {
@@ -162,7 +164,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     }
   }
 
-  async function handleApi(req: http.IncomingMessage, res: http.ServerResponse, url: URL, origin: string): Promise<number | "dropped"> {
+  async function handleApi(req: http.IncomingMessage, res: http.ServerResponse, url: URL, origin: string, tag: string | undefined): Promise<number | "dropped"> {
     const raw = await readBody(req);
     let parsed: { ok: boolean; value: unknown } = { ok: true, value: undefined };
     if (!raw.tooLarge && raw.text.trim() !== "") {
@@ -180,6 +182,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       body: parsed.value,
       rawBody: raw.text,
       at: Date.now(),
+      ...(tag !== undefined ? { tag } : {}),
     });
 
     const rate = faults.checkRateLimit();
@@ -227,6 +230,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       return;
     }
     let outcome: number | "dropped";
+    // "/__from/<tag>/API/v3/..." is the API, recorded with the tag: replicas of one flow told apart
+    const from = FROM_PREFIX.exec(url.pathname);
+    const tag = from ? from[1] : undefined;
+    if (from) url = new URL(url.pathname.slice(from[0].length) + url.search, origin);
     // a gateway serves the API under its prefix only
     const apiPath = hostile.apiPath(url.pathname);
     if (apiPath !== url.pathname) {
@@ -237,7 +244,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       if (apiPath !== null) url = new URL(apiPath + url.search, origin);
     }
     if (url.pathname === API_PREFIX || url.pathname.startsWith(`${API_PREFIX}/`)) {
-      outcome = await handleApi(req, res, url, origin);
+      outcome = await handleApi(req, res, url, origin, tag);
     } else if (url.pathname === OAUTH_TOKEN_PATH) {
       const raw = await readBody(req);
       const a = oauth.handle((req.method ?? "GET").toUpperCase(), flatHeaders(req), String(req.headers["content-type"] ?? ""), raw.text);
@@ -266,7 +273,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     const deliveries = await fireCompletedResponse(state, {
       surveyId, responseId: response.responseId, recipientId: response.recipientId,
       distributionId: response.distributionId, completedDate: mysqlDateTime(now),
-    }, options.webhookTimeoutMs);
+    }, options.webhookTimeoutMs, () => faults.dropWebhook());
     saver?.changed();
     return { responseId: response.responseId, deliveries };
   }
