@@ -45,6 +45,8 @@ export interface FaultController {
   stats: FaultStats;
   /** whether the next webhook delivery is to be skipped (webhookDropRate); counts it */
   dropWebhook(): boolean;
+  /** sets every count of `stats` back to 0 */
+  resetStats(): void;
 }
 
 export type RateDecision = { limited: false } | { limited: true; retryAfterSeconds: number; sendRetryAfter: boolean };

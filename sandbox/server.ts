@@ -174,7 +174,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         parsed = { ok: false, value: undefined };
       }
     }
-    requests.push({
+    const record: RecordedRequest = {
       method: (req.method ?? "GET").toUpperCase(),
       path: url.pathname,
       query: Object.fromEntries(url.searchParams),
@@ -183,8 +183,16 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       rawBody: raw.text,
       at: Date.now(),
       ...(tag !== undefined ? { tag } : {}),
-    });
+    };
+    requests.push(record);
+    const outcome = await answerApi(req, res, url, origin, raw, parsed);
+    record.status = outcome === "dropped" ? null : outcome;
+    return outcome;
+  }
 
+  async function answerApi(
+    req: http.IncomingMessage, res: http.ServerResponse, url: URL, origin: string, raw: { text: string; tooLarge: boolean }, parsed: { ok: boolean; value: unknown },
+  ): Promise<number | "dropped"> {
     const rate = faults.checkRateLimit();
     if (rate.limited) {
       const headers: Record<string, string> = rate.sendRetryAfter ? { "Retry-After": String(rate.retryAfterSeconds) } : {};
