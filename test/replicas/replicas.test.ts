@@ -61,6 +61,8 @@ describe(`replicas: three Node-REDs behind haproxy with Redis (${RUN})`, functio
     events?: EventCount;
     /** webhook deliveries the sender saw fail (no 2xx): lost unless catch-up brings them */
     unacknowledged?: number;
+    /** a schedule may change hands (a replica or Redis goes away): the gap between polls is measured */
+    handover?: boolean;
     /** the time all replicas were down at once (a restart), added to the gap allowed */
     downMs?: number;
     failed?: number;
@@ -79,9 +81,9 @@ describe(`replicas: three Node-REDs behind haproxy with Redis (${RUN})`, functio
       what,
       subscriptionsOff: Math.abs(subs - 1),
       overlaps: overlaps(runs),
-      maxGapMs: longestGap(polls, from, to),
-      gapLimitMs: POLL_S * 1000 + 2 * LEASE_MS + (o.downMs ?? 0),
     };
+    // without a handover a poll may wait its turn in the account's queue (behind 10,000 creates): that gap is no fault
+    if (o.handover) Object.assign(line, { maxGapMs: longestGap(polls, from, to), gapLimitMs: POLL_S * 1000 + 2 * LEASE_MS + (o.downMs ?? 0) });
     if (o.events) {
       const { sent, delivered, errored, lost, duplicated, windowDuplicated } = o.events;
       Object.assign(line, { sent, delivered, errored, lost, duplicated, windowDuplicated });
@@ -94,7 +96,7 @@ describe(`replicas: three Node-REDs behind haproxy with Redis (${RUN})`, functio
     if (line.duplicated) wrong.push(`${line.duplicated} events emitted twice outside the documented window`);
     if (line.subscriptionsOff) wrong.push(`${subs} subscriptions for one trigger`);
     if (line.overlaps) wrong.push(`${line.overlaps} overlapping schedule runs`);
-    if (line.maxGapMs! > line.gapLimitMs!) wrong.push(`a gap of ${line.maxGapMs} ms between polls (at most ${line.gapLimitMs})`);
+    if (o.handover && line.maxGapMs! > line.gapLimitMs!) wrong.push(`a gap of ${line.maxGapMs} ms between polls (at most ${line.gapLimitMs})`);
     if (line.failed) wrong.push(`${line.failed} creates failed`);
     if (line.rateRatio !== undefined && line.rateRatio < 0.95) wrong.push(`aggregate rate ${line.rateRatio.toFixed(3)} of the limit`);
     if (line.sent === 0 && o.events) wrong.push("no events were sent");
@@ -146,7 +148,7 @@ describe(`replicas: three Node-REDs behind haproxy with Redis (${RUN})`, functio
     });
     const ids = results.map((r) => r.responseId);
     await rig.settle(ids, CLAIM_MS + 30_000);
-    figures("5. all 3 replicas restarted together", from, { events: countEvents(ids, rig.emissions), unacknowledged: unacknowledged(results), downMs });
+    figures("5. all 3 replicas restarted together", from, { events: countEvents(ids, rig.emissions), unacknowledged: unacknowledged(results), handover: true, downMs });
   });
 
   it("1. a burst of 1,000 completed responses while one replica is killed with SIGKILL halfway", async function () {
@@ -156,7 +158,7 @@ describe(`replicas: three Node-REDs behind haproxy with Redis (${RUN})`, functio
     const results = await rig.burst(1000, { concurrency: 20, events: { 500: () => victim.kill() } });
     const ids = results.map((r) => r.responseId);
     await rig.settle(ids, CLAIM_MS + 30_000);
-    figures("1. 1,000 responses, 1 of 3 replicas SIGKILLed", from, { events: countEvents(ids, rig.emissions, ["r2"]), unacknowledged: unacknowledged(results) });
+    figures("1. 1,000 responses, 1 of 3 replicas SIGKILLed", from, { events: countEvents(ids, rig.emissions, ["r2"]), unacknowledged: unacknowledged(results), handover: true });
   });
 
   it("2. Redis stopped for 10 s during a burst", async function () {
@@ -174,7 +176,7 @@ describe(`replicas: three Node-REDs behind haproxy with Redis (${RUN})`, functio
     });
     const ids = results.map((r) => r.responseId);
     await rig.settle(ids, CLAIM_MS + 30_000);
-    figures("2. Redis stopped 10 s during a burst", from, { events: countEvents(ids, rig.emissions), unacknowledged: unacknowledged(results) });
+    figures("2. Redis stopped 10 s during a burst", from, { events: countEvents(ids, rig.emissions), unacknowledged: unacknowledged(results), handover: true });
   });
 
   it("3. a full deploy to every replica during a burst", async function () {
@@ -183,7 +185,7 @@ describe(`replicas: three Node-REDs behind haproxy with Redis (${RUN})`, functio
     const results = await rig.burst(400, { perSecond: 40, events: { 150: () => rig.redeployAll() } });
     const ids = results.map((r) => r.responseId);
     await rig.settle(ids, CLAIM_MS + 30_000);
-    figures("3. full deploy to all 3 replicas during a burst", from, { events: countEvents(ids, rig.emissions), unacknowledged: unacknowledged(results) });
+    figures("3. full deploy to all 3 replicas during a burst", from, { events: countEvents(ids, rig.emissions), unacknowledged: unacknowledged(results), handover: true });
   });
 
   it("4. the sandbox drops 10 % of its webhook deliveries; the catch-up sweep brings them", async function () {
