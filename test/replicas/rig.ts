@@ -4,7 +4,8 @@
 // URL (the trigger's public base URL), so a delivery lands on any replica.
 //
 // The flows every replica runs:
-//   qualtrics-response-in (auto-registered at haproxy's URL) → function → http request → collector
+//   qualtrics-response-in (auto-registered at haproxy's URL, fetching each full response: the window
+//     between the 200 and the message that a kill hits) → function → http request → collector
 //   qualtrics-response-poll (every POLL_S seconds)            → function → http request → collector
 //   http in POST /rep/create → fan out → qualtrics-contact create → function ─┐ (batched)
 //                                      └→ http response       catch → function ┴→ http request → collector
@@ -179,7 +180,7 @@ export class ReplicaRig {
       }),
       {
         id: TRIGGER, type: "qualtrics-response-in", z: TAB, name: "trigger", qualtrics: CONFIG, surveyId: this.surveyId, topic: "",
-        path: TRIGGER_PATH, autoRegister: true, publicBaseUrl: this.haproxy.url, fetchResponse: false, dedupeSeconds: 3600,
+        path: TRIGGER_PATH, autoRegister: true, publicBaseUrl: this.haproxy.url, fetchResponse: true, dedupeSeconds: 3600,
         maxBodyKb: 256, catchUpMinutes: o.catchUpMinutes ?? 0, x: 0, y: 0, wires: [["rep-emit"]],
       },
       fn("rep-emit", "rep: emitted", `msg.payload = { kind: "emit", replica: env.get("REPLICA"), id: msg.event && msg.event.responseId, source: msg.event && msg.event.source };
