@@ -21,6 +21,7 @@ import { startCollector, type Listening } from "../support/fake-servers";
 import { haveRedis, RedisServer } from "./redis";
 import { Credentials, FlowNode, NodeRed, startNodeRed } from "../support/runtime";
 import { sleep } from "../support/wait";
+import { batchItem } from "../faults/rig";
 import { Haproxy, haveHaproxy } from "./haproxy";
 
 export const REP_TOKEN = "REPLICAS-SECRET-TOKEN-0c8e41f2a7b95d36e1";
@@ -70,18 +71,6 @@ export interface ReplicaRigOptions {
   sandbox?: SandboxOptions;
 }
 
-const FLUSH = (ms: number) => `
-if (!node.repBuf) node.repBuf = [];
-node.repBuf.push(item);
-if (!node.repTimer) {
-  node.repTimer = setTimeout(() => {
-    const batch = node.repBuf;
-    node.repBuf = [];
-    node.repTimer = null;
-    node.send({ payload: batch });
-  }, ${ms});
-}
-return null;`;
 
 function fn(id: string, name: string, body: string, wires: string[][], outputs = 1): FlowNode {
   return { id, type: "function", z: TAB, name, func: body, outputs, timeout: 0, noerr: 0, initialize: "", finalize: "", libs: [], x: 0, y: 0, wires };
@@ -92,6 +81,17 @@ function toCollector(id: string, url: string): FlowNode {
     id, type: "http request", z: TAB, name: "rep: to collector", method: "POST", ret: "txt", paytoqs: "ignore", url, tls: "",
     persist: true, proxy: "", insecureHTTPParser: false, authType: "", senderr: false, headers: [], x: 0, y: 0, wires: [[]],
   };
+}
+
+/** until `seen()` holds every id (or `timeoutMs` passes), then `quietMs` more so a second end would show */
+async function settleIds(ids: string[], seen: () => Set<string>, timeoutMs: number, quietMs: number): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const s = seen();
+    if (ids.every((id) => s.has(id)) || Date.now() > until) break;
+    await sleep(200);
+  }
+  await sleep(quietMs);
 }
 
 export class ReplicaRig {
@@ -190,7 +190,7 @@ delete msg.req; delete msg.res; delete msg.headers; return msg;`, [["rep-send-em
         id: POLL, type: "qualtrics-response-poll", z: TAB, name: "poll", qualtrics: CONFIG, surveyId: this.pollSurveyId, surveyIdType: "str",
         interval: o.pollSeconds ?? 2, start: "now", startDate: "", x: 0, y: 0, wires: [["rep-polled"]],
       },
-      fn("rep-polled", "rep: polled", `const item = { kind: "poll", replica: env.get("REPLICA"), id: msg.event && msg.event.responseId };${FLUSH(50)}`, [["rep-send"]]),
+      fn("rep-polled", "rep: polled", `const item = { kind: "poll", replica: env.get("REPLICA"), id: msg.event && msg.event.responseId };${batchItem()}`, [["rep-send"]]),
       { id: "rep-create-in", type: "http in", z: TAB, name: "rep: create", url: "/rep/create", method: "post", upload: false, swaggerDoc: "", x: 0, y: 0, wires: [["rep-fan"]] },
       fn("rep-fan", "rep: fan out", `
 const msgs = Array.isArray(msg.payload && msg.payload.msgs) ? msg.payload.msgs : [];
@@ -201,9 +201,9 @@ return [null, { req: msg.req, res: msg.res, statusCode: 200, payload: { accepted
         id: CREATE, type: "qualtrics-contact", z: TAB, name: "create", qualtrics: CONFIG, operation: "create", directoryId: this.directoryId,
         directoryIdType: "str", x: 0, y: 0, wires: [["rep-created"]],
       },
-      fn("rep-created", "rep: created", `const item = { kind: "output", replica: env.get("REPLICA"), id: String(msg.rigId) };${FLUSH(50)}`, [["rep-send"]]),
+      fn("rep-created", "rep: created", `const item = { kind: "output", replica: env.get("REPLICA"), id: String(msg.rigId) };${batchItem()}`, [["rep-send"]]),
       { id: "rep-catch", type: "catch", z: TAB, name: "", scope: [CREATE], uncaught: false, x: 0, y: 0, wires: [["rep-failed"]] },
-      fn("rep-failed", "rep: failed", `const item = { kind: "error", replica: env.get("REPLICA"), id: String(msg.rigId), text: msg.error && msg.error.message };${FLUSH(50)}`, [["rep-send"]]),
+      fn("rep-failed", "rep: failed", `const item = { kind: "error", replica: env.get("REPLICA"), id: String(msg.rigId), text: msg.error && msg.error.message };${batchItem()}`, [["rep-send"]]),
       toCollector("rep-send", url),
     ];
   }
@@ -282,14 +282,8 @@ return [null, { req: msg.req, res: msg.res, statusCode: 200, payload: { accepted
   }
 
   /** until every id has been emitted at least once (or the time is up), then `quietMs` more so a second emission would show */
-  async settle(ids: string[], timeoutMs = 60_000, quietMs = 3_000): Promise<void> {
-    const until = Date.now() + timeoutMs;
-    for (;;) {
-      const seen = new Set(this.emissions.map((e) => e.id));
-      if (ids.every((id) => seen.has(id)) || Date.now() > until) break;
-      await sleep(100);
-    }
-    await sleep(quietMs);
+  settle(ids: string[], timeoutMs = 60_000, quietMs = 3_000): Promise<void> {
+    return settleIds(ids, () => new Set(this.emissions.map((e) => e.id)), timeoutMs, quietMs);
   }
 
   /** Sends `count` contact creates through haproxy in chunks (round robin spreads them over the replicas); returns their ids. */
@@ -312,14 +306,9 @@ return [null, { req: msg.req, res: msg.res, statusCode: 200, payload: { accepted
     return ids;
   }
 
-  async settleCreates(ids: string[], timeoutMs: number, quietMs = 1_000): Promise<void> {
-    const until = Date.now() + timeoutMs;
-    for (;;) {
-      const ended = new Set(this.createEnds.map((e) => e.id));
-      if (ids.every((id) => ended.has(id)) || Date.now() > until) break;
-      await sleep(200);
-    }
-    await sleep(quietMs);
+  /** until every create has ended (output or error), then `quietMs` more */
+  settleCreates(ids: string[], timeoutMs: number, quietMs = 1_000): Promise<void> {
+    return settleIds(ids, () => new Set(this.createEnds.map((e) => e.id)), timeoutMs, quietMs);
   }
 
   /** Stops every replica at once (as a rolling restart gone wrong, or a host reboot) and starts them all again. */
