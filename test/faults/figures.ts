@@ -14,23 +14,26 @@ export interface Figures {
   errored: number;
   lost: number;
   duplicated: number;
+  /**
+   * messages emitted twice inside the documented at-least-once window: a kill between a message
+   * and the journal's record that it went out (reported, not a failure; docs/nodes/qualtrics-response-in.md)
+   */
+  windowDuplicates: number;
   /** hostile inputs tried, and how many of them crashed Node-RED, rejected unhandled or changed a prototype */
   fuzzed: number;
   crashes: number;
   /** places a secret was found in: log lines, statuses, errors, messages, GET /flows, files */
   leaks: number;
   // the replicas suite (test/replicas):
-  /** messages emitted twice because a replica died between emitting them and recording that it had (the documented window; reported, allowed) */
-  windowDuplicated: number;
   /** how far the event subscriptions at the end are from one per trigger (|subscriptions − triggers|) */
   subscriptionsOff: number;
-  /** schedule runs (polls) on one replica that overlapped in time with a run on another */
+  /** runs of a schedule (poll, catch-up) on one replica that overlapped in time with a run of it on another */
   overlaps: number;
   /** requests (contact creates) that ended with an error */
   failed: number;
   /** 429 answers the sandbox gave (information: a shared limiter keeps them few) */
   rateLimited: number;
-  /** the longest gap between two polls (any replica), and the most it may be (interval + two lease periods) */
+  /** the longest gap between two polls (any replica) where a schedule changed hands, and the most it may be */
   maxGapMs: number;
   gapLimitMs: number;
   /** the aggregate request rate over the account's limit (target ≥ 0.95) */
@@ -38,8 +41,8 @@ export interface Figures {
 }
 
 export const FIGURE_NAMES: (keyof Figures)[] = [
-  "faultsTried", "faultsSurvived", "sent", "delivered", "errored", "lost", "duplicated", "fuzzed", "crashes", "leaks",
-  "windowDuplicated", "subscriptionsOff", "overlaps", "failed", "rateLimited", "maxGapMs", "gapLimitMs", "rateRatio",
+  "faultsTried", "faultsSurvived", "sent", "delivered", "errored", "lost", "duplicated", "windowDuplicates", "fuzzed", "crashes", "leaks",
+  "subscriptionsOff", "overlaps", "failed", "rateLimited", "maxGapMs", "gapLimitMs", "rateRatio",
 ];
 
 export interface FigureLine extends Partial<Figures> {

@@ -16,8 +16,8 @@ describe("replicas: how the figures are counted", () => {
     const e = (replica: string, id: string) => ({ replica, id, at: 0 });
     const c = countEvents(["a", "b", "c", "d"], [e("r1", "a"), e("r1", "b"), e("r3", "b"), e("r2", "c"), e("r1", "c")], ["r2"]);
     assert.deepEqual(
-      { sent: c.sent, delivered: c.delivered, lost: c.lost, duplicated: c.duplicated, windowDuplicated: c.windowDuplicated },
-      { sent: 4, delivered: 1, lost: 1, duplicated: 1, windowDuplicated: 1 },
+      { sent: c.sent, delivered: c.delivered, lost: c.lost, duplicated: c.duplicated, windowDuplicates: c.windowDuplicates },
+      { sent: 4, delivered: 1, lost: 1, duplicated: 1, windowDuplicates: 1 },
     );
     assert.deepEqual(c.lostIds, ["d"]);
     assert.deepEqual(c.duplicatedIds, ["b (r1, r3)"]);
@@ -62,7 +62,7 @@ describe("replicas: how the figures are counted", () => {
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "nrq-figures-")), "f.jsonl");
     const line = (o: Record<string, unknown>) => JSON.stringify({ area: "replicas", run: "node-red", ...o });
     fs.writeFileSync(file, [
-      line({ what: "ok", sent: 10, delivered: 9, windowDuplicated: 1, maxGapMs: 3000, gapLimitMs: 22000 }),
+      line({ what: "ok", sent: 10, delivered: 9, windowDuplicates: 1, maxGapMs: 3000, gapLimitMs: 22000 }),
       line({ what: "rate", sent: 5, delivered: 5, rateRatio: 0.97, failed: 0 }),
     ].join("\n"));
     assert.deepEqual(report(file, ["replicas"]).failures, []);

@@ -12,7 +12,7 @@ export interface EventCount {
   /** emitted more than once, outside the documented window */
   duplicated: number;
   /** emitted more than once, at least once by a replica that was killed (between emitting and recording) */
-  windowDuplicated: number;
+  windowDuplicates: number;
   /** the ids lost and duplicated, a few of each, for a failure message */
   lostIds: string[];
   duplicatedIds: string[];
@@ -26,7 +26,7 @@ export interface EventCount {
 export function countEvents(ids: Iterable<string>, emissions: Emission[], killed: string[] = []): EventCount {
   const by = new Map<string, Emission[]>();
   for (const e of emissions) by.set(e.id, [...(by.get(e.id) ?? []), e]);
-  const out: EventCount = { sent: 0, delivered: 0, errored: 0, lost: 0, duplicated: 0, windowDuplicated: 0, lostIds: [], duplicatedIds: [] };
+  const out: EventCount = { sent: 0, delivered: 0, errored: 0, lost: 0, duplicated: 0, windowDuplicates: 0, lostIds: [], duplicatedIds: [] };
   for (const id of ids) {
     out.sent++;
     const seen = by.get(id) ?? [];
@@ -34,7 +34,7 @@ export function countEvents(ids: Iterable<string>, emissions: Emission[], killed
       out.lost++;
       if (out.lostIds.length < 10) out.lostIds.push(id);
     } else if (seen.length === 1) out.delivered++;
-    else if (seen.some((e) => killed.includes(e.replica))) out.windowDuplicated++;
+    else if (seen.some((e) => killed.includes(e.replica))) out.windowDuplicates++;
     else {
       out.duplicated++;
       if (out.duplicatedIds.length < 10) out.duplicatedIds.push(`${id} (${seen.map((e) => e.replica).join(", ")})`);

@@ -86,8 +86,8 @@ describe(`replicas: three Node-REDs behind haproxy with Redis (${RUN})`, functio
     // without a handover a poll may wait its turn in the account's queue (behind 10,000 creates): that gap is no fault
     if (o.handover) Object.assign(line, { maxGapMs: longestGap(polls, from, to), gapLimitMs: POLL_S * 1000 + 2 * LEASE_MS + (o.downMs ?? 0) });
     if (o.events) {
-      const { sent, delivered, errored, lost, duplicated, windowDuplicated } = o.events;
-      Object.assign(line, { sent, delivered, errored, lost, duplicated, windowDuplicated });
+      const { sent, delivered, errored, lost, duplicated, windowDuplicates } = o.events;
+      Object.assign(line, { sent, delivered, errored, lost, duplicated, windowDuplicates });
     }
     if (o.failed !== undefined) Object.assign(line, { failed: o.failed, rateLimited: o.rateLimited, rateRatio: o.rateRatio });
     addFigures(line);
@@ -124,7 +124,7 @@ describe(`replicas: three Node-REDs behind haproxy with Redis (${RUN})`, functio
     const contactsPath = `/API/v3/directories/${D}/contacts`;
     const creates = rig.sb.requests.filter((r) => r.method === "POST" && r.path === contactsPath);
     const rateRatio = rateOverLimit(creates, (r) => r.status === 200, RATE, RATE / 60);
-    const events: EventCount = { ...countEnds(ids, rig.createEnds), windowDuplicated: 0, lostIds: [], duplicatedIds: [] };
+    const events: EventCount = { ...countEnds(ids, rig.createEnds), windowDuplicates: 0, lostIds: [], duplicatedIds: [] };
     // the spread: round robin gave every replica a share of the creates
     assert.equal(perReplica.size, 3, `creates ended on ${[...perReplica.keys()].join(", ")}`);
     figures("6. 10,000 creates over 3 replicas × rate limit", from, {
