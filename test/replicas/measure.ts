@@ -2,15 +2,11 @@
 // each event's emissions, the poll runs of each replica and whether they overlapped, and the
 // aggregate rate of the requests the account's limit allows.
 import type { RecordedRequest } from "../../sandbox/types";
+import type { Ends } from "../faults/figures";
 import type { Emission } from "./rig";
 
-export interface EventCount {
-  sent: number;
-  delivered: number;
-  errored: number;
-  lost: number;
-  /** emitted more than once, outside the documented window */
-  duplicated: number;
+/** Ends, where `duplicated` counts only the duplicates outside the documented window */
+export interface EventCount extends Ends {
   /** emitted more than once, at least once by a replica that was killed (between emitting and recording) */
   windowDuplicates: number;
   /** the ids lost and duplicated, a few of each, for a failure message */
