@@ -1,5 +1,6 @@
 // What the Redis coordination tests share: one redis-server per file, coordinations made against
-// it (closed after each test), short claim and presence times so takeovers happen within a test.
+// it (closed after each test), short presence times. Takeovers of pending entries are off (a minute)
+// unless a test asks for them with TAKEOVER, so a test of plain reading cannot pass through them.
 import { randomUUID } from "node:crypto";
 import { redisCoordination, type RedisCoordination } from "../../nodes/lib/coordination/redis";
 import type { RedisCoordinationOptions } from "../../nodes/lib/coordination/redis";
@@ -39,7 +40,7 @@ export function useRedis(password?: string): RedisFixture {
       url: fx.server.url,
       configId: fx.configId,
       fallbackJournal: fx.journals.factory,
-      journalTiming: { claimIdleMs: 400, claimEveryMs: 100, pollMs: 20 },
+      journalTiming: { claimIdleMs: 60_000, claimEveryMs: 100, pollMs: 20 },
       presenceTiming: { everyMs: 100, ttlMs: 400 },
       ...opts,
     });
@@ -52,3 +53,6 @@ export function useRedis(password?: string): RedisFixture {
 export function connected(c: RedisCoordination): Promise<true> {
   return waitFor("the connection to Redis", () => c.link.up() || undefined, 5000);
 }
+
+/** entries idle for 400 ms are taken over, checked every 100 ms */
+export const TAKEOVER = { journalTiming: { claimIdleMs: 400, claimEveryMs: 100, pollMs: 20 } };

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import type { JournalEntry, JournalOptions } from "../../nodes/lib/coordination/types";
 import { sleep, waitFor } from "../support/wait";
-import { connected, useRedis } from "./redis-helpers";
+import { connected, TAKEOVER, useRedis } from "./redis-helpers";
 
 const entry = (key: string): JournalEntry => ({ key, source: "webhook", receivedAt: Date.now(), data: { responseId: key } });
 const OPTS: JournalOptions = { scope: "trigger-1", windowMs: 60_000, maxPending: 1000 };
@@ -58,8 +58,8 @@ describe("Redis delivery journal", function () {
   });
 
   it("entries a replica held when it died are emitted by another after the claim time", async function () {
-    const a = fx.replica();
-    const b = fx.replica();
+    const a = fx.replica(TAKEOVER);
+    const b = fx.replica(TAKEOVER);
     await Promise.all([connected(a), connected(b)]);
     const ja = a.journal(OPTS);
     let aGot = 0;
@@ -77,8 +77,8 @@ describe("Redis delivery journal", function () {
   });
 
   it("an emit that runs longer than the claim time is kept by its replica, not emitted twice", async function () {
-    const a = fx.replica();
-    const b = fx.replica();
+    const a = fx.replica(TAKEOVER);
+    const b = fx.replica(TAKEOVER);
     await Promise.all([connected(a), connected(b)]);
     const emitted: string[] = [];
     let finish!: () => void;

@@ -59,6 +59,8 @@ export function redisLink(opts: RedisLinkOptions): RedisLink {
   const secrets = [decodeURIComponent(parsed.password), parsed.password, url];
   const client = createClient({
     url,
+    // plain arrays for every reply (RESP3, the client's default, turns XREADGROUP's into an object)
+    RESP: 2,
     disableOfflineQueue: true,
     socket: {
       connectTimeout: opts.connectTimeoutMs ?? 2000,
