@@ -92,3 +92,52 @@ export class RedisServer {
     rmSync(this.dir, { recursive: true, force: true });
   }
 }
+
+/**
+ * A TCP relay in front of a Redis: one replica's connection can be cut (its Redis is unreachable)
+ * while the others keep theirs. Cut: open connections are dropped and new ones refused.
+ */
+export class RedisRelay {
+  port = 0;
+  private readonly server = createServer((client) => {
+    if (this.isCut) return client.destroy();
+    const upstream = connect(this.target.port, "127.0.0.1");
+    const pair = [client, upstream];
+    this.open.add(pair);
+    client.pipe(upstream).pipe(client);
+    const end = () => {
+      this.open.delete(pair);
+      for (const s of pair) s.destroy();
+    };
+    client.on("error", end).on("close", end);
+    upstream.on("error", end).on("close", end);
+  });
+  private readonly open = new Set<import("node:net").Socket[]>();
+  private isCut = false;
+
+  constructor(private readonly target: RedisServer) {}
+
+  async start(): Promise<void> {
+    await new Promise<void>((resolve) => this.server.listen(0, "127.0.0.1", resolve));
+    this.port = (this.server.address() as { port: number }).port;
+  }
+
+  get url(): string {
+    return this.target.url.replace(`:${this.target.port}`, `:${this.port}`);
+  }
+
+  cut(): void {
+    this.isCut = true;
+    for (const pair of [...this.open]) for (const s of pair) s.destroy();
+    this.open.clear();
+  }
+
+  restore(): void {
+    this.isCut = false;
+  }
+
+  close(): Promise<void> {
+    this.cut();
+    return new Promise((resolve) => this.server.close(() => resolve()));
+  }
+}

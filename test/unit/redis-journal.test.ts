@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
 import type { JournalEntry, JournalOptions } from "../../nodes/lib/coordination/types";
+import { MemoryJournals } from "../support/memory-journal";
+import { RedisRelay } from "../support/redis";
 import { sleep, waitFor } from "../support/wait";
 import { connected, TAKEOVER, useRedis } from "./redis-helpers";
 
@@ -81,20 +83,22 @@ describe("Redis delivery journal", function () {
     const b = fx.replica(TAKEOVER);
     await Promise.all([connected(a), connected(b)]);
     const emitted: string[] = [];
-    let finish!: () => void;
+    let finish: (() => void) | undefined;
+    // a fetch being retried, on whichever replica reads the entry first
+    const slow = (who: string) => (e: JournalEntry) => {
+      emitted.push(`${who}:${e.key}`);
+      return new Promise<void>((r) => (finish = r));
+    };
     const ja = a.journal(OPTS);
-    ja.start((e) => {
-      emitted.push(`a:${e.key}`);
-      return new Promise<void>((r) => (finish = r)); // a fetch being retried
-    });
+    ja.start(slow("a"));
     const jb = b.journal(OPTS);
-    jb.start(async (e) => void emitted.push(`b:${e.key}`));
+    jb.start(slow("b"));
     assert.equal(await ja.accept(entry("R_1")), "new");
-    await waitFor("replica A emitting", () => emitted.length === 1);
+    await waitFor("one replica emitting", () => emitted.length === 1);
     const who = emitted[0];
     await sleep(1500); // several claim periods (claim time 400 ms, checked every 100 ms)
     assert.deepEqual(emitted, [who]);
-    finish();
+    finish!();
     await waitFor("nothing pending", () => ja.state().pending === 0 && jb.state().pending === 0);
     assert.deepEqual(emitted, [who]);
   });
@@ -135,5 +139,42 @@ describe("Redis delivery journal", function () {
     a.journal(OPTS).start(async (e) => void emitted.push(e.key));
     await waitFor("the message", () => emitted.length === 1);
     assert.deepEqual(emitted, ["R_9"]);
+  });
+});
+
+describe("Redis delivery journal, one replica cut off", function () {
+  const fx = useRedis();
+  let relay: RedisRelay;
+  beforeEach(async () => {
+    relay = new RedisRelay(fx.server);
+    await relay.start();
+  });
+  afterEach(() => relay.close());
+
+  it("an event kept locally by the cut-off replica and also received by another is emitted once", async function () {
+    // each replica has its own user directory, so its own local journal
+    const localA = new MemoryJournals();
+    const a = fx.replica({ url: relay.url, fallbackJournal: localA.factory });
+    const b = fx.replica({ fallbackJournal: new MemoryJournals().factory });
+    await Promise.all([connected(a), connected(b)]);
+    const emitted: string[] = [];
+    const ja = a.journal(OPTS);
+    const jb = b.journal(OPTS);
+    ja.start(async (e) => void emitted.push(`a:${e.key}`));
+    jb.start(async (e) => void emitted.push(`b:${e.key}`));
+    relay.cut();
+    await waitFor("A on its fallback", () => ja.state().where === "fallback" || undefined);
+    assert.equal(jb.state().where, "shared");
+    // the sender's retry of one delivery reached both replicas
+    assert.equal(await ja.accept(entry("R_1")), "new");
+    assert.equal(await jb.accept(entry("R_1")), "new");
+    assert.equal(await ja.accept(entry("R_2")), "new");
+    await waitFor("B emitting R_1", () => emitted.length === 1);
+    assert.deepEqual(emitted, ["b:R_1"]);
+    relay.restore();
+    await waitFor("R_2 emitted", () => emitted.some((e) => e.endsWith(":R_2")), 10_000);
+    await waitFor("A's local journal drained", () => localA.pending(OPTS.scope).length === 0);
+    await waitFor("nothing pending", () => ja.state().pending === 0 && jb.state().pending === 0);
+    assert.deepEqual(emitted.map((e) => e.slice(2)).sort(), ["R_1", "R_2"], `each once: ${emitted.join(", ")}`);
   });
 });

@@ -7,6 +7,19 @@ describe("Redis lease, records and presence", function () {
   const fx = useRedis("s3cret-pass");
 
   describe("lease", function () {
+    /** replica A holding the lease "poll" (ttl 600 ms) with work that runs until the lease is lost */
+    async function holdingPoll() {
+      const a = fx.replica();
+      await connected(a);
+      const la = a.lease("poll", 600);
+      let held: Held | undefined;
+      const running = la.run((h) => {
+        held = h;
+        return new Promise<void>((resolve) => h.lost.addEventListener("abort", () => resolve()));
+      });
+      return { a, la, running, held: await waitFor("A running", () => held) };
+    }
+
     it("one holder at a time; it keeps the lease between runs, the other gets ran: false", async function () {
       const a = fx.replica();
       const b = fx.replica();
@@ -50,15 +63,7 @@ describe("Redis lease, records and presence", function () {
     });
 
     it("lost aborts when Redis is unreachable for the ttl, and nobody runs meanwhile", async function () {
-      const a = fx.replica();
-      await connected(a);
-      const la = a.lease("poll", 600);
-      let held!: Held;
-      const running = la.run((h) => {
-        held = h;
-        return new Promise<void>((resolve) => h.lost.addEventListener("abort", () => resolve()));
-      });
-      await waitFor("A running", () => held !== undefined || undefined);
+      const { la, held, running } = await holdingPoll();
       await fx.server.stop();
       await running;
       assert.equal(held.lost.aborted, true);
@@ -68,15 +73,7 @@ describe("Redis lease, records and presence", function () {
     });
 
     it("lost aborts when a renewal finds another holder", async function () {
-      const a = fx.replica();
-      await connected(a);
-      const la = a.lease("poll", 600);
-      let held!: Held;
-      const running = la.run((h) => {
-        held = h;
-        return new Promise<void>((resolve) => h.lost.addEventListener("abort", () => resolve()));
-      });
-      await waitFor("A running", () => held !== undefined || undefined);
+      const { a, held, running } = await holdingPoll();
       await a.link.command(["SET", `nrq:${fx.configId}:l:poll`, "someone-else", "PX", 5000]);
       await running;
       assert.equal(held.lost.aborted, true);
