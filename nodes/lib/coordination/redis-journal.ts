@@ -107,6 +107,8 @@ export function redisJournal(opts: RedisJournalOptions): DeliveryJournal {
   let wake: (() => void) | undefined;
   let upWaiters: (() => void)[] = [];
   let last: JournalState = { pending: 0, where };
+  /** where the next look for idle entries starts: XAUTOCLAIM goes through the pending list in pieces */
+  let claimFrom = "0-0";
 
   const state = (): JournalState => ({ pending: sharedPending + fallback.state().pending, where });
   const changed = () => {
@@ -123,6 +125,9 @@ export function redisJournal(opts: RedisJournalOptions): DeliveryJournal {
   const offLink = link.onChange((up) => {
     if (!up) return setWhere("fallback");
     groupReady = false;
+    claimFrom = "0-0";
+    // what the local journal got meanwhile is moved over by drain(); receipt is shared again
+    setWhere("shared");
     for (const w of upWaiters.splice(0)) w();
     wake?.();
   });
@@ -219,8 +224,11 @@ export function redisJournal(opts: RedisJournalOptions): DeliveryJournal {
     }
     const room = timing.maxInFlight - mine.size;
     if (room > 0) {
-      const reply = await link.command(["XAUTOCLAIM", stream, GROUP, consumer, timing.claimIdleMs, "0-0", "COUNT", room]);
-      if (Array.isArray(reply)) for (const [id, fields] of entriesOf(reply[1])) hand(id, fields);
+      const reply = await link.command(["XAUTOCLAIM", stream, GROUP, consumer, timing.claimIdleMs, claimFrom, "COUNT", room]);
+      if (Array.isArray(reply)) {
+        claimFrom = String(reply[0]);
+        for (const [id, fields] of entriesOf(reply[1])) hand(id, fields);
+      }
     }
     sharedPending = Number(await link.command(["XLEN", stream]));
     await link.command(["PEXPIRE", stream, STREAM_TTL_MS]);
