@@ -38,6 +38,17 @@ describe("Redis lease, records and presence", function () {
       assert.equal(again.ran, true);
     });
 
+    it("a process asking for a name's lease again gets the one it holds, with the same fence", async function () {
+      const a = fx.replica();
+      const b = fx.replica();
+      await Promise.all([connected(a), connected(b)]);
+      const first = await a.lease("export:1").run(async (held) => held.fence);
+      const again = await a.lease("export:1").run(async (held) => held.fence);
+      assert.ok(first.ran && again.ran, "the holder runs each time");
+      assert.equal(again.value, first.value);
+      assert.deepEqual(await b.lease("export:1").run(async () => 0), { ran: false });
+    });
+
     it("a closed holder hands over at once, with a larger fence", async function () {
       const a = fx.replica();
       const b = fx.replica();

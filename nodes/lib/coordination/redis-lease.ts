@@ -35,7 +35,17 @@ interface Holding {
   expiry: NodeJS.Timeout;
 }
 
-export function redisLease(link: RedisLink, name: string, ttlMs = DEFAULT_LEASE_TTL_MS): Lease {
+export interface RedisLease extends Lease {
+  /** close() for good: no run after it (the coordination is closing) */
+  dispose(): Promise<void>;
+}
+
+/**
+ * close() hands the lease over at once (released, not left to lapse); a later run() may take it
+ * again. One per name and process (redis.ts keeps them): each has its own holder token, so two for
+ * one name in one process would keep each other out.
+ */
+export function redisLease(link: RedisLink, name: string, ttlMs = DEFAULT_LEASE_TTL_MS): RedisLease {
   const keys = leaseKeys(link, name);
   const token = randomUUID();
   let holding: Holding | undefined;
@@ -117,12 +127,14 @@ export function redisLease(link: RedisLink, name: string, ttlMs = DEFAULT_LEASE_
       }
     },
     async close() {
-      if (closed) return;
-      closed = true;
       const had = holding;
       drop("the node is closing");
       // handed over at once rather than after the ttl
       if (had) await link.script(RELEASE, [keys.lease], [token]).catch(() => undefined);
+    },
+    async dispose() {
+      closed = true;
+      await this.close();
     },
   };
 }

@@ -6,10 +6,10 @@ import { hostname } from "node:os";
 import type { RateGate } from "../../../src/limiter";
 import { redisLink, type RedisLink } from "./redis-connection";
 import { DEFAULT_JOURNAL_TIMING, redisJournal, type RedisJournalTiming } from "./redis-journal";
-import { DEFAULT_LEASE_TTL_MS, redisLease } from "./redis-lease";
+import { DEFAULT_LEASE_TTL_MS, redisLease, type RedisLease } from "./redis-lease";
 import { redisPresence, redisRecords, type PresenceTiming, type RedisPresence } from "./redis-records";
 import { redisRateGate } from "./redis-rate-gate";
-import type { Coordination, DeliveryJournal, JournalOptions, Lease } from "./types";
+import type { Coordination, DeliveryJournal, JournalOptions } from "./types";
 
 export interface RedisCoordinationOptions {
   url: string;
@@ -37,13 +37,14 @@ export function redisCoordination(opts: RedisCoordinationOptions): RedisCoordina
   const link = redisLink({ url: opts.url, prefix: `nrq:${opts.configId}:` });
   const member = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const journals = new Set<DeliveryJournal>();
-  const leases = new Set<Lease>();
-  const presences = new Set<RedisPresence>();
+  // one per name: callers ask for a name's lease or presence each time they need it
+  const leases = new Map<string, RedisLease>();
+  const presences = new Map<string, RedisPresence>();
   const timing = { ...DEFAULT_JOURNAL_TIMING, ...opts.journalTiming };
 
   const presence = (name: string) => {
-    const p = redisPresence(link, name, opts.presenceTiming);
-    presences.add(p);
+    let p = presences.get(name);
+    if (!p) presences.set(name, (p = redisPresence(link, name, opts.presenceTiming)));
     return p;
   };
   // the replicas alive, for the share of the rate each keeps to while Redis is down
@@ -62,11 +63,14 @@ export function redisCoordination(opts: RedisCoordinationOptions): RedisCoordina
     journal(jo) {
       const j = redisJournal({ ...jo, link, consumer: member, fallback: opts.fallbackJournal, timing });
       journals.add(j);
+      const close = j.close.bind(j);
+      j.close = (removed) => (journals.delete(j), close(removed));
       return j;
     },
     lease(name, ttlMs) {
-      const l = redisLease(link, name, ttlMs ?? opts.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS);
-      leases.add(l);
+      // the ttl of the first caller stands for the name
+      let l = leases.get(name);
+      if (!l) leases.set(name, (l = redisLease(link, name, ttlMs ?? opts.leaseTtlMs ?? DEFAULT_LEASE_TTL_MS)));
       return l;
     },
     records: (namespace) => redisRecords(link, namespace),
@@ -75,8 +79,8 @@ export function redisCoordination(opts: RedisCoordinationOptions): RedisCoordina
     async close() {
       clearInterval(counter);
       await Promise.allSettled([...journals].map((j) => j.close(false)));
-      await Promise.allSettled([...leases].map((l) => l.close()));
-      await Promise.allSettled([...presences].map((p) => p.close()));
+      await Promise.allSettled([...leases.values()].map((l) => l.dispose()));
+      await Promise.allSettled([...presences.values()].map((p) => p.close()));
       await link.close();
     },
   };
