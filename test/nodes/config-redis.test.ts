@@ -70,6 +70,21 @@ describe("qualtrics-config with Redis coordination", function () {
     }
   });
 
+  it("the configuration's connection to Redis ends when it is stopped", async function () {
+    const raw = redisLink({ url: server.url, prefix: "" });
+    try {
+      await waitFor("the connection", () => raw.up() || undefined);
+      const clients = async () => String(await raw.command(["CLIENT", "LIST"])).trim().split("\n").length;
+      const alone = await clients();
+      await load({ coordination: "redis" }, server.url);
+      await waitFor("the configuration connected", async () => (await clients()) === alone + 1 || undefined);
+      await helper.unload();
+      await waitFor("its connection closed", async () => (await clients()) === alone || undefined);
+    } finally {
+      await raw.close();
+    }
+  });
+
   it("${ENV_VAR} in the Redis URL is resolved", async function () {
     process.env.NRQ_TEST_REDIS_URL = server.url;
     await load({ coordination: "redis" }, "${NRQ_TEST_REDIS_URL}");
