@@ -129,6 +129,31 @@ describe("Redis delivery journal", function () {
     assert.equal(await j.accept(entry("R_2")), "duplicate", "the drained key is known to Redis");
   });
 
+  it("started while Redis is down: ready within the connect timeout, receipt local, emitted once Redis is up", async function () {
+    await fx.server.stop();
+    const a = fx.replica();
+    const j = a.journal(OPTS);
+    const emitted: string[] = [];
+    j.start(async (e) => void emitted.push(e.key));
+    await j.ready;
+    assert.equal(j.state().where, "fallback");
+    assert.equal(await j.accept(entry("R_1")), "new");
+    assert.deepEqual(fx.journals.pending(OPTS.scope).map((e) => e.key), ["R_1"]);
+    await fx.server.restart();
+    await waitFor("the message", () => emitted.length === 1, 10_000);
+    assert.deepEqual(emitted, ["R_1"]);
+    assert.equal(j.state().where, "shared");
+  });
+
+  it("started while Redis is up: shared from the start, nothing kept locally", async function () {
+    const a = fx.replica();
+    const j = a.journal(OPTS);
+    await j.ready;
+    assert.equal(j.state().where, "shared");
+    assert.equal(await j.accept(entry("R_1")), "new");
+    assert.deepEqual(fx.journals.pending(OPTS.scope), []);
+  });
+
   it("entries left in the local journal by an earlier run are moved to Redis at start", async function () {
     const first = fx.journals.factory(OPTS);
     await first.accept(entry("R_9"));

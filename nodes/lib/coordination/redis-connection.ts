@@ -13,6 +13,8 @@ export interface RedisLink {
   command(args: (string | number)[]): Promise<RedisReply>;
   script(lua: string, keys: string[], args: (string | number)[]): Promise<RedisReply>;
   up(): boolean;
+  /** settles at the first connection, or when it has not come within the connect timeout */
+  readonly firstAttempt: Promise<void>;
   /** called with true when Redis answers again, false when the connection is lost; returns the unsubscribe */
   onChange(listener: (up: boolean) => void): () => void;
   close(): Promise<void>;
@@ -82,6 +84,15 @@ export function redisLink(opts: RedisLinkOptions): RedisLink {
   client.on("reconnecting", () => set(false));
   client.on("ready", () => set(true));
   client.connect().catch(() => undefined);
+  const connectTimeoutMs = opts.connectTimeoutMs ?? 2000;
+  const firstAttempt = new Promise<void>((resolve) => {
+    const t = setTimeout(resolve, connectTimeoutMs);
+    t.unref?.();
+    client.once("ready", () => {
+      clearTimeout(t);
+      resolve();
+    });
+  });
 
   const shas = new Map<string, string>();
   const command = async (args: (string | number)[]): Promise<RedisReply> => {
@@ -107,6 +118,7 @@ export function redisLink(opts: RedisLinkOptions): RedisLink {
       return command(["EVAL", lua, ...rest]);
     },
     up: () => isUp,
+    firstAttempt,
     onChange(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

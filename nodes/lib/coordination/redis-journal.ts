@@ -96,7 +96,8 @@ export function redisJournal(opts: RedisJournalOptions): DeliveryJournal {
   const fallback = opts.fallback({ scope, windowMs, maxPending });
 
   let sharedPending = 0;
-  let where: JournalState["where"] = link.up() ? "shared" : "fallback";
+  // shared until Redis is known to be unreachable: the first connection may still be on its way
+  let where: JournalState["where"] = "shared";
   let closed = false;
   let emit: Emit | undefined;
   const listeners = new Set<(s: JournalState) => void>();
@@ -178,7 +179,8 @@ export function redisJournal(opts: RedisJournalOptions): DeliveryJournal {
   }
 
   function hand(id: string, fields: RedisReply): void {
-    if (mine.has(id) || unfinished.has(id)) return;
+    // read as the node closed: it stays pending for another replica or the next start
+    if (closed || mine.has(id) || unfinished.has(id)) return;
     const entry = parseEntry(fields);
     if (!entry || !emit) {
       // not ours to read (damaged): finishing it keeps it from coming back forever
@@ -261,10 +263,16 @@ export function redisJournal(opts: RedisJournalOptions): DeliveryJournal {
     }
   }
 
+  // at start, Redis has a moment to answer before receipt falls back to the local journal
+  const ready = Promise.all([fallback.ready, link.firstAttempt]).then(() => {
+    if (!link.up()) setWhere("fallback");
+  });
+
   return {
-    ready: fallback.ready,
+    ready,
     async accept(entry) {
       if (closed) throw new Error("the journal is closed");
+      await link.firstAttempt;
       if (link.up()) {
         try {
           return await acceptShared(entry);
