@@ -1,4 +1,4 @@
-// `npm run bench [-- overhead ratelimit memory webhooks] [--runs N]`: runs the cases (all by
+// `npm run bench [-- overhead ratelimit memory webhooks webhooks-redis] [--runs N]`: runs the cases (all by
 // default), prints one Markdown table per case with every run, the medians and the targets, and
 // writes the same to build/bench/results.md and results.json. Numbers come from this run only.
 import * as path from "node:path";
@@ -9,12 +9,14 @@ import { runOverhead } from "./overhead";
 import { runRateLimit } from "./ratelimit";
 import { runMemory } from "./memory";
 import { runWebhooks } from "./webhooks";
+import { runWebhooksRedis } from "./webhooks-redis";
 
 const CASES: Record<string, (runs?: number) => Promise<CaseResult>> = {
   overhead: (runs) => runOverhead(runs ?? 5),
   ratelimit: (runs) => runRateLimit(runs ?? 3),
   memory: (runs) => runMemory(runs ?? 3),
   webhooks: (runs) => runWebhooks(runs ?? 5),
+  "webhooks-redis": (runs) => runWebhooksRedis(runs ?? 3),
 };
 
 async function main(): Promise<void> {

@@ -14,6 +14,7 @@ import { DEFAULT_MAX_LIST_ITEMS } from "./lib/list-output";
 import { dialogNumber } from "./lib/dialog-number";
 import { sweepWhenStarted } from "./lib/subscription-owners";
 import { localCoordination } from "./lib/coordination/local";
+import { coordinationFor } from "./lib/coordination/config-coordination";
 
 export interface QualtricsConfigDef extends NodeDef {
   dataCenter: string;
@@ -26,6 +27,8 @@ export interface QualtricsConfigDef extends NodeDef {
   retries?: number | string;
   rateLimit?: number | string;
   maxConcurrent?: number | string;
+  /** "none" (default): this Node-RED alone; "redis": replicas coordinated through the redisUrl credential */
+  coordination?: string;
 }
 
 export default function (RED: NodeAPI): void {
@@ -39,6 +42,10 @@ export default function (RED: NodeAPI): void {
     node.maxListItems = dialogNumber(settings.qualtricsConfigMaxListItems, DEFAULT_MAX_LIST_ITEMS, { min: 1, max: 10_000_000 });
 
     const authType = authTypeOf(def.authType);
+    const perMinute = dialogNumber(def.rateLimit, 3000, { min: 1, max: 1_000_000 });
+    // made before the client: the client takes its rate gate from it
+    const coord = coordinationFor(RED, node, def.coordination, localCoordination(RED));
+    if (coord.error) node.error(coord.error.message);
 
     // a wrong data center or scope list is reported when the node starts, not at the first message
     try {
@@ -68,7 +75,8 @@ export default function (RED: NodeAPI): void {
           retries: dialogNumber(def.retries, 4, { min: 0, max: 10 }),
           baseMs: dialogNumber(settings.qualtricsConfigRetryDelay, 1000, { min: 1, max: 60_000 }),
         },
-        rateLimitPerMinute: dialogNumber(def.rateLimit, 3000, { min: 1, max: 1_000_000 }),
+        rateLimitPerMinute: perMinute,
+        rateGate: coord.rateGate(resolveApiBase(def.dataCenter, def.baseUrl), authType === "oauth" ? creds.clientId : creds.apiToken, perMinute),
         maxConcurrent: dialogNumber(def.maxConcurrent, 10, { min: 1, max: 100 }),
         onNotice: (notice) => {
           // "Request proxied ... use this host instead" (docs/qualtrics-api.md §1.2): once per config
@@ -90,23 +98,23 @@ export default function (RED: NodeAPI): void {
       return { client: own, release: () => own.close() };
     };
     const stopSweep = sweepWhenStarted(RED, node);
-    const coordination = localCoordination(RED);
-    node.coordination = () => coordination;
+    node.coordination = coord.get;
     // keys webhook fingerprints: the same across OAuth token refreshes, so the client secret
     node.accountSecret = () => (authType === "oauth" ? node.credentials?.clientSecret : node.credentials?.apiToken) ?? "";
 
     // texts a node shows (errors, statuses) may quote an upstream that echoed a secret
     node.redact = (text: string) => {
       // the client knows these and the current access token; before it exists, the credentials alone
-      if (client) return client.redact(text);
+      const clean = coord.redact(text);
+      if (client) return client.redact(clean);
       const creds = node.credentials ?? {};
-      return redact(text, [creds.apiToken, creds.clientId, creds.clientSecret]);
+      return redact(clean, [creds.apiToken, creds.clientId, creds.clientSecret]);
     };
 
     node.on("close", (_removed: boolean, done: () => void) => {
       closed = true;
       stopSweep();
-      void coordination.close();
+      void coord.close();
       const c = client;
       client = undefined;
       if (!c) return done();
@@ -116,7 +124,7 @@ export default function (RED: NodeAPI): void {
 
   RED.nodes.registerType("qualtrics-config", QualtricsConfig as unknown as Parameters<NodeAPI["nodes"]["registerType"]>[1], {
     // the client ID is a password credential too: with the secret it is the account's key
-    credentials: { apiToken: { type: "password" }, clientId: { type: "password" }, clientSecret: { type: "password" } },
+    credentials: { apiToken: { type: "password" }, clientId: { type: "password" }, clientSecret: { type: "password" }, redisUrl: { type: "password" } },
     settings: {
       qualtricsConfigRetryDelay: { value: 1000, exportable: false },
       qualtricsConfigMaxListItems: { value: DEFAULT_MAX_LIST_ITEMS, exportable: false },

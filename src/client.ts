@@ -7,7 +7,7 @@ import type { IncomingHttpHeaders } from "undici/types/header";
 import { ApiBase, resolveApiBase } from "./base-url";
 import { QualtricsMeta, unwrap } from "./envelope";
 import { QualtricsApiError, QualtricsInputError } from "./errors";
-import { RequestLimiter, abortReason } from "./limiter";
+import { RequestLimiter, abortReason, type RateGate } from "./limiter";
 import { Redactor, authSecrets, redactor } from "./redact";
 import {
   DEFAULT_RETRY,
@@ -39,6 +39,8 @@ export interface ClientOptions {
   retry?: Partial<RetryPolicy>;
   rateLimitPerMinute?: number;
   maxConcurrent?: number;
+  /** the rate shared with other processes (replicas); see RateGate */
+  rateGate?: RateGate;
   /** called with meta.notice ("Request proxied ...") */
   onNotice?: (notice: string) => void;
   /**
@@ -129,7 +131,7 @@ export class QualtricsClient {
     this.base = resolveApiBase(opts.dataCenter, opts.baseUrl);
     this.retry = { ...DEFAULT_RETRY, ...(opts.retry ?? {}) };
     const maxConcurrent = opts.maxConcurrent ?? 10;
-    this.limiter = new RequestLimiter({ perMinute: opts.rateLimitPerMinute ?? 3000, maxConcurrent });
+    this.limiter = new RequestLimiter({ perMinute: opts.rateLimitPerMinute ?? 3000, maxConcurrent, gate: opts.rateGate });
     this.closing.signal.addEventListener("abort", () => {
       for (const ac of this.attempts) ac.abort(this.closing.signal.reason);
     }, { once: true });

@@ -9,7 +9,7 @@ import type { NodeAPI } from "./types";
 const MODULE = "@xmflows/node-red-qualtrics";
 const CONFIG = "qualtrics-config";
 /** what a node's error may name from the configuration dialog ("name" or "timeout" would be the node's own) */
-const ACCOUNT_FIELDS = new Set(["dataCenter", "baseUrl", "authType", "apiToken", "clientId", "clientSecret", "scopes"]);
+const ACCOUNT_FIELDS = new Set(["dataCenter", "baseUrl", "authType", "apiToken", "clientId", "clientSecret", "scopes", "redisUrl"]);
 
 const HEAD = /^[A-Za-z0-9_]+/;
 

@@ -14,7 +14,7 @@ export interface Typed {
   type: string;
 }
 
-export interface QualtricsConfigNode extends Node<{ apiToken?: string; clientId?: string; clientSecret?: string }> {
+export interface QualtricsConfigNode extends Node<{ apiToken?: string; clientId?: string; clientSecret?: string; redisUrl?: string }> {
   /** the shared client; throws a clear error when the token (or the OAuth client) is missing */
   client(): QualtricsClient;
   /**

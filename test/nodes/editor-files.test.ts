@@ -137,7 +137,7 @@ function validate(def: Def, prop: string, node: Record<string, unknown>): true |
 
 // The flow contract: property names the runtime reads (the lead's brief).
 const CONTRACT: Record<NodeType, string[]> = {
-  "qualtrics-config": ["name", "dataCenter", "baseUrl", "authType", "scopes", "timeout", "retries", "rateLimit", "maxConcurrent"],
+  "qualtrics-config": ["name", "dataCenter", "baseUrl", "authType", "scopes", "timeout", "retries", "rateLimit", "maxConcurrent", "coordination"],
   "qualtrics-contact": [
     "name", "qualtrics", "operation", "directoryId", "directoryIdType", "contactId", "contactIdType", "firstName", "firstNameType",
     "lastName", "lastNameType", "email", "emailType", "phone", "phoneType", "extRef", "extRefType", "language", "languageType",
@@ -295,7 +295,7 @@ describe("editor files", function () {
         const def = loadDefinitions().defs[type];
         if (type === "qualtrics-config") {
           assert.equal(def.category, "config");
-          assert.deepEqual(Object.keys(def.credentials), ["apiToken", "clientId", "clientSecret"]);
+          assert.deepEqual(Object.keys(def.credentials), ["apiToken", "clientId", "clientSecret", "redisUrl"]);
         } else {
           assert.equal(def.category, "Qualtrics");
           assert.equal(def.color, loadDefinitions().defs["qualtrics-contact"].color);
