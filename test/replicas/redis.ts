@@ -1,7 +1,9 @@
 // The replicas suite's redis-server: on 127.0.0.1, a free port, with an append-only file when
 // `keepData` (as production runs the Redis that holds the journal, so an outage does not empty it),
-// stopped, killed and started again on the same port; in its own process group with a guard, so a
-// killed test runner leaves none behind. Debian's /usr/bin/redis-server; .ci/run installs it.
+// stopped (SIGTERM, the append-only file flushed), killed and started again on the same port; in its
+// own process group with a guard, so a killed test runner leaves none behind. The unit tests'
+// test/support/redis.ts is the other kind on purpose: no persistence, a stop that loses everything.
+// Debian's /usr/bin/redis-server; .ci/run installs it.
 import * as fs from "node:fs";
 import * as net from "node:net";
 import * as os from "node:os";
