@@ -23,7 +23,14 @@ export interface InputContext {
 /** what the handler reports for the status: a count of items, if that means something */
 export type InputHandler = (msg: Msg, ctx: InputContext) => Promise<{ count?: number } | void>;
 
-const CLOSE_GRACE_MS = 10_000;
+/** how long work still running may finish when a node closes, before it is aborted */
+export const CLOSE_GRACE_MS = 10_000;
+
+/** waits for the work, or for ms, whichever is first; never rejects */
+export function withinGrace(work: Promise<unknown>, ms = CLOSE_GRACE_MS): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([work.then(() => undefined, () => undefined), new Promise<void>((r) => (timer = setTimeout(r, ms)))]).finally(() => clearTimeout(timer));
+}
 
 type InputListener = (msg: NodeMessageInFlow, send: (m: NodeMessage | Array<NodeMessage | NodeMessage[] | null>) => void, done: (err?: Error) => void) => void;
 
@@ -116,11 +123,8 @@ export function setupQualtricsNode(RED: NodeAPI, node: Node, def: { qualtrics?: 
 
   node.on("close", (_removed: boolean, done: () => void) => {
     closing.abort(new Error("the node was closed"));
-    let timer: NodeJS.Timeout | undefined;
-    const grace = new Promise<void>((r) => (timer = setTimeout(r, CLOSE_GRACE_MS)));
-    Promise.race([Promise.allSettled([...pending]), grace])
+    withinGrace(Promise.allSettled([...pending]))
       .then(() => {
-        clearTimeout(timer);
         abort.abort(new Error("the node was closed"));
         return Promise.allSettled([...pending]);
       })
