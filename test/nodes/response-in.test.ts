@@ -12,6 +12,9 @@ import { fail, ok } from "../support/fake-servers";
 import { sleep, until } from "../support/wait";
 import { okFirst, useRecordingServer } from "../support/fixtures";
 import { nodeUnderTest, useNodeRuntime } from "../support/node-test";
+import { localJournal } from "../../nodes/lib/coordination/local-journal";
+import type { NodeAPI } from "../../nodes/lib/types";
+import { parseWebhook } from "../../src/webhook";
 
 const N = http.nodes;
 const KEY = "kyma4ever";
@@ -533,6 +536,46 @@ describe("qualtrics-response-in: webhook", function () {
         assert.equal(fs.readdirSync(dir).length, 1, "the journal, written before the 200");
         await helper.setFlows(flow({}).filter((n) => n.id !== "n"), "full", { cfg: { apiToken: TOKEN } });
         assert.deepEqual(fs.readdirSync(dir), []);
+      }));
+
+    it("emits at start what the journal held from before a kill, with its fetch, once", () =>
+      withUserDir(async (userDir) => {
+        // what a delivery acknowledged just before a kill leaves: an entry in the journal, no message
+        const RED = { settings: { userDir } } as unknown as NodeAPI;
+        const left = localJournal(RED, { scope: "n", windowMs: 600_000, maxPending: 10 });
+        const event = parseWebhook({ Topic: V1.Topic, MSG: V1.MSG, HMAC: V1.HMAC });
+        const { topic, brandId, surveyId, responseId, completedDate, fields } = event;
+        assert.equal(await left.accept({ key: event.identity, source: "webhook", receivedAt: Date.now(), data: { event: { topic, brandId, surveyId, responseId, completedDate, fields } } }), "new");
+        await left.close(false);
+        api.reply(ok({ responseId: V1.response, values: { QID1: 1 } }));
+        const { outputs } = await load({ fetchResponse: true });
+        await until(() => outputs.length === 1, 3000, "the message from the journal");
+        assert.deepEqual(outputs[0].payload, { responseId: V1.response, values: { QID1: 1 } });
+        assert.deepEqual(outputs[0].event, { topic, brandId, surveyId, responseId, completedDate, fields, source: "webhook" });
+        assert.equal(api.requests.length, 1);
+        assert.equal((await post({ Topic: V1.Topic, MSG: V1.MSG, HMAC: V1.HMAC })).status, 200, "a late repeat is acknowledged");
+        await settle();
+        assert.equal(outputs.length, 1, "and not emitted again");
+      }));
+
+    it("answers 503, never 200, to a delivery the journal cannot record, and says why once", () =>
+      withUserDir(async (userDir) => {
+        // a file where the journal's directory should be: nothing can be written there
+        fs.writeFileSync(path.join(userDir, "qualtrics-journal"), "not a directory");
+        const { outputs } = await load();
+        const status = statusLog("n");
+        assert.equal((await post({ Topic: V1.Topic, MSG: V1.MSG, HMAC: V1.HMAC })).status, 503);
+        assert.equal((await post(delivery("R_second"))).status, 503);
+        await settle();
+        assert.equal(outputs.length, 0);
+        const warned = (helper.getNode("n").warn as unknown as { args: unknown[][] }).args.map((a) => String(a[0]));
+        assert.equal(warned.filter((t) => /delivery journal/.test(t)).length, 1, warned.join(" | "));
+        assert.ok(status.some((s) => s.fill === "red" && /journal/.test(String(s.text))), JSON.stringify(status));
+        assert.deepEqual(untranslated(status.map((s) => s.text)), []);
+        // once it can be written again, deliveries are accepted
+        fs.rmSync(path.join(userDir, "qualtrics-journal"));
+        assert.equal((await post(delivery("R_third"))).status, 200);
+        await until(() => outputs.length === 1, 2000, "the message");
       }));
 
     it("answers 400 to a signed MSG nested thousands of levels deep, before acknowledging, and emits nothing", async () => {
