@@ -15,7 +15,7 @@ import { isPlainObject } from "../src/safe-object";
 import { localCoordination } from "./lib/coordination/local";
 import type { Coordination, JournalEntry } from "./lib/coordination/types";
 import { completedDate, exportNewResponses, startBookmark } from "./lib/new-responses";
-import { forgetBookmarks } from "./lib/bookmark";
+import { forgetBookmarks, sharedBookmarks } from "./lib/bookmark";
 import { unresolvedEnvVar } from "./lib/env-credential";
 import { BodyTooLargeError, RouteHandle, addRoute, nodeRoot, normalisePath, readBody } from "./lib/http-route";
 import { asError, configOf, record, recordFailure, withinGrace } from "./lib/qualtrics-node";
@@ -293,7 +293,10 @@ export default function (RED: NodeAPI): void {
     if (catchUpMs && surveyId && config) {
       const sId = surveyId;
       // the first catch-up starts from the first deploy, not from the survey's first response
-      catchingUp = startBookmark(RED, node, sId)
+      const lease = `catch-up:${node.id}`;
+      catchingUp = coordination
+        .lease(lease)
+        .run((held) => startBookmark(RED, node, sId, undefined, sharedBookmarks(config, lease, held)))
         .then(() => undefined)
         .catch((err) => node.warn(asError(err).message));
       catchUpTimer = setInterval(() => {
@@ -305,12 +308,14 @@ export default function (RED: NodeAPI): void {
       if (closing.signal.aborted) return;
       const topic = `surveyengine.completedResponse.${sId}`;
       try {
-        await coordination.lease(`catch-up:${node.id}`).run(async (held) => {
+        const lease = `catch-up:${node.id}`;
+        await coordination.lease(lease).run(async (held) => {
           const signal = AbortSignal.any([closing.signal, held.lost]);
           await exportNewResponses(RED, node, {
             client: cfg.client(),
             surveyId: sId,
             signal,
+            shared: sharedBookmarks(cfg, lease, held),
             async each(item) {
               const responseId = text(item.responseId);
               if (!responseId) return;

@@ -6,13 +6,13 @@
 // bookmark's date (nodes/lib/continuation.ts).
 import { QualtricsInputError, errorText } from "../src/errors";
 import { optionalDate, requireId } from "../src/validate";
-import { bookmarkIsVolatile, forgetBookmarks } from "./lib/bookmark";
+import { bookmarkIsVolatile, forgetBookmarks, sharedBookmarks } from "./lib/bookmark";
 import { completedDate, exportNewResponses } from "./lib/new-responses";
 import { CLOSE_GRACE_MS, asError, configOf, record, recordFailure, withinGrace } from "./lib/qualtrics-node";
 import { inDialogTerms } from "./lib/field-label";
 import { NodeStatus } from "./lib/status";
 import { typed } from "./lib/typed-input";
-import type { Msg, Node, NodeAPI, NodeDef } from "./lib/types";
+import type { Held, Msg, Node, NodeAPI, NodeDef } from "./lib/types";
 import { dialogValue } from "./lib/dialog-number";
 
 export interface ResponsePollDef extends NodeDef {
@@ -95,7 +95,7 @@ export default function (RED: NodeAPI): void {
       running = config!
         .coordination()
         .lease(`poll:${node.id}`)
-        .run((held) => poll(held.lost))
+        .run((held) => poll(held))
         .then((r) => {
           if (!r.ran) node.debug(RED._("qualtrics-response-poll.log.skipped"));
         })
@@ -103,7 +103,8 @@ export default function (RED: NodeAPI): void {
         .finally(() => (running = undefined));
     }
 
-    async function poll(lost: AbortSignal): Promise<void> {
+    async function poll(held: Held): Promise<void> {
+      const lost = held.lost;
       const own = new AbortController();
       abort = own;
       // a lease lost to another replica stops the export: its responses are that replica's now
@@ -120,6 +121,7 @@ export default function (RED: NodeAPI): void {
           signal,
           status,
           startDate,
+          shared: sharedBookmarks(config!, `poll:${node.id}`, held),
           each(item, run) {
             const responseId = typeof item.responseId === "string" ? item.responseId : undefined;
             const msg = {

@@ -5,7 +5,7 @@
 import { exportBody, exportedResponses } from "../../src/export";
 import { isPlainObject } from "../../src/safe-object";
 import type { QualtricsClient } from "../../src/client";
-import { readBookmark, writeBookmark } from "./bookmark";
+import { readBookmark, writeBookmark, type SharedBookmarks } from "./bookmark";
 import { exportFromBookmark, SentResponses } from "./continuation";
 import { exportLimits, exportPollDelay, runExport, type ExportRun } from "./export-run";
 import type { NodeStatus } from "./status";
@@ -21,6 +21,8 @@ export interface NewResponsesOptions {
   status?: NodeStatus;
   /** where the first run starts (ISO 8601); now when not given */
   startDate?: string;
+  /** with replicas: the shared bookmark, fenced by the run's lease */
+  shared?: SharedBookmarks;
   each(response: Record<string, unknown>, run: ExportRun): Promise<void> | void;
 }
 
@@ -30,10 +32,10 @@ export function isoNow(): string {
 }
 
 /** writes the first bookmark, when there is none, so the first run starts from `since` */
-export async function startBookmark(RED: NodeAPI, node: Node, surveyId: string, since = isoNow()) {
-  const found = await readBookmark(RED, node, surveyId);
+export async function startBookmark(RED: NodeAPI, node: Node, surveyId: string, since = isoNow(), shared?: SharedBookmarks) {
+  const found = await readBookmark(RED, node, surveyId, shared);
   if (found) return found;
-  await writeBookmark(RED, node, { surveyId, since });
+  await writeBookmark(RED, node, { surveyId, since }, shared);
   return { surveyId, since, updated: "" };
 }
 
@@ -41,13 +43,13 @@ export async function startBookmark(RED: NodeAPI, node: Node, surveyId: string, 
 export async function exportNewResponses(RED: NodeAPI, node: Node, o: NewResponsesOptions): Promise<number> {
   const limits = exportLimits(RED);
   const pollDelayMs = exportPollDelay(RED);
-  const bookmark = await startBookmark(RED, node, o.surveyId, o.startDate);
+  const bookmark = await startBookmark(RED, node, o.surveyId, o.startDate, o.shared);
   const from = await exportFromBookmark(RED, node, bookmark, (b) => {
     const body = b.continuationToken
       ? exportBody({ format: "json", compress: false, continuationToken: b.continuationToken })
       : exportBody({ format: "json", compress: false, allowContinuation: true, startDate: b.since });
     return runExport({ client: o.client, surveyId: o.surveyId, body, signal: o.signal, timeoutMs: EXPORT_TIMEOUT_MS, pollDelayMs, status: o.status, needsToken: true, limits });
-  });
+  }, o.shared);
   const run = from.run;
   // responses handed out before (after a refused token the export starts a little earlier) or twice in this export go out once
   const sent = new SentResponses(from.bookmark.sent);
@@ -59,7 +61,7 @@ export async function exportNewResponses(RED: NodeAPI, node: Node, o: NewRespons
     count++;
   }
   // every response of this export is out: the next run starts after them
-  await writeBookmark(RED, node, sent.next(from.bookmark, o.surveyId, from.startedAt, run.final.continuationToken));
+  await writeBookmark(RED, node, sent.next(from.bookmark, o.surveyId, from.startedAt, run.final.continuationToken), o.shared);
   return count;
 }
 

@@ -2,6 +2,7 @@
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from "node-red";
 import type { QualtricsClient } from "../../src/client";
 import type { Coordination } from "./coordination/types";
+export type { Held } from "./coordination/types";
 
 export type { Node, NodeAPI, NodeDef };
 export type Msg = NodeMessageInFlow & Record<string, unknown>;
