@@ -13,11 +13,12 @@ import { optionalId } from "../src/validate";
 import { WebhookFormatError, formFields, parseWebhook, responseKey, verifyHmac, type WebhookEvent } from "../src/webhook";
 import { isPlainObject } from "../src/safe-object";
 import { localCoordination } from "./lib/coordination/local";
-import type { Coordination, JournalEntry } from "./lib/coordination/types";
+import type { Coordination, DeliveryJournal, JournalEntry } from "./lib/coordination/types";
 import { completedDate, exportNewResponses, startBookmark } from "./lib/new-responses";
 import { forgetBookmarks, sharedBookmarks } from "./lib/bookmark";
 import { unresolvedEnvVar } from "./lib/env-credential";
-import { BodyTooLargeError, RouteHandle, addRoute, nodeRoot, normalisePath, readBody } from "./lib/http-route";
+import { BodyTooLargeError, nodeRoot, normalisePath, readBody } from "./lib/http-route";
+import { TriggerRoutes } from "./lib/trigger-routes";
 import { asError, configOf, record, recordFailure, withinGrace } from "./lib/qualtrics-node";
 import { inDialogTerms } from "./lib/field-label";
 import { NodeStatus } from "./lib/status";
@@ -87,8 +88,6 @@ interface Registration {
   config: QualtricsConfigNode;
 }
 const registrations = new Map<string, Registration>();
-/** which node serves a path, to warn about a second one */
-const routeOwners = new Map<string, string>();
 
 /**
  * a subscription topic as a pattern: "*", "a.b.*" (prefix) or the exact topic. An empty topic
@@ -107,6 +106,7 @@ function clock(d = new Date()): string {
 export default function (RED: NodeAPI): void {
   // a trigger without a configuration node still journals its deliveries
   let standalone: Coordination | undefined;
+  const routes = new TriggerRoutes(RED);
 
   function QualtricsResponseIn(this: ResponseInNode, def: ResponseInDef) {
     RED.nodes.createNode(this, def);
@@ -129,7 +129,6 @@ export default function (RED: NodeAPI): void {
     const closing = new AbortController();
     // ends a registration still running when the node closes, so it cannot outlive the node
     const stopRegistering = new AbortController();
-    let route: RouteHandle | undefined;
     let registering: Promise<void> = Promise.resolve();
     // the "received" status text is "__count__ received": events emitted since the node started
     let received = 0;
@@ -159,17 +158,21 @@ export default function (RED: NodeAPI): void {
     // with catch-up on, an emitted response is remembered over several catch-up periods and the
     // export's margin, so a response the webhook brought is not emitted again by the export
     const windowMs = catchUpMs ? Math.max(dedupeMs, 3 * catchUpMs + 10 * 60_000) : dedupeMs;
-    const journal = coordination.journal({ scope: node.id, windowMs, maxPending: MAX_PENDING });
+    const journalOptions = { scope: node.id, windowMs, maxPending: MAX_PENDING };
+    const journal = coordination.journal(journalOptions);
 
     const path = normalisePath(def.path || "/qualtrics/responses");
     // deliveries also arrive at the path plus the segment that marks the subscription as ours
-    route = addRoute(RED, path, { post: onPost }, { tail: (segment) => readMarkSegment(segment) !== undefined });
+    const route = routes.serve(path, node.id, postInto(journal, true), { tail: (segment) => readMarkSegment(segment) !== undefined });
     // a second trigger on the same path would never see a delivery: Express gives it to the first
-    const owner = routeOwners.get(route.fullPath);
-    if (owner && owner !== node.id) node.warn(RED._("qualtrics-response-in.warn.samePath", { path: route.fullPath }));
-    else routeOwners.set(route.fullPath, node.id);
+    if (!route.mine) node.warn(RED._("qualtrics-response-in.warn.samePath", { path: route.fullPath }));
 
-    async function onPost(req: Request, res: Response): Promise<void> {
+    /** the route's handler, recording into `into`; `live` false: the node has closed (no status) */
+    function postInto(into: DeliveryJournal, live: boolean) {
+      return (req: Request, res: Response) => onPost(req, res, into, live);
+    }
+
+    async function onPost(req: Request, res: Response, into: DeliveryJournal, live: boolean): Promise<void> {
       if (keyVar) {
         res.status(503).send("Service Unavailable: the shared key is not configured");
         return;
@@ -187,7 +190,7 @@ export default function (RED: NodeAPI): void {
       }
       if (sharedKey && !verifyHmac(fields.MSG, fields.HMAC, sharedKey)) {
         // no detail to the caller; the flow author sees the status
-        status.show("red", "ring", "badSignature");
+        if (live) status.show("red", "ring", "badSignature");
         res.status(401).send("Unauthorized");
         return;
       }
@@ -206,15 +209,15 @@ export default function (RED: NodeAPI): void {
       // 200 only for what is on disk (or in Redis): what is not recorded is answered 503
       let result;
       try {
-        result = await journal.accept({ key: event.identity, source: "webhook", receivedAt: Date.now(), data: { event: infoOf(event) } });
+        result = await into.accept({ key: event.identity, source: "webhook", receivedAt: Date.now(), data: { event: infoOf(event) } });
       } catch (err) {
-        status.show("red", "ring", "journalFailed");
-        reportJournalFailure(err);
+        if (live) status.show("red", "ring", "journalFailed");
+        if (live) reportJournalFailure(err);
         res.status(503).send("Service Unavailable");
         return;
       }
       if (result === "full") {
-        status.show("red", "ring", "journalFull", { pending: journal.state().pending });
+        if (live) status.show("red", "ring", "journalFull", { pending: into.state().pending });
         res.status(503).send("Service Unavailable");
         return;
       }
@@ -361,7 +364,7 @@ export default function (RED: NodeAPI): void {
     } else if (previous) {
       // registration was switched off: the subscription we made before goes
       registering = unregister(previous)
-        .then(() => status.show("grey", "ring", "listening", { path: route!.fullPath }))
+        .then(() => status.show("grey", "ring", "listening", { path: route.fullPath }))
         .catch((e) => node.warn(asError(e).message));
     } else {
       status.show("grey", "ring", "listening", { path: route.fullPath });
@@ -418,9 +421,17 @@ export default function (RED: NodeAPI): void {
     node.on("close", (removed: boolean, done: () => void) => {
       // a node that comes back claims its subscription again when it starts
       releaseSubscription(node.id);
-      if (route && routeOwners.get(route.fullPath) === node.id) routeOwners.delete(route.fullPath);
-      route?.remove();
-      route = undefined;
+      if (removed) {
+        routes.release(route.fullPath, node.id);
+      } else {
+        // a redeploy or a stop: the nodes this one is wired to are closing too, so a message sent
+        // now would go nowhere; what is being built stays in the journal for the next instance
+        closing.abort(new Error("closed"));
+        // the route keeps answering (into this node's journal) until the new instance takes it
+        // over; a handle of its own keeps the journal open that long
+        const keep = coordination.journal(journalOptions);
+        routes.release(route.fullPath, node.id, { post: postInto(keep, false), end: () => keep.close(false) });
+      }
       const finish = () => {
         status.dispose();
         done();
@@ -433,7 +444,7 @@ export default function (RED: NodeAPI): void {
           await withinGrace(registering, TRIGGER_GRACE_MS);
           stopRegistering.abort(new Error("closed"));
           await registering;
-          // messages being built may finish; those that do not stay in the journal for the next start
+          // a removed node's messages being built may finish; its journal goes with it
           await withinGrace(Promise.allSettled([...emitting]), TRIGGER_GRACE_MS);
           closing.abort(new Error("closed"));
           await Promise.allSettled([...emitting, catchingUp]);

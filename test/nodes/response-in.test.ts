@@ -412,15 +412,38 @@ describe("qualtrics-response-in: webhook", function () {
       assert.equal(api.requests.length, 2);
     });
 
-    it("closing while a fetch is in flight lets it finish", async () => {
+    it("removing the node while a fetch is in flight lets it finish", async () => {
       await load({ fetchResponse: true });
       const sent: unknown[] = [];
       (helper.getNode("n") as unknown as { on(e: string, cb: (c: { args: unknown[] }) => void): void }).on("call:send", (c) => sent.push(c.args[0]));
       api.reply({ ...ok({ responseId: V1.response }), delayMs: 300 });
       await post({ Topic: V1.Topic, MSG: V1.MSG, HMAC: V1.HMAC });
       await until(() => api.requests.length === 1, 2000, "the fetch");
-      await helper.unload();
+      await helper.setFlows(flow({}).filter((n) => n.id !== "n"), "full", { cfg: { apiToken: TOKEN } });
       assert.equal(sent.length, 1);
+    });
+
+    it("a stop during a fetch leaves the event in the journal: the next start fetches and emits it, once", async () => {
+      const userDir = fs.mkdtempSync(path.join(os.tmpdir(), "nrq-response-in-"));
+      try {
+        helper.settings({ userDir } as never);
+        await load({ fetchResponse: true });
+        const sent: unknown[] = [];
+        (helper.getNode("n") as unknown as { on(e: string, cb: (c: { args: unknown[] }) => void): void }).on("call:send", (c) => sent.push(c.args[0]));
+        api.reply({ ...ok({ responseId: V1.response }), delayMs: 2000 });
+        await post({ Topic: V1.Topic, MSG: V1.MSG, HMAC: V1.HMAC });
+        await until(() => api.requests.length === 1, 2000, "the fetch");
+        await helper.unload();
+        assert.equal(sent.length, 0, "nothing sent to nodes that are closing");
+        api.reply(ok({ responseId: V1.response, values: { QID1: 2 } }));
+        const { outputs } = await load({ fetchResponse: true });
+        await until(() => outputs.length === 1, 3000, "the message, at the next start");
+        assert.deepEqual(outputs[0].payload, { responseId: V1.response, values: { QID1: 2 } });
+        await settle();
+        assert.equal(outputs.length, 1);
+      } finally {
+        fs.rmSync(userDir, { recursive: true, force: true });
+      }
     });
   });
 
@@ -440,6 +463,29 @@ describe("qualtrics-response-in: webhook", function () {
       assert.equal((await supertest(app).get("/elsewhere")).status, 200);
       await helper.setFlows(flow({}).filter((n) => n.id !== "n"), "full", { cfg: { apiToken: TOKEN } });
       assert.equal((await supertest(app).get("/elsewhere")).status, 404);
+    });
+
+    it("keeps answering through a full redeploy: every delivery sent meanwhile gets 200 and is emitted once", async () => {
+      const { outputs: before } = await load({ fetchResponse: true });
+      // each fetch takes a while, so the old node's close waits for the one in flight
+      api.reply((rec) => ({ ...ok({ responseId: String(rec.path).split("/").pop() }), delayMs: 300 }));
+      assert.equal((await post(delivery("R_first1"))).status, 200);
+      await until(() => api.requests.length === 1, 2000, "the first fetch");
+      const redeploy = helper.setFlows(flow({ fetchResponse: true }), "full", { cfg: { apiToken: TOKEN }, n: { sharedKey: KEY } });
+      const during: number[] = [];
+      for (let i = 0; i < 10; i++) {
+        during.push((await post(delivery(`R_during${i}`))).status);
+        await sleep(20);
+      }
+      await redeploy;
+      const after = collect("out");
+      assert.equal((await post(delivery("R_after1"))).status, 200);
+      const want = ["R_first1", ...during.map((_, i) => `R_during${i}`), "R_after1"];
+      const ids = () => [...before, ...after].map((m) => (m.event as { responseId: string }).responseId);
+      await until(() => ids().length >= want.length, 8000, "every delivery's message");
+      await settle();
+      assert.deepEqual(during, during.map(() => 200), "no 404 while the node was being replaced");
+      assert.deepEqual([...ids()].sort(), [...want].sort(), "each once");
     });
 
     it("a node without a survey or topic reports it and serves nothing", async () => {

@@ -56,7 +56,7 @@ export class LocalJournal implements DeliveryJournal {
   private readonly pending = new Map<number, JournalEntry>();
   /** digest → how many pending entries have it */
   private readonly pendingKeys = new Map<string, number>();
-  private readonly emitted: RecentKeys;
+  private emitted: RecentKeys;
   private seq = 0;
   private lines = 0;
   private handle: FileHandle | undefined;
@@ -73,7 +73,7 @@ export class LocalJournal implements DeliveryJournal {
 
   constructor(
     private readonly file: string | undefined,
-    private readonly opts: JournalOptions,
+    private opts: JournalOptions,
     private readonly io: JournalIo = realIo,
   ) {
     this.emitted = new RecentKeys(opts.windowMs, MAX_KEYS);
@@ -104,7 +104,22 @@ export class LocalJournal implements DeliveryJournal {
         if (rec.t <= now) this.emitted.firstTime(rec.k, rec.t);
       }
     }
-    for (const n of [...this.pending.keys()].sort((a, b) => a - b)) this.queue.push(n);
+  }
+
+  /** the options of the newest node instance (a redeploy may change the window or the bound) */
+  configure(opts: JournalOptions): void {
+    if (opts.windowMs !== this.opts.windowMs) {
+      const keys = new RecentKeys(opts.windowMs, MAX_KEYS);
+      for (const [k, t] of this.emitted.entries()) keys.firstTime(k, t);
+      this.emitted = keys;
+    }
+    this.opts = opts;
+  }
+
+  /** every pending entry not being emitted, oldest first */
+  private requeue(): void {
+    this.queue.length = 0;
+    for (const n of [...this.pending.keys()].sort((a, b) => a - b)) if (!this.inFlight.has(n)) this.queue.push(n);
   }
 
   private addPending(n: number, entry: JournalEntry): void {
@@ -199,9 +214,19 @@ export class LocalJournal implements DeliveryJournal {
     this.lines = out.length;
   }
 
+  /** hands the entries to `emit` from now on (a new node instance takes over from the last one) */
   start(emit: (entry: JournalEntry) => Promise<void>): void {
     this.emit = emit;
-    void this.ready.then(() => this.pump());
+    void this.ready.then(() => {
+      if (this.emit !== emit) return;
+      this.requeue();
+      this.pump();
+    });
+  }
+
+  /** stops handing entries to `emit`; they wait for the next start() */
+  detach(emit: ((entry: JournalEntry) => Promise<void>) | undefined): void {
+    if (emit && this.emit === emit) this.emit = undefined;
   }
 
   private pump(): void {
@@ -220,7 +245,10 @@ export class LocalJournal implements DeliveryJournal {
       }
       void run.then(
         () => this.finish(n, entry),
-        () => undefined, // the node is closing: the entry stays for the next start
+        () => {
+          // the node is closing: the entry stays, for the instance that took over or the next start
+          if (this.emit && this.emit !== emit) this.queue.push(n);
+        },
       ).finally(() => {
         this.inFlight.delete(n);
         this.pump();
@@ -269,6 +297,71 @@ export class LocalJournal implements DeliveryJournal {
   }
 }
 
-export function localJournal(RED: NodeAPI, opts: JournalOptions, io?: JournalIo): LocalJournal {
-  return new LocalJournal(journalFile(RED, opts.scope), opts, io);
+/**
+ * One journal per scope in this process, however many handles are open on it: a trigger being
+ * redeployed keeps its route (and a handle) until the new instance has its own, and both see the
+ * same entries. The journal closes with its last handle.
+ */
+const shared = new Map<string, { journal: LocalJournal; handles: number }>();
+
+class JournalHandle implements DeliveryJournal {
+  private emit: ((entry: JournalEntry) => Promise<void>) | undefined;
+  private readonly unsubscribe = new Set<() => void>();
+  private closed = false;
+
+  constructor(
+    private readonly journal: LocalJournal,
+    private readonly release: (removed: boolean) => Promise<void>,
+  ) {}
+
+  get ready(): Promise<void> {
+    return this.journal.ready;
+  }
+  accept(entry: JournalEntry): Promise<AcceptResult> {
+    return this.journal.accept(entry);
+  }
+  known(key: string): Promise<boolean> {
+    return this.journal.known(key);
+  }
+  start(emit: (entry: JournalEntry) => Promise<void>): void {
+    this.emit = emit;
+    this.journal.start(emit);
+  }
+  state(): JournalState {
+    return this.journal.state();
+  }
+  onState(listener: (s: JournalState) => void): () => void {
+    const off = this.journal.onState(listener);
+    this.unsubscribe.add(off);
+    return () => {
+      this.unsubscribe.delete(off);
+      off();
+    };
+  }
+  async close(removed: boolean): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.journal.detach(this.emit);
+    for (const off of this.unsubscribe) off();
+    await this.release(removed);
+  }
+}
+
+export function localJournal(RED: NodeAPI, opts: JournalOptions, io?: JournalIo): DeliveryJournal {
+  const file = journalFile(RED, opts.scope);
+  const id = file ?? `memory:${opts.scope}`;
+  let entry = shared.get(id);
+  if (!entry) {
+    entry = { journal: new LocalJournal(file, opts, io), handles: 0 };
+    shared.set(id, entry);
+  } else {
+    entry.journal.configure(opts);
+  }
+  const mine = entry;
+  mine.handles++;
+  return new JournalHandle(mine.journal, async (removed) => {
+    if (--mine.handles > 0) return;
+    if (shared.get(id) === mine) shared.delete(id);
+    await mine.journal.close(removed);
+  });
 }
