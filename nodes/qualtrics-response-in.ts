@@ -7,7 +7,7 @@
 import type { Request, Response } from "express";
 import { QualtricsInputError, errorText } from "../src/errors";
 import { getResponse } from "../src/responses";
-import { readMarkSegment } from "../src/publication-url";
+import { deploymentOf, readMarkSegment } from "../src/publication-url";
 import { type EnsureResult, checkPublicationUrl, ensureSubscription, keyFingerprint, markedUrl, removeSubscription } from "../src/subscriptions";
 import { optionalId } from "../src/validate";
 import { WebhookFormatError, formFields, parseWebhook, responseKey, verifyHmac, type WebhookEvent } from "../src/webhook";
@@ -24,7 +24,7 @@ import { inDialogTerms } from "./lib/field-label";
 import { NodeStatus } from "./lib/status";
 import type { Msg, Node, NodeAPI, NodeDef, QualtricsConfigNode } from "./lib/types";
 import { dialogNumber } from "./lib/dialog-number";
-import { claimSubscription, ownerFor, releaseSubscription, rememberSubscriber } from "./lib/subscription-owners";
+import { rememberSubscriber, underSubscriptionsLease } from "./lib/subscription-owners";
 
 export interface ResponseInDef extends NodeDef {
   qualtrics?: string;
@@ -345,10 +345,16 @@ export default function (RED: NodeAPI): void {
 
     // --- the event subscription ---
     const previous = registrations.get(node.id);
-    if (def.autoRegister && config) {
-      // before the flows have started, so the orphan sweep of the configuration spares it
-      claimSubscription(node.id, config.id);
+    const base = (def.publicBaseUrl ?? "").trim().replace(/\/+$/, "");
+    // the same on every replica behind one address: their subscription is one and the same
+    let deployment: string | undefined;
+    try {
+      if (def.autoRegister && base && !/[?#]/.test(base)) deployment = deploymentOf(base, nodeRoot(RED));
+    } catch {
+      // not a URL: register() says so, naming the field
     }
+    // before the flows have started, so the orphan sweep of the configuration spares it
+    config?.registerTrigger(node, { type: node.type, deployment });
     if (keyVar) {
       // nothing registered or removed with a key that is not the one meant, until it is set
       status.show("red", "ring", "sharedKeyEnv", { name: keyVar });
@@ -372,11 +378,11 @@ export default function (RED: NodeAPI): void {
 
     async function register(): Promise<void> {
       if (!config) throw new QualtricsInputError("qualtrics", "a Qualtrics configuration is needed to register the subscription");
-      const base = (def.publicBaseUrl ?? "").trim().replace(/\/+$/, "");
       if (!base) throw new QualtricsInputError("publicBaseUrl", "is needed to register the subscription (the address Qualtrics can reach)");
       if (/[?#]/.test(base)) throw new QualtricsInputError("publicBaseUrl", "must not have a query or #fragment: the path is added to it");
-      const owner = ownerFor(RED, config.id, node.id);
       const target = checkPublicationUrl(base + nodeRoot(RED) + path);
+      if (!deployment) throw new QualtricsInputError("publicBaseUrl", `"${base.slice(0, 80)}" is not a URL`);
+      const owner = { deployment, flow: (node as { z?: string }).z || undefined, config: config.id, node: node.id };
       const fingerprint = sharedKey ? keyFingerprint(sharedKey, config.accountSecret()) : undefined;
       // who made it and for which key, in the path: a server that rewrites the query cannot lose it
       const publicationUrl = markedUrl(target, { owner, fingerprint });
@@ -386,9 +392,14 @@ export default function (RED: NodeAPI): void {
       if (previous && !same) {
         await unregister(previous, stopRegistering.signal).catch((e) => node.warn(asError(e).message));
       }
-      const result = await ensureSubscription(client, { publicationUrl, topics, sharedKey }, stopRegistering.signal, { reuse: same ? previous.id : undefined });
+      // one registration at a time per configuration, across replicas: the second finds the first's
+      const result = await underSubscriptionsLease(
+        config,
+        () => ensureSubscription(client, { publicationUrl, topics, sharedKey }, stopRegistering.signal, { reuse: same ? previous.id : undefined }),
+        stopRegistering.signal,
+      );
       registrations.set(node.id, { id: result.id, url: publicationUrl, topics, config });
-      if (owner) await rememberSubscriber(RED, config.id).catch((e) => node.debug(asError(e).message));
+      await rememberSubscriber(RED, config.id, deployment).catch((e) => node.debug(asError(e).message));
       if (result.removed.length) node.log(RED._("qualtrics-response-in.log.removedOld", { ids: result.removed.join(", ") }));
       node.log(RED._(result.created ? "qualtrics-response-in.log.created" : "qualtrics-response-in.log.reused", { id: result.id, topics }));
       reportStored(result, publicationUrl);
@@ -419,8 +430,8 @@ export default function (RED: NodeAPI): void {
     }
 
     node.on("close", (removed: boolean, done: () => void) => {
-      // a node that comes back claims its subscription again when it starts
-      releaseSubscription(node.id);
+      // a node that comes back registers again when it starts
+      config?.deregisterTrigger(node);
       if (removed) {
         routes.release(route.fullPath, node.id);
       } else {

@@ -15,6 +15,13 @@ export interface Typed {
   type: string;
 }
 
+/** what a trigger tells its configuration node when it starts */
+export interface TriggerInfo {
+  type: string;
+  /** the deployment its subscription is marked with (src/publication-url.ts deploymentOf), when it registers one */
+  deployment?: string;
+}
+
 export interface QualtricsConfigNode extends Node<{ apiToken?: string; clientId?: string; clientSecret?: string }> {
   /** the shared client; throws a clear error when the token (or the OAuth client) is missing */
   client(): QualtricsClient;
@@ -30,6 +37,10 @@ export interface QualtricsConfigNode extends Node<{ apiToken?: string; clientId?
   redact(text: string): string;
   /** how this Node-RED shares work and state with other replicas ("none": it is alone) */
   coordination(): Coordination;
+  /** the registry of the triggers that use this configuration (the orphan sweep asks it) */
+  registerTrigger(node: Node, info: TriggerInfo): void;
+  deregisterTrigger(node: Node): void;
+  triggers(): ReadonlyMap<string, TriggerInfo>;
   timeoutMs: number;
   /** the most items a list sent as one message may hold (settings.js qualtricsConfigMaxListItems) */
   maxListItems: number;
