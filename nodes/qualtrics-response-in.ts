@@ -41,6 +41,8 @@ export interface ResponseInDef extends NodeDef {
 
 /** events recorded and not yet emitted, at most: beyond, a delivery is answered 503 (Qualtrics' to repeat, catch-up's to find) */
 export const MAX_PENDING = 10_000;
+/** pending entries from which the status shows them */
+const BACKLOG = 50;
 /** how long a trigger's close waits for the registration and for messages being built */
 const TRIGGER_GRACE_MS = 5000;
 
@@ -234,7 +236,9 @@ export default function (RED: NodeAPI): void {
 
     function showReceived(): void {
       const pending = journal.state().pending;
-      if (pending > 0) status.show("green", "dot", "receivedPending", { count: received, pending });
+      // a few pending are a burst being handled; a backlog is worth showing. A status that switched
+      // words with every message would cost an i18n lookup and an editor event each (nodes/lib/status.ts)
+      if (pending >= BACKLOG) status.show("green", "dot", "receivedPending", { count: received, pending });
       else status.show("green", "dot", "received", { count: received });
     }
 

@@ -129,22 +129,29 @@ describe("local delivery journal", function () {
   });
 
   it("compaction rewrites the file with the pending entries and the remembered keys", async () => {
-    const j = open({ maxPending: 10_000 });
+    const io: JournalIo = { ...counting, compactAfter: 100 };
+    const j = open({ maxPending: 10_000, windowMs: 1000 }, io);
     // entries whose emit fails stay pending (as when the node closes during it)
     j.start((e) => (String(e.data.responseId).startsWith("keep") ? Promise.reject(new Error("closing")) : Promise.resolve()));
-    for (const id of ["keep-1", "keep-2"]) await j.accept(entry(id));
-    const burst = Array.from({ length: 3000 }, (_, i) => j.accept(entry(`R_${i}`)));
-    await Promise.all(burst);
+    for (const id of ["keep1", "keep2"]) await j.accept(entry(id));
+    await Promise.all(Array.from({ length: 3000 }, (_, i) => j.accept(entry(`R_old${i}`))));
     await until(() => j.state().pending === 2, 5000, "the burst emitted");
+    // the burst's keys leave the window: their lines are dead weight now
+    await new Promise((r) => setTimeout(r, 1100));
+    await Promise.all(Array.from({ length: 50 }, (_, i) => j.accept(entry(`R_new${i}`))));
+    await until(() => j.state().pending === 2, 5000, "the second burst emitted");
+    await j.accept(entry("R_last"));
     await j.close(false);
-    assert.ok(lines().length < 5000, `${lines().length} lines after 3002 accepts and 3000 emits: compacted`);
+    assert.ok(lines().length < 500, `${lines().length} lines after 3053 accepts and 3051 emits: compacted`);
     assert.deepEqual(fs.readdirSync(path.dirname(file)), ["j.log"], "no temporary file left");
-    const again = open({ maxPending: 10_000 });
-    assert.equal(await again.known(entry("R_5").key), true, "emitted keys survive the compaction");
+    const again = open({ maxPending: 10_000, windowMs: 1000 }, io);
+    assert.equal(await again.known(entry("R_new5").key), true, "remembered keys survive the compaction");
+    assert.equal(await again.known(entry("R_old5").key), false, "keys out of the window are gone");
     const out: JournalEntry[] = [];
     again.start(async (e) => void out.push(e));
     await until(() => out.length === 2, 2000, "the pending entries");
-    assert.deepEqual(ids(out), ["keep-1", "keep-2"]);
+    assert.deepEqual(ids(out), ["keep1", "keep2"]);
+    assert.equal(await again.known(entry("R_last").key), true, "a line appended after the compaction is read too");
     await again.close(true);
     assert.equal(fs.existsSync(file), false, "a removed trigger's journal is deleted");
   });

@@ -21,12 +21,17 @@ import type { AcceptResult, DeliveryJournal, JournalEntry, JournalOptions, Journ
 export const MAX_KEYS = 10_000;
 /** entries emitted at once (each may be a fetch of the full response) */
 const CONCURRENCY = 16;
-/** a compaction once the file holds this many lines more than live records */
-const COMPACT_AFTER = 2_000;
+/**
+ * a compaction once the file holds twice its live records and this many lines more: a rewrite
+ * costs the whole remembered window (up to 10,000 keys), so not every few thousand events
+ */
+const COMPACT_AFTER = 10_000;
 
 export interface JournalIo {
   /** flushes an appended batch; fdatasync unless a test counts the calls */
   sync(handle: FileHandle): Promise<void>;
+  /** dead lines tolerated beyond twice the live records (COMPACT_AFTER; tests lower it) */
+  compactAfter?: number;
 }
 
 const realIo: JournalIo = { sync: (h) => h.datasync() };
@@ -195,7 +200,7 @@ export class LocalJournal implements DeliveryJournal {
           await this.closeHandle();
           for (const w of batch) w.reject(err);
         }
-        if (!this.batch.length && this.lines > this.pending.size + this.emitted.size + COMPACT_AFTER) await this.compact().catch(() => undefined);
+        if (!this.batch.length && this.lines > 2 * (this.pending.size + this.emitted.size) + (this.io.compactAfter ?? COMPACT_AFTER)) await this.compact().catch(() => undefined);
       }
     } finally {
       this.flushing = undefined;
