@@ -19,9 +19,8 @@ import { forgetBookmarks, sharedBookmarks } from "./lib/bookmark";
 import { unresolvedEnvVar } from "./lib/env-credential";
 import { BodyTooLargeError, nodeRoot, normalisePath, readBody } from "./lib/http-route";
 import { TriggerRoutes } from "./lib/trigger-routes";
-import { asError, configOf, record, recordFailure, withinGrace } from "./lib/qualtrics-node";
+import { asError, record, recordFailure, setupTrigger, withinGrace } from "./lib/qualtrics-node";
 import { inDialogTerms } from "./lib/field-label";
-import { NodeStatus } from "./lib/status";
 import type { Msg, Node, NodeAPI, NodeDef, QualtricsConfigNode } from "./lib/types";
 import { dialogNumber } from "./lib/dialog-number";
 import { rememberSubscriber, underSubscriptionsLease } from "./lib/subscription-owners";
@@ -113,8 +112,8 @@ export default function (RED: NodeAPI): void {
   function QualtricsResponseIn(this: ResponseInNode, def: ResponseInDef) {
     RED.nodes.createNode(this, def);
     const node = this;
-    const status = new NodeStatus(RED, node);
-    const config = configOf(RED, def.qualtrics);
+    const trigger = setupTrigger(RED, node, def);
+    const { status, config } = trigger;
     const sharedKey = node.credentials?.sharedKey || undefined;
     // a key meant to come from the environment but that did not: nothing is accepted with it
     const keyVar = unresolvedEnvVar(RED, node, "sharedKey");
@@ -358,7 +357,7 @@ export default function (RED: NodeAPI): void {
       // not a URL: register() says so, naming the field
     }
     // before the flows have started, so the orphan sweep of the configuration spares it
-    config?.registerTrigger(node, { type: node.type, deployment });
+    trigger.register({ deployment });
     if (keyVar) {
       // nothing registered or removed with a key that is not the one meant, until it is set
       status.show("red", "ring", "sharedKeyEnv", { name: keyVar });
@@ -433,9 +432,7 @@ export default function (RED: NodeAPI): void {
       node.log(RED._("qualtrics-response-in.log.deleted", { id: reg.id }));
     }
 
-    node.on("close", (removed: boolean, done: () => void) => {
-      // a node that comes back registers again when it starts
-      config?.deregisterTrigger(node);
+    trigger.onClose(async (removed) => {
       if (removed) {
         routes.release(route.fullPath, node.id);
       } else {
@@ -447,30 +444,20 @@ export default function (RED: NodeAPI): void {
         const keep = coordination.journal(journalOptions);
         routes.release(route.fullPath, node.id, { post: postInto(keep, false), end: () => keep.close(false) });
       }
-      const finish = () => {
-        status.dispose();
-        done();
-      };
       if (catchUpTimer) clearInterval(catchUpTimer);
-      void (async () => {
-        try {
-          // a registration gets a grace period; one that hangs would hold up the close past
-          // Node-RED's close timeout and then race the next instance into a duplicate subscription
-          await withinGrace(registering, TRIGGER_GRACE_MS);
-          stopRegistering.abort(new Error("closed"));
-          await registering;
-          // a removed node's messages being built may finish; its journal goes with it
-          await withinGrace(Promise.allSettled([...emitting]), TRIGGER_GRACE_MS);
-          closing.abort(new Error("closed"));
-          await Promise.allSettled([...emitting, catchingUp]);
-          await journal.close(removed);
-          if (removed) await forgetBookmarks(RED, node.id);
-          const reg = registrations.get(node.id);
-          if (removed && reg) await unregister(reg);
-        } catch (err) {
-          node.warn(asError(err).message);
-        }
-      })().finally(finish);
+      // a registration gets a grace period; one that hangs would hold up the close past
+      // Node-RED's close timeout and then race the next instance into a duplicate subscription
+      await withinGrace(registering, TRIGGER_GRACE_MS);
+      stopRegistering.abort(new Error("closed"));
+      await registering;
+      // a removed node's messages being built may finish; its journal goes with it
+      await withinGrace(Promise.allSettled([...emitting]), TRIGGER_GRACE_MS);
+      closing.abort(new Error("closed"));
+      await Promise.allSettled([...emitting, catchingUp]);
+      await journal.close(removed);
+      if (removed) await forgetBookmarks(RED, node.id);
+      const reg = registrations.get(node.id);
+      if (removed && reg) await unregister(reg);
     });
   }
 

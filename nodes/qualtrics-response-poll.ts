@@ -8,9 +8,8 @@ import { QualtricsInputError, errorText } from "../src/errors";
 import { optionalDate, requireId } from "../src/validate";
 import { bookmarkIsVolatile, forgetBookmarks, sharedBookmarks } from "./lib/bookmark";
 import { completedDate, exportNewResponses } from "./lib/new-responses";
-import { CLOSE_GRACE_MS, asError, configOf, record, recordFailure, withinGrace } from "./lib/qualtrics-node";
+import { CLOSE_GRACE_MS, asError, record, recordFailure, setupTrigger, withinGrace } from "./lib/qualtrics-node";
 import { inDialogTerms } from "./lib/field-label";
-import { NodeStatus } from "./lib/status";
 import { typed } from "./lib/typed-input";
 import type { Held, Msg, Node, NodeAPI, NodeDef } from "./lib/types";
 import { dialogValue } from "./lib/dialog-number";
@@ -40,8 +39,8 @@ export default function (RED: NodeAPI): void {
   function QualtricsResponsePoll(this: Node, def: ResponsePollDef) {
     RED.nodes.createNode(this, def);
     const node = this;
-    const status = new NodeStatus(RED, node);
-    const config = configOf(RED, def.qualtrics);
+    const trigger = setupTrigger(RED, node, def);
+    const { status, config } = trigger;
     const settings = RED.settings as unknown as Record<string, unknown>;
     // settings.js may lower the minimum (tests, a sandbox); never below one second
     const minInterval = Math.max(1, Number(settings.qualtricsResponsePollMinInterval) || MIN_INTERVAL_S);
@@ -151,26 +150,19 @@ export default function (RED: NodeAPI): void {
     // the first poll right away, not one interval after the deploy
     setImmediate(tick);
 
-    node.on("close", (removed: boolean, done: () => void) => {
+    trigger.register();
+    trigger.onClose(async (removed) => {
       closed = true;
       if (timer) clearInterval(timer);
       timer = undefined;
-      const finish = () => {
-        // after the poll: one that finished in the grace period has written its bookmark by now
-        void (removed ? forgetBookmarks(RED, node.id) : Promise.resolve()).finally(() => {
-          status.dispose();
-          done();
-        });
-      };
       const current = running;
-      if (!current) return finish();
-      void withinGrace(current, CLOSE_GRACE_MS)
-        .then(() => {
-          abort?.abort(new Error("the node was closed"));
-          return current;
-        })
-        .catch(() => undefined)
-        .finally(finish);
+      if (current) {
+        await withinGrace(current, CLOSE_GRACE_MS);
+        abort?.abort(new Error("the node was closed"));
+        await current.catch(() => undefined);
+      }
+      // after the poll: one that finished in the grace period has written its bookmark by now
+      if (removed) await forgetBookmarks(RED, node.id);
     });
   }
 
