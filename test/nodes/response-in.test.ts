@@ -70,6 +70,24 @@ describe("qualtrics-response-in: webhook", function () {
   /** nothing more arrives: gives the node time to emit what it would */
   const settle = () => sleep(60);
 
+  /** runs `test` with a fresh user directory in the settings, removed afterwards */
+  async function withUserDir(test: (userDir: string) => Promise<void>): Promise<void> {
+    const userDir = fs.mkdtempSync(path.join(os.tmpdir(), "nrq-response-in-"));
+    try {
+      helper.settings({ userDir } as never);
+      await test(userDir);
+    } finally {
+      fs.rmSync(userDir, { recursive: true, force: true });
+    }
+  }
+
+  /** what the node sends, from now on */
+  function sendsOf(id: string): unknown[] {
+    const sent: unknown[] = [];
+    (helper.getNode(id) as unknown as { on(e: string, cb: (c: { args: unknown[] }) => void): void }).on("call:send", (c) => sent.push(c.args[0]));
+    return sent;
+  }
+
   for (const v of [V1, V2]) {
     it(`accepts the published vector for ${v.survey} (key kyma4ever) and emits one message`, async () => {
       const { outputs } = await load({ surveyId: v.survey });
@@ -414,8 +432,7 @@ describe("qualtrics-response-in: webhook", function () {
 
     it("removing the node while a fetch is in flight lets it finish", async () => {
       await load({ fetchResponse: true });
-      const sent: unknown[] = [];
-      (helper.getNode("n") as unknown as { on(e: string, cb: (c: { args: unknown[] }) => void): void }).on("call:send", (c) => sent.push(c.args[0]));
+      const sent = sendsOf("n");
       api.reply({ ...ok({ responseId: V1.response }), delayMs: 300 });
       await post({ Topic: V1.Topic, MSG: V1.MSG, HMAC: V1.HMAC });
       await until(() => api.requests.length === 1, 2000, "the fetch");
@@ -423,13 +440,10 @@ describe("qualtrics-response-in: webhook", function () {
       assert.equal(sent.length, 1);
     });
 
-    it("a stop during a fetch leaves the event in the journal: the next start fetches and emits it, once", async () => {
-      const userDir = fs.mkdtempSync(path.join(os.tmpdir(), "nrq-response-in-"));
-      try {
-        helper.settings({ userDir } as never);
+    it("a stop during a fetch leaves the event in the journal: the next start fetches and emits it, once", () =>
+      withUserDir(async () => {
         await load({ fetchResponse: true });
-        const sent: unknown[] = [];
-        (helper.getNode("n") as unknown as { on(e: string, cb: (c: { args: unknown[] }) => void): void }).on("call:send", (c) => sent.push(c.args[0]));
+        const sent = sendsOf("n");
         api.reply({ ...ok({ responseId: V1.response }), delayMs: 2000 });
         await post({ Topic: V1.Topic, MSG: V1.MSG, HMAC: V1.HMAC });
         await until(() => api.requests.length === 1, 2000, "the fetch");
@@ -441,10 +455,7 @@ describe("qualtrics-response-in: webhook", function () {
         assert.deepEqual(outputs[0].payload, { responseId: V1.response, values: { QID1: 2 } });
         await settle();
         assert.equal(outputs.length, 1);
-      } finally {
-        fs.rmSync(userDir, { recursive: true, force: true });
-      }
-    });
+      }));
   });
 
   describe("the route", function () {
@@ -548,16 +559,6 @@ describe("qualtrics-response-in: webhook", function () {
       assert.equal(outputs.length, 0);
     });
 
-    /** runs `test` with a fresh user directory in the settings, removed afterwards */
-    async function withUserDir(test: (userDir: string) => Promise<void>): Promise<void> {
-      const userDir = fs.mkdtempSync(path.join(os.tmpdir(), "nrq-response-in-"));
-      try {
-        helper.settings({ userDir } as never);
-        await test(userDir);
-      } finally {
-        fs.rmSync(userDir, { recursive: true, force: true });
-      }
-    }
 
     it("remembers emitted deliveries across a restart (a new instance) when there is a user directory", () =>
       withUserDir(async () => {
