@@ -305,8 +305,12 @@ export default function (RED: NodeAPI): void {
         .run((held) => startBookmark(RED, node, sId, undefined, sharedBookmarks(config, lease, held)))
         .then(() => undefined)
         .catch((err) => node.warn(asError(err).message));
+      let running = false;
       catchUpTimer = setInterval(() => {
-        catchingUp = catchingUp.then(() => catchUp(config, sId));
+        // one run at a time: a slow export makes the next tick wait for the one after
+        if (running) return;
+        running = true;
+        catchingUp = catchingUp.then(() => catchUp(config, sId)).finally(() => (running = false));
       }, catchUpMs);
     }
 

@@ -17,6 +17,8 @@ interface Served {
   route: RouteHandle;
   owner: string;
   post: PostHandler;
+  /** other triggers on the same path (warned about), in the order they came: the next owner when this one is removed */
+  waiting: Array<{ nodeId: string; post: PostHandler }>;
   /** while no node serves it: the closed node's handler, and what ends its stay */
   lingering?: { timer: NodeJS.Timeout; end: () => Promise<void> };
 }
@@ -43,7 +45,12 @@ export class TriggerRoutes {
     // the same trigger moved to another path: its old one goes now
     for (const [p, s] of this.byPath) if (p !== fullPath && s.owner === nodeId && s.lingering) void this.end(p, s);
     const current = this.byPath.get(fullPath);
-    if (current && !current.lingering) return { fullPath, mine: current.owner === nodeId };
+    if (current && !current.lingering) {
+      if (current.owner === nodeId) return { fullPath, mine: true };
+      current.waiting = current.waiting.filter((w) => w.nodeId !== nodeId);
+      current.waiting.push({ nodeId, post });
+      return { fullPath, mine: false };
+    }
     if (current?.lingering) {
       clearTimeout(current.lingering.timer);
       const end = current.lingering.end;
@@ -53,7 +60,7 @@ export class TriggerRoutes {
       void end();
       return { fullPath, mine: true };
     }
-    const served: Served = { owner: nodeId, post, route: undefined as unknown as RouteHandle };
+    const served: Served = { owner: nodeId, post, waiting: [], route: undefined as unknown as RouteHandle };
     served.route = addRoute(this.RED, path, { post: (req, res) => served.post(req, res) }, options);
     this.byPath.set(fullPath, served);
     return { fullPath, mine: true };
@@ -65,8 +72,16 @@ export class TriggerRoutes {
    */
   release(fullPath: string, nodeId: string, keep?: { post: PostHandler; end: () => Promise<void> }): void {
     const served = this.byPath.get(fullPath);
+    if (served && served.owner !== nodeId) served.waiting = served.waiting.filter((w) => w.nodeId !== nodeId);
     if (!served || served.owner !== nodeId || served.lingering) {
       void keep?.end();
+      return;
+    }
+    // removed for good while another trigger on this path waits: the route is that one's now
+    const next = keep ? undefined : served.waiting.shift();
+    if (next) {
+      served.owner = next.nodeId;
+      served.post = next.post;
       return;
     }
     if (!keep) {
@@ -81,10 +96,17 @@ export class TriggerRoutes {
   }
 
   private async end(fullPath: string, served: Served): Promise<void> {
-    if (this.byPath.get(fullPath) === served) this.byPath.delete(fullPath);
-    served.route.remove();
     const lingering = served.lingering;
     served.lingering = undefined;
+    const next = served.waiting.shift();
+    if (next) {
+      // the trigger did not come back, another one on this path is still running: it gets the route
+      served.owner = next.nodeId;
+      served.post = next.post;
+    } else {
+      if (this.byPath.get(fullPath) === served) this.byPath.delete(fullPath);
+      served.route.remove();
+    }
     if (lingering) {
       clearTimeout(lingering.timer);
       await lingering.end();

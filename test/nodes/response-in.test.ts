@@ -294,6 +294,25 @@ describe("qualtrics-response-in: webhook", function () {
     assert.equal(warned.filter((t) => t.includes(PATH) || /samePath/.test(t)).length, 1, warned.join(" | "));
   });
 
+  it("when the first trigger on a path is removed, the second one there gets the deliveries", async () => {
+    const second = { id: "n2", z: "tab", type: "qualtrics-response-in", qualtrics: "cfg", surveyId: V1.survey, path: PATH, wires: [["out2"]] };
+    const flowNodes = [...flow({}), second, { id: "out2", z: "tab", type: "helper" }];
+    await helper.load([N.config, N.responseIn], flowNodes, { cfg: { apiToken: TOKEN }, n: { sharedKey: KEY }, n2: { sharedKey: KEY } });
+    const first = collect("out");
+    assert.equal((await post(delivery("R_toFirst"))).status, 200);
+    await until(() => first.length === 1, 2000, "the first trigger's message");
+    // only the first trigger is removed: a deploy of the changed nodes leaves the second running
+    await helper.setFlows(
+      flowNodes.filter((x) => x.id !== "n"),
+      "nodes",
+      { cfg: { apiToken: TOKEN }, n2: { sharedKey: KEY } },
+    );
+    const secondOut = collect("out2");
+    assert.equal((await post(delivery("R_toSecond"))).status, 200);
+    await until(() => secondOut.length === 1, 2000, "the second trigger's message");
+    assert.equal((secondOut[0].event as { responseId: string }).responseId, "R_toSecond");
+  });
+
   it("__proto__ keys in MSG reach no prototype", async () => {
     const { outputs } = await load({}, null);
     const MSG = `{"__proto__":{"polluted":"yes"},"SurveyID":"${V1.survey}","ResponseID":"R_proto","nested":{"constructor":{"prototype":{"polluted":"yes"}}}}`;
