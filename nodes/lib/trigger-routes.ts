@@ -24,16 +24,22 @@ interface Served {
 }
 
 type Events = { on(e: string, f: (ev: unknown) => void): void };
+const current = new WeakMap<Events, TriggerRoutes>();
 
 export class TriggerRoutes {
   private readonly byPath = new Map<string, Served>();
 
   constructor(private readonly RED: NodeAPI) {
     const events = (RED as unknown as { events?: Events }).events;
-    events?.on("runtime-event", (ev) => {
-      const e = ev as { id?: string; payload?: { state?: string; deploy?: boolean } };
-      if (e?.id === "runtime-state" && e.payload?.state === "stop" && !e.payload.deploy) void this.dropLingering();
-    });
+    if (!events) return;
+    // one listener per runtime, for the newest registration of the node type (a test helper loads it again and again)
+    if (!current.has(events)) {
+      events.on("runtime-event", (ev) => {
+        const e = ev as { id?: string; payload?: { state?: string; deploy?: boolean } };
+        if (e?.id === "runtime-state" && e.payload?.state === "stop" && !e.payload.deploy) void current.get(events)?.dropLingering();
+      });
+    }
+    current.set(events, this);
   }
 
   /**
