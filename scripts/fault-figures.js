@@ -3,7 +3,7 @@
 "use strict";
 const fs = require("fs");
 
-const NAMES = ["faultsTried", "faultsSurvived", "sent", "delivered", "errored", "lost", "duplicated", "fuzzed", "crashes", "leaks"];
+const NAMES = ["faultsTried", "faultsSurvived", "sent", "delivered", "errored", "lost", "duplicated", "windowDuplicates", "fuzzed", "crashes", "leaks"];
 
 function sum(lines) {
   const t = Object.fromEntries(NAMES.map((n) => [n, 0]));
@@ -15,7 +15,9 @@ function sum(lines) {
 function problems(t) {
   const out = [];
   if (t.faultsSurvived !== t.faultsTried) out.push(`${t.faultsTried - t.faultsSurvived} of ${t.faultsTried} faults not survived`);
-  if (t.delivered + t.errored + t.lost + t.duplicated !== t.sent) out.push(`delivered + errored + lost + duplicated ≠ sent (${t.sent})`);
+  // duplicates inside the documented at-least-once window (a kill between a message and the
+  // journal's record of it) are reported in their own column, not a failure
+  if (t.delivered + t.errored + t.lost + t.duplicated + t.windowDuplicates !== t.sent) out.push(`delivered + errored + lost + duplicated (+ in window) ≠ sent (${t.sent})`);
   if (t.lost) out.push(`${t.lost} messages lost`);
   if (t.duplicated) out.push(`${t.duplicated} messages duplicated`);
   if (t.crashes) out.push(`${t.crashes} crashes`);
@@ -35,16 +37,16 @@ function report(file, expectedAreas = []) {
       const t = sum(ofRun.filter((l) => l.area === area));
       const bad = problems(t);
       for (const b of bad) failures.push(`${run} ${area}: ${b}`);
-      rows.push([run, area, `${t.faultsTried}/${t.faultsSurvived}`, t.sent, t.delivered, t.errored, t.lost, t.duplicated, t.fuzzed, t.crashes, t.leaks, bad.length ? "✗" : "✓"]);
+      rows.push([run, area, `${t.faultsTried}/${t.faultsSurvived}`, t.sent, t.delivered, t.errored, t.lost, t.duplicated, t.windowDuplicates, t.fuzzed, t.crashes, t.leaks, bad.length ? "✗" : "✓"]);
     }
     for (const area of expectedAreas) {
       if (!ofRun.some((l) => l.area === area)) failures.push(`${run} ${area}: no figures (did its tests run?)`);
     }
   }
   const all = sum(lines);
-  rows.push(["all", "", `${all.faultsTried}/${all.faultsSurvived}`, all.sent, all.delivered, all.errored, all.lost, all.duplicated, all.fuzzed, all.crashes, all.leaks, failures.length ? "✗" : "✓"]);
+  rows.push(["all", "", `${all.faultsTried}/${all.faultsSurvived}`, all.sent, all.delivered, all.errored, all.lost, all.duplicated, all.windowDuplicates, all.fuzzed, all.crashes, all.leaks, failures.length ? "✗" : "✓"]);
   if (lines.length === 0) failures.push("no figures were written");
-  const head = ["run", "area", "faults tried/survived", "sent", "delivered", "errored", "lost", "duplicated", "fuzzed", "crashes", "leaks", ""];
+  const head = ["run", "area", "faults tried/survived", "sent", "delivered", "errored", "lost", "duplicated", "dup. in window", "fuzzed", "crashes", "leaks", ""];
   const table = [head, ...rows].map((r) => r.map(String));
   const widths = head.map((_, i) => Math.max(...table.map((r) => r[i].length)));
   const fmt = (r) => r.map((c, i) => (i < 2 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");

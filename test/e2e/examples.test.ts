@@ -276,6 +276,7 @@ describe(`e2e: example flows (${process.env.NR_PKG || "node-red"}, httpNodeRoot 
       assert.equal(payload.responseId, responseId);
       assert.equal(payload.values.QID1, 3);
       assert.equal((full.event as { responseId: string }).responseId, responseId);
+      assert.equal((full.event as { source: string }).source, "webhook", "catch-up is on; the webhook came first");
       assert.equal(full.topic, `surveyengine.completedResponse.${SURVEY_CS}`);
       const detractor = await only(id("debug-detractor"));
       assert.equal(detractor.payload, "Detractor (3): Faster delivery would be great.");
