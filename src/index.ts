@@ -17,6 +17,7 @@ export * from "./responses";
 export * from "./retry";
 export * from "./safe-object";
 export * from "./subscriptions";
+export * from "./transactions";
 export * from "./survey-cache";
 export * from "./survey-questions";
 export * from "./surveys";

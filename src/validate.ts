@@ -22,6 +22,9 @@ export const ID_PREFIX = {
   subscription: ["SUB_"],
   response: ["R_"],
   user: ["UR_"],
+  transaction: ["CTR_"],
+  /** UNCONFIRMED (docs/qualtrics-api.md §4.7): BT_ is the only prefix seen; any other of the loose shape is accepted */
+  transactionBatch: ["BT_"],
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIX;
@@ -41,18 +44,20 @@ const ID_NAME: Record<IdKind, string> = {
   subscription: "an event subscription",
   response: "a response",
   user: "a user",
+  transaction: "a transaction",
+  transactionBatch: "a transaction batch",
 };
 
 // §4.8 advises a loose pattern rather than exact lengths or a closed list of prefixes: lengths are
 // observed, not documented, and real answers carry prefixes no document lists (§13).
 const LOOSE_ID = /^([A-Z]+_)[A-Za-z0-9]+$/;
 
-/** every prefix known for some kind, with the kinds it belongs to (ES_, UT_, CTR_ too: known, never asked for) */
+/** every prefix known for some kind, with the kinds it belongs to (ES_, UT_ too: known, never asked for) */
 const KNOWN_PREFIX = new Map<string, IdKind[]>();
 for (const [kind, prefixes] of Object.entries(ID_PREFIX) as Array<[IdKind, readonly string[]]>) {
   for (const p of prefixes) KNOWN_PREFIX.set(p, [...(KNOWN_PREFIX.get(p) ?? []), kind]);
 }
-for (const p of ["ES_", "UT_", "CTR_"]) if (!KNOWN_PREFIX.has(p)) KNOWN_PREFIX.set(p, []);
+for (const p of ["ES_", "UT_"]) if (!KNOWN_PREFIX.has(p)) KNOWN_PREFIX.set(p, []);
 
 export function requireString(field: string, value: unknown): string {
   if (value === undefined || value === null || value === "") throw new QualtricsInputError(field, "is required");

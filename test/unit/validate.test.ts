@@ -42,6 +42,9 @@ describe("validate", function () {
       subscription: ["SUB_8pSh6Kbqjgvwynb"],
       response: ["R_1l9mcVuXubb4aGm"],
       user: ["UR_2686s36oneK8iW1"],
+      transaction: ["CTR_0A1b2C3d4E5f6G7"],
+      // the batch prefix is UNCONFIRMED (docs/qualtrics-api.md §4.7): BT_ and any unlisted one pass
+      transactionBatch: ["BT_0A1b2C3d4E5f6G7", "TB_0A1b2C3d4E5f6G7"],
     };
     const bad: Record<IdKind, string[]> = {
       directory: ["CID_012345678901234", "POOL_", "pool_0123", "POOL-0123"],
@@ -57,6 +60,8 @@ describe("validate", function () {
       subscription: ["SV_1", "SUB_a-b"],
       response: ["SV_1", "R_", "R_1 2"],
       user: ["GR_8jjjgh5XPTwmjit", "UT_1"],
+      transaction: ["CID_012345678901234", "CTR_", "ctr_1"],
+      transactionBatch: ["CTR_0A1b2C3d4E5f6G7", "CG_6F1gRt186CZOVoh", "BT_", "BT-1"],
     };
     for (const kind of Object.keys(ID_PREFIX) as IdKind[]) {
       it(`${kind}: ${ID_PREFIX[kind].join(" / ")}`, function () {
