@@ -30,7 +30,7 @@ function seedContacts(sb: Sandbox, size: number): string {
   const dir: DirectoryRecord = {
     directoryId, name: `Bench ${size}`, isDefault: false,
     deduplicationCriteria: { email: true, firstName: false, lastName: false, externalDataReference: false, phone: false },
-    contacts, mailingLists: new Map(),
+    contacts, mailingLists: new Map(), transactions: new Map(), transactionBatches: new Map(),
   };
   sb.state.directories.set(directoryId, dir);
   return directoryId;

@@ -2,11 +2,13 @@
 // Runs the sandbox from a shell:
 //   node build/sandbox/cli.js [--port 4010] [--token T] [--brand B] [--datacenter DC] [--admin-required]
 //        [--rate N/min] [--burst N] [--retry-after] [--page-size N] [--no-seed] [--webhook-timeout MS] [--quiet]
-//        [--email-search-case-sensitive] [--state-file PATH]
+//        [--email-search-case-sensitive] [--state-file PATH] [--batch-prefix P] [--sms-batch-without-list]
+//        [--transaction-dates any|mysql|iso]
 // Prints the base URL and token; stops on SIGINT/SIGTERM.
 import { FaultConfig } from "./faults";
 import { checkMode } from "./publication-urls";
 import { startSandbox } from "./server";
+import { checkTransactionRules } from "./transaction-rules";
 import { SandboxOptions } from "./types";
 
 export interface CliArgs {
@@ -34,6 +36,9 @@ Usage: node build/sandbox/cli.js [options]
   --state-file PATH     keep the account's data in PATH between runs (read at start, written
                         after every change)
   --email-search-case-sensitive  contact search compares emails exactly (default: ignoring case)
+  --batch-prefix P      prefix of new transaction batch IDs (default BT_)
+  --sms-batch-without-list  an SMS invitation to a batch or transaction needs no mailing list
+  --transaction-dates M transaction dates accepted: any (default), mysql (YYYY-MM-DD HH:MM:SS) or iso
   --quiet               do not log requests
   --help                this text`;
 
@@ -78,6 +83,9 @@ export function parseArgs(argv: string[]): CliArgs {
       case "--state-file": options.stateFile = value(); break;
       case "--email-search-case-sensitive": options.emailSearchCase = "sensitive"; break;
       case "--publication-urls": options.publicationUrls = checkMode(value()); break;
+      case "--batch-prefix": options.transactionRules = { ...options.transactionRules, ...checkTransactionRules({ batchPrefix: value() }) }; break;
+      case "--sms-batch-without-list": options.transactionRules = { ...options.transactionRules, smsBatchNeedsList: false }; break;
+      case "--transaction-dates": options.transactionRules = { ...options.transactionRules, ...checkTransactionRules({ transactionDates: value() }) }; break;
       case "--quiet": quiet = true; break;
       case "--help": case "-h": help = true; break;
       default: throw new Error(`unknown option ${arg}`);

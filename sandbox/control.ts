@@ -5,7 +5,9 @@ import { FaultConfigError, Faults, parseFaultConfig } from "./faults";
 import { handleExportControl } from "./export-control";
 import { Answer, escapeHtml, htmlAnswer, jsonAnswer } from "./http-io";
 import type { PublicationUrlMode } from "./publication-urls";
+import { distributionRecipients } from "./recipients";
 import { UnknownSurveyError } from "./responses";
+import { checkTransactionRules } from "./transaction-rules";
 import { CompleteOptions, CompleteResult, Sandbox } from "./types";
 
 export interface ControlDeps {
@@ -175,6 +177,25 @@ export async function handleControl(deps: ControlDeps, req: ControlRequest): Pro
         throw err;
       }
       return jsonAnswer(200, { ok: true, mode: deps.sandbox.publicationUrls.mode });
+    }
+  }
+  const reached = /^\/__sandbox\/distributions\/([^/]+)\/recipients$/.exec(path);
+  if (reached && method === "GET") {
+    const found = distributionRecipients(deps.sandbox.state, decodeURIComponent(reached[1]));
+    return found ? jsonAnswer(200, found) : controlError(404, `no distribution ${decodeURIComponent(reached[1])}`);
+  }
+  if (path === "/__sandbox/transaction-rules") {
+    if (method === "GET") return jsonAnswer(200, deps.sandbox.transactionRules.current);
+    if (method === "POST") {
+      const parsed = parseJson(req.rawBody);
+      if (!parsed.ok) return controlError(400, "body is not valid JSON");
+      try {
+        deps.sandbox.transactionRules.set(checkTransactionRules(parsed.value ?? {}));
+      } catch (err) {
+        if (err instanceof RangeError) return controlError(400, err.message);
+        throw err;
+      }
+      return jsonAnswer(200, { ok: true, ...deps.sandbox.transactionRules.current });
     }
   }
   const exportAnswer = handleExportControl(deps.sandbox.state, method, path, req.rawBody);

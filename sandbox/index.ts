@@ -2,7 +2,7 @@
 export { startSandbox, isAuthorized, API_PREFIX, UNAUTHORIZED_MESSAGE } from "./server";
 export type { Sandbox, SandboxOptions, RecordedRequest, CompleteResult, CompleteOptions } from "./types";
 export { DEFAULT_TOKEN, DEFAULT_BRAND_ID, DEFAULT_DATA_CENTER, DEFAULT_PAGE_SIZE, DEFAULT_WEBHOOK_TIMEOUT_MS } from "./types";
-export type { SandboxState, ContactRecord, DirectoryRecord, MailingListRecord, MembershipRecord, LibraryRecord, LibraryMessageRecord, SurveyRecord, ResponseRecord, EmailDistributionRecord, SmsDistributionRecord, SubscriptionRecord, UserRecord } from "./state";
+export type { SandboxState, ContactRecord, DirectoryRecord, MailingListRecord, MembershipRecord, LibraryRecord, LibraryMessageRecord, SurveyRecord, ResponseRecord, EmailDistributionRecord, SmsDistributionRecord, SubscriptionRecord, UserRecord, TransactionRecord, TransactionBatchRecord, ReachedRecipient } from "./state";
 export type { FaultConfig, FaultRule, FaultAction, FaultController, FaultStats } from "./faults";
 export { parseFaultConfig } from "./faults";
 export type { OAuthClientConfig, OAuthController, IssuedToken, TokenRequestRecord } from "./oauth";
@@ -11,6 +11,9 @@ export type { ProxyConfig, ProxyController } from "./proxy";
 export { proxiedNotice } from "./proxy";
 export type { PublicationUrlController, PublicationUrlMode } from "./publication-urls";
 export { PUBLICATION_URL_MODES, storePublicationUrl } from "./publication-urls";
+export type { TransactionRules, TransactionRulesController, TransactionDateMode } from "./transaction-rules";
+export { DEFAULT_TRANSACTION_RULES, TRANSACTION_DATE_MODES } from "./transaction-rules";
+export { distributionRecipients } from "./recipients";
 export type { SeedIds } from "./seed";
 export type { Delivery } from "./webhooks";
 export { signMessage, topicMatches, completedMessage } from "./webhooks";

@@ -52,6 +52,11 @@ export function readStateFile(file: string): SandboxState | undefined {
     throw new Error(`${file} is not a sandbox state file of format ${FORMAT}`);
   }
   if (!(saved.state.surveys instanceof Map) || !(saved.state.directories instanceof Map)) throw new Error(`${file} holds no surveys or directories`);
+  // a file written before transactions were simulated has none: an account without any
+  for (const d of saved.state.directories.values()) {
+    d.transactions ??= new Map();
+    d.transactionBatches ??= new Map();
+  }
   restoreExportBookmarks(saved.state, saved.exports ?? { tokens: [], order: [] });
   return saved.state;
 }

@@ -5,6 +5,7 @@ import { PageContext } from "./pagination";
 import { SandboxState } from "./state";
 import type { EmailSearchCase } from "./types";
 import type { PublicationUrlSwitch } from "./publication-urls";
+import type { TransactionRulesSwitch } from "./transaction-rules";
 
 /** Options after defaults were applied. */
 export interface ResolvedOptions {
@@ -18,6 +19,8 @@ export interface ResolvedOptions {
   emailSearchCase: EmailSearchCase;
   /** how publicationUrls are stored (switched at run time) */
   publicationUrls?: PublicationUrlSwitch;
+  /** the answers to what is UNCONFIRMED about transactions (switched at run time) */
+  transactionRules: TransactionRulesSwitch;
 }
 
 export interface RequestContext {

@@ -69,6 +69,8 @@ export function buildState(opts: SeedOptions): { state: SandboxState; seedIds: S
     deduplicationCriteria: { email: true, firstName: false, lastName: false, externalDataReference: false, phone: false },
     contacts: new Map(),
     mailingLists: new Map(),
+    transactions: new Map(),
+    transactionBatches: new Map(),
   };
 
   const library: LibraryRecord = { libraryId: userId, libraryName: "Sam Sandbox's Library", messages: new Map() };

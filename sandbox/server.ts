@@ -23,6 +23,7 @@ import { mysqlDateTime } from "./validate";
 import { DEFAULT_OAUTH_TTL_SECONDS, OAUTH_TOKEN_PATH, OAuthServer } from "./oauth";
 import { ProxySwitch } from "./proxy";
 import { PublicationUrlSwitch } from "./publication-urls";
+import { TransactionRulesSwitch } from "./transaction-rules";
 import { fireCompletedResponse } from "./webhooks";
 import { HostileUpstream } from "./hostile-upstream";
 import { readStateFile, StateSaver } from "./persist";
@@ -46,6 +47,7 @@ function resolveOptions(opts: SandboxOptions): ResolvedOptions & { publicationUr
     webhookTimeoutMs: opts.webhookTimeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS,
     emailSearchCase: opts.emailSearchCase ?? "insensitive",
     publicationUrls: new PublicationUrlSwitch(opts.publicationUrls),
+    transactionRules: new TransactionRulesSwitch(opts.transactionRules),
   };
 }
 
@@ -311,6 +313,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       options.emailSearchCase = value;
     },
     publicationUrls: options.publicationUrls,
+    transactionRules: options.transactionRules,
     hostile,
     seedIds: built.seedIds,
     completeResponse,
@@ -323,6 +326,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       else proxy.clear();
       options.emailSearchCase = opts.emailSearchCase ?? "insensitive";
       options.publicationUrls.reset();
+      options.transactionRules.reset();
       hostile.clear();
       state = buildState(seedOpts).state;
       saver?.changed();

@@ -50,6 +50,24 @@ export interface MailingListRecord {
   members: Map<string, MembershipRecord>;
 }
 
+/** A contact transaction (docs/qualtrics-api.md §4.7): the data of one event in a person's life. */
+export interface TransactionRecord {
+  transactionId: string; // CTR_…
+  contactId: string;
+  mailingListId: string | null;
+  /** as sent, "YYYY-MM-DD HH:MM:SS" or ISO 8601 (which one Qualtrics wants is UNCONFIRMED) */
+  transactionDate: string;
+  data: Record<string, string>;
+  creationDate: string; // ISO 8601
+}
+
+export interface TransactionBatchRecord {
+  batchId: string; // BT_… unless switched (transaction-rules.ts)
+  creationDate: string; // ISO 8601
+  /** in the order added, each once */
+  transactionIds: string[];
+}
+
 export interface DirectoryRecord {
   directoryId: string; // POOL_…
   name: string;
@@ -57,6 +75,14 @@ export interface DirectoryRecord {
   deduplicationCriteria: DeduplicationCriteria;
   contacts: Map<string, ContactRecord>;
   mailingLists: Map<string, MailingListRecord>;
+  transactions: Map<string, TransactionRecord>;
+  transactionBatches: Map<string, TransactionBatchRecord>;
+}
+
+/** Whom a distribution reached: a contact, and the transaction it was sent for when it went to transactions. */
+export interface ReachedRecipient {
+  contactId: string;
+  transactionId: string | null;
 }
 
 export const MESSAGE_CATEGORIES = [
@@ -136,6 +162,8 @@ export interface EmailDistributionRecord {
   embeddedData: Record<string, string>;
   /** contactIds the distribution went to (resolved at creation) */
   contactIds: string[];
+  /** every invitation it sent, one per contact or per transaction (absent in state files written before transactions) */
+  reached?: ReachedRecipient[];
 }
 
 export const SMS_METHODS = ["Invite", "Interactive", "Reminder", "ThankYou"] as const;
@@ -151,6 +179,8 @@ export interface SmsDistributionRecord {
   parentDistributionId: string | null;
   recipients: { mailingListId: string | null; contactId: string | null; transactionBatchId: string | null; transactionId: string | null; sampleId: string | null };
   message: { libraryId: string | null; messageId: string | null; messageText: string | null };
+  /** every message it sent (resolved at creation; absent in state files written before transactions) */
+  reached?: ReachedRecipient[];
 }
 
 export interface SubscriptionRecord {
@@ -188,4 +218,23 @@ export function findMailingList(state: SandboxState, mailingListId: string, dire
 
 export function findLibraryMessage(state: SandboxState, libraryId: string, messageId: string): LibraryMessageRecord | undefined {
   return state.libraries.get(libraryId)?.messages.get(messageId);
+}
+
+/** Finds a transaction batch in any directory (or only in `directoryId` when given). */
+export function findTransactionBatch(state: SandboxState, batchId: string, directoryId?: string): { directory: DirectoryRecord; batch: TransactionBatchRecord } | undefined {
+  for (const directory of state.directories.values()) {
+    if (directoryId !== undefined && directory.directoryId !== directoryId) continue;
+    const batch = directory.transactionBatches.get(batchId);
+    if (batch) return { directory, batch };
+  }
+  return undefined;
+}
+
+export function findTransaction(state: SandboxState, transactionId: string, directoryId?: string): { directory: DirectoryRecord; transaction: TransactionRecord } | undefined {
+  for (const directory of state.directories.values()) {
+    if (directoryId !== undefined && directory.directoryId !== directoryId) continue;
+    const transaction = directory.transactions.get(transactionId);
+    if (transaction) return { directory, transaction };
+  }
+  return undefined;
 }

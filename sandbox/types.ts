@@ -4,6 +4,7 @@ import { OAuthClientConfig, OAuthController } from "./oauth";
 import { ProxyConfig, ProxyController } from "./proxy";
 import { PublicationUrlController, PublicationUrlMode } from "./publication-urls";
 import type { HostileController } from "./hostile-upstream";
+import type { TransactionRules, TransactionRulesController } from "./transaction-rules";
 import { SeedIds } from "./seed";
 import { SandboxState } from "./state";
 import { Delivery } from "./webhooks";
@@ -42,6 +43,8 @@ export interface SandboxOptions {
    * every change and on close (see persist.ts); default: in memory only, the demo data on every start
    */
   stateFile?: string;
+  /** answers to what is UNCONFIRMED about transactions from the start (see Sandbox.transactionRules) */
+  transactionRules?: Partial<TransactionRules>;
 }
 
 export type EmailSearchCase = "insensitive" | "sensitive";
@@ -87,11 +90,13 @@ export interface Sandbox {
   emailSearchCase: EmailSearchCase;
   /** stores new subscriptions' publicationUrls as sent, or without the query, reordered or re-encoded */
   publicationUrls: PublicationUrlController;
+  /** batch ID prefix, whether an SMS to a batch needs a mailing list, the transaction date forms accepted; reset() puts back the option */
+  transactionRules: TransactionRulesController;
   seedIds: SeedIds;
   /** a gateway prefix, nextPage on another host, endless lists, credentials echoed in errors */
   hostile: HostileController;
   completeResponse(surveyId: string, values?: Record<string, unknown>, options?: CompleteOptions): Promise<CompleteResult>;
-  /** clear requests, faults, OAuth tokens, the proxy, search and publication URL switches (back to the options), and restore seeded state */
+  /** clear requests, faults, OAuth tokens, the proxy, search, publication URL and transaction switches (back to the options), and restore seeded state */
   reset(): void;
   /** also closes keep-alive sockets (server.closeAllConnections) */
   close(): Promise<void>;

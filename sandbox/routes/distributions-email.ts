@@ -2,7 +2,8 @@
 import { ApiError, badRequest, ErrorCodes, metaOnly, notFound, ok } from "../envelope";
 import { pageBySkipToken } from "../pagination";
 import { route, Route, RequestContext } from "../router";
-import { EmailDistributionRecord, EmailRequestType, MessageHeader, findMailingList } from "../state";
+import { batchRecipients, listRecipients } from "../recipients";
+import { EmailDistributionRecord, EmailRequestType, MessageHeader, ReachedRecipient, findMailingList } from "../state";
 import {
   given, isEmail, isIsoDateTime, isMysqlDateTime, isoNoMillis, Obj, oneOf, optionalIsoDate, optionalString,
   requireObject, requireString,
@@ -48,6 +49,10 @@ function createEmailDistribution(ctx: RequestContext, body: Obj): EmailDistribut
   if (contactId !== undefined && mailingListId === undefined) {
     throw badRequest("recipients.contactId is only allowed together with recipients.mailingListId");
   }
+  // UNCONFIRMED (docs/qualtrics-api.md §5.2): only SMS documents a single transaction as a target
+  if (given(recipients.transactionId)) {
+    throw badRequest("recipients.transactionId is not accepted for email distributions: give recipients.transactionBatchId (a batch of one transaction)");
+  }
 
   const header = parseHeader(body.header);
 
@@ -62,18 +67,13 @@ function createEmailDistribution(ctx: RequestContext, body: Obj): EmailDistribut
 
   // references must exist (400, naming the field)
   requireExistingSurvey(ctx, surveyId, "surveyLink.surveyId");
-  let contactIds: string[] = [];
-  let resolvedContact: string | null = null;
+  let reached: ReachedRecipient[] = [];
   if (mailingListId !== undefined) {
     const list = requireExistingList(ctx, mailingListId, "recipients.mailingListId", directoryId);
-    if (contactId !== undefined) {
-      resolvedContact = resolveListContact(list, contactId, "recipients.contactId");
-      contactIds = [resolvedContact];
-    } else {
-      contactIds = [...list.members.keys()];
-    }
+    reached = contactId !== undefined ? [{ contactId: resolveListContact(list, contactId, "recipients.contactId"), transactionId: null }] : listRecipients(list);
+  } else if (transactionBatchId !== undefined) {
+    reached = batchRecipients(ctx.state, transactionBatchId, "recipients.transactionBatchId", directoryId);
   }
-  // UNCONFIRMED (docs/qualtrics-api.md §4.7): transaction batches are not simulated; any transactionBatchId is accepted.
   checkLibraryMessage(ctx, message, "message", "invite");
 
   const now = nowIso();
@@ -92,7 +92,8 @@ function createEmailDistribution(ctx: RequestContext, body: Obj): EmailDistribut
     message,
     surveyLink: { surveyId, expirationDate, linkType },
     embeddedData,
-    contactIds,
+    contactIds: [...new Set(reached.map((r) => r.contactId))],
+    reached,
   };
 }
 
@@ -129,6 +130,7 @@ function createLinksDistribution(ctx: RequestContext, body: Obj): EmailDistribut
     surveyLink: { surveyId, expirationDate, linkType },
     embeddedData: {},
     contactIds: [...list.members.keys()],
+    reached: listRecipients(list),
   };
 }
 
@@ -162,6 +164,7 @@ function createFollowUp(ctx: RequestContext, kind: "Reminder" | "ThankYou"): Ema
     recipients: { ...parent.recipients },
     surveyLink: { ...parent.surveyLink },
     contactIds: [...parent.contactIds],
+    ...(parent.reached ? { reached: parent.reached.map((r) => ({ ...r })) } : {}),
   };
 }
 

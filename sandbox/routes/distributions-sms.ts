@@ -2,7 +2,8 @@
 import { badRequest, metaOnly, notFound, ok } from "../envelope";
 import { pageBySkipToken } from "../pagination";
 import { route, Route, RequestContext } from "../router";
-import { SMS_METHODS, SmsDistributionRecord } from "../state";
+import { batchRecipients, listRecipients, transactionRecipient } from "../recipients";
+import { ReachedRecipient, SMS_METHODS, SmsDistributionRecord } from "../state";
 import { given, isoNoMillis, Obj, oneOf, optionalIsoDate, optionalObject, optionalString, requireObject, requireString } from "../validate";
 import { nowIso } from "./common";
 import { checkLibraryMessage, MessageInput, parseMessage, requireExistingList, requireExistingSurvey, resolveListContact } from "./distribution-common";
@@ -26,10 +27,18 @@ function createSms(ctx: RequestContext): SmsDistributionRecord {
   const recipients = optionalObject(body.recipients, "recipients") ?? {};
   const mailingListId = optionalString(recipients, "mailingListId", "recipients.mailingListId");
   const contactId = optionalString(recipients, "contactId", "recipients.contactId");
+  const batchId = optionalString(recipients, "transactionBatchId", "recipients.transactionBatchId");
+  const transactionId = optionalString(recipients, "transactionId", "recipients.transactionId");
+  if ([contactId, batchId, transactionId].filter((x) => x !== undefined).length > 1) {
+    throw badRequest("recipients: give only one of recipients.contactId, recipients.transactionBatchId and recipients.transactionId");
+  }
   if (isFollowUp && mailingListId !== undefined) {
     throw badRequest(`recipients.mailingListId is not allowed for method ${method}`);
   }
-  if (!isFollowUp && mailingListId === undefined) {
+  // UNCONFIRMED (docs/qualtrics-api.md §5.6): whether an invitation to a batch or a transaction needs
+  // the mailing list too (transaction-rules.ts smsBatchNeedsList)
+  const byTransactions = batchId !== undefined || transactionId !== undefined;
+  if (!isFollowUp && mailingListId === undefined && !(byTransactions && !ctx.options.transactionRules.current.smsBatchNeedsList)) {
     throw badRequest(`recipients.mailingListId is required for method ${method}`);
   }
 
@@ -46,15 +55,19 @@ function createSms(ctx: RequestContext): SmsDistributionRecord {
   if (rawMessage) message = parseMessage(rawMessage, "message", SMS_TEXT_MAX);
   else if (method !== "Interactive") throw badRequest(`message is required for method ${method}`);
 
-  // references
+  // references, and whom it reaches
   requireExistingSurvey(ctx, surveyId, "surveyId");
-  if (mailingListId !== undefined) {
-    const list = requireExistingList(ctx, mailingListId, "recipients.mailingListId");
-    if (contactId !== undefined) resolveListContact(list, contactId, "recipients.contactId");
-  }
-  if (parentId !== undefined && !ctx.state.smsDistributions.has(parentId)) {
+  let reached: ReachedRecipient[] = [];
+  const list = mailingListId !== undefined ? requireExistingList(ctx, mailingListId, "recipients.mailingListId") : undefined;
+  if (batchId !== undefined) reached = batchRecipients(ctx.state, batchId, "recipients.transactionBatchId");
+  else if (transactionId !== undefined) reached = transactionRecipient(ctx.state, transactionId, "recipients.transactionId");
+  else if (list && contactId !== undefined) reached = [{ contactId: resolveListContact(list, contactId, "recipients.contactId"), transactionId: null }];
+  else if (list) reached = listRecipients(list);
+  const parent = parentId !== undefined ? ctx.state.smsDistributions.get(parentId) : undefined;
+  if (parentId !== undefined && !parent) {
     throw badRequest(`parentDistributionId: SMS distribution ${parentId} does not exist`);
   }
+  if (parent) reached = (parent.reached ?? []).map((r) => ({ ...r }));
   // UNCONFIRMED (docs/qualtrics-api.md §5.6): the smsInvite category is not enforced for SMS messages.
   checkLibraryMessage(ctx, message, "message");
 
@@ -69,9 +82,10 @@ function createSms(ctx: RequestContext): SmsDistributionRecord {
     parentDistributionId: parentId ?? null,
     recipients: {
       mailingListId: mailingListId ?? null, contactId: contactId ?? null,
-      transactionBatchId: str("transactionBatchId"), transactionId: str("transactionId"), sampleId: str("sampleId"),
+      transactionBatchId: batchId ?? null, transactionId: transactionId ?? null, sampleId: str("sampleId"),
     },
     message,
+    reached,
   };
 }
 

@@ -13,6 +13,7 @@ import { responseRoutes } from "./responses";
 import { subscriptionRoutes } from "./subscriptions";
 import { surveyDefinitionRoutes } from "./survey-definitions";
 import { surveyRoutes } from "./surveys";
+import { transactionRoutes } from "./transactions";
 import { userRoutes } from "./users";
 
 export const apiRoutes: Route[] = [
@@ -20,6 +21,7 @@ export const apiRoutes: Route[] = [
   ...directoryRoutes,
   ...mailingListImportRoutes, // before contactRoutes: /contacts/optedOutContacts is not a contact ID
   ...contactRoutes,
+  ...transactionRoutes,
   ...mailingListRoutes,
   ...libraryRoutes,
   ...surveyRoutes,

@@ -57,10 +57,10 @@ describe("sandbox: email distributions (§5.2–§5.5)", () => {
       assert.ok(!("messageText" in obj(listed.message)));
     });
 
-    it("accepts a transactionBatchId instead of a mailing list", async () => {
-      await createId((b) => {
+    it("refuses a transactionBatchId the account does not hold (batches: transactions.test.ts)", async () => {
+      assertError(await create((b) => {
         b.recipients = { transactionBatchId: "BT_abcdefghijklmno" };
-      });
+      }), 400, /^recipients\.transactionBatchId: transaction batch BT_abcdefghijklmno does not exist/);
     });
 
     it("accepts contactId together with mailingListId, as CID_ or CGC_", async () => {
