@@ -78,8 +78,10 @@ export async function runInvitation(plan: InvitePlan, rec: InvitationRecord, ctx
       if (!rec.listed) {
         last = await memberOrAdd(client, dir, ml, cid, plan.person, signal);
         rec.listed = true;
+        await inv.markListed(ml, cid);
+      } else if (rec.contactCreated) {
+        await inv.markListed(ml, cid);
       }
-      await inv.markListed(ml, cid);
     }
 
     step = "transaction";
