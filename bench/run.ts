@@ -9,12 +9,14 @@ import { runOverhead } from "./overhead";
 import { runRateLimit } from "./ratelimit";
 import { runMemory } from "./memory";
 import { runWebhooks } from "./webhooks";
+import { runInvites } from "./invites";
 
 const CASES: Record<string, (runs?: number) => Promise<CaseResult>> = {
   overhead: (runs) => runOverhead(runs ?? 5),
   ratelimit: (runs) => runRateLimit(runs ?? 3),
   memory: (runs) => runMemory(runs ?? 3),
   webhooks: (runs) => runWebhooks(runs ?? 5),
+  invites: (runs) => runInvites(runs ?? 3),
 };
 
 async function main(): Promise<void> {
