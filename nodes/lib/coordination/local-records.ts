@@ -17,6 +17,12 @@ interface Stored {
 const inMemory = new Map<string, Map<string, Stored>>();
 const queue = new KeyedQueue();
 
+interface Group {
+  changes: { apply: (all: Record<string, unknown>) => void; resolve: () => void; reject: (err: unknown) => void }[];
+}
+/** per namespace, the changes waiting for the next write */
+const groups = new Map<string, Group>();
+
 function live(s: unknown, now: number): s is Stored {
   return isPlainObject(s) && isPlainObject(s.value) && (typeof s.until !== "number" || s.until > now);
 }
@@ -31,22 +37,47 @@ export function localRecords(RED: NodeAPI, namespace: string): RecordStore {
     const s = file ? (await readJsonObject(file))[key] : memory.get(key);
     return live(s, Date.now()) ? s : undefined;
   }
-  /** changes the namespace's records under its queue; drops the expired ones on the way */
+  /**
+   * Changes the namespace's records under its queue; drops the expired ones on the way. Changes
+   * that arrive while a write is under way go into the next write together (group commit): one
+   * read, one write and one fsync for all of them, each applied in the order it came, each
+   * promise settled once that write is on disk.
+   */
   function change(apply: (all: Record<string, unknown>) => void): Promise<void> {
-    return queue.run(namespace, async () => {
+    return new Promise<void>((resolve, reject) => {
+      let group = groups.get(namespace);
+      if (!group) {
+        const g: Group = { changes: [] };
+        groups.set(namespace, g);
+        group = g;
+        void queue.run(namespace, () => writeGroup(g));
+      }
+      group.changes.push({ apply, resolve, reject });
+    });
+  }
+  async function writeGroup(group: Group): Promise<void> {
+    // from here on, new changes start the next group
+    if (groups.get(namespace) === group) groups.delete(namespace);
+    const applyAll = (all: Record<string, unknown>) => {
+      for (const c of group.changes) c.apply(all);
+    };
+    try {
       if (!file) {
         const all: Record<string, unknown> = Object.fromEntries(memory);
-        apply(all);
+        applyAll(all);
         memory.clear();
         for (const [k, v] of Object.entries(all)) if (live(v, Date.now())) memory.set(k, v);
-        return;
+      } else {
+        await updateJsonObject(file, (all) => {
+          applyAll(all);
+          const now = Date.now();
+          for (const [k, v] of Object.entries(all)) if (!live(v, now)) delete all[k];
+        });
       }
-      await updateJsonObject(file, (all) => {
-        apply(all);
-        const now = Date.now();
-        for (const [k, v] of Object.entries(all)) if (!live(v, now)) delete all[k];
-      });
-    });
+      for (const c of group.changes) c.resolve();
+    } catch (err) {
+      for (const c of group.changes) c.reject(err);
+    }
   }
   const stored = (value: Record<string, unknown>, ttlMs?: number): Stored => (ttlMs && ttlMs > 0 ? { value, until: Date.now() + ttlMs } : { value });
 
