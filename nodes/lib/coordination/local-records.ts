@@ -22,6 +22,19 @@ interface Group {
 }
 /** per namespace, the changes waiting for the next write */
 const groups = new Map<string, Group>();
+/**
+ * Each file's records as last written or read: only this process writes them (coordination "none"
+ * is a Node-RED on its own), so a read need not parse the whole file again.
+ */
+const fileCache = new Map<string, Record<string, unknown>>();
+
+async function fileContent(file: string): Promise<Record<string, unknown>> {
+  const known = fileCache.get(file);
+  if (known) return known;
+  const read = await readJsonObject(file);
+  fileCache.set(file, read);
+  return read;
+}
 
 function live(s: unknown, now: number): s is Stored {
   return isPlainObject(s) && isPlainObject(s.value) && (typeof s.until !== "number" || s.until > now);
@@ -34,7 +47,7 @@ export function localRecords(RED: NodeAPI, namespace: string): RecordStore {
   inMemory.set(namespace, memory);
 
   async function read(key: string): Promise<Stored | undefined> {
-    const s = file ? (await readJsonObject(file))[key] : memory.get(key);
+    const s = file ? (await fileContent(file))[key] : memory.get(key);
     return live(s, Date.now()) ? s : undefined;
   }
   /**
@@ -68,23 +81,35 @@ export function localRecords(RED: NodeAPI, namespace: string): RecordStore {
         memory.clear();
         for (const [k, v] of Object.entries(all)) if (live(v, Date.now())) memory.set(k, v);
       } else {
+        let written: Record<string, unknown> | undefined;
         await updateJsonObject(file, (all) => {
           applyAll(all);
           const now = Date.now();
           for (const [k, v] of Object.entries(all)) if (!live(v, now)) delete all[k];
+          written = all;
+        }).catch((err) => {
+          // what is on disk is unknown now: the next read goes to the file
+          fileCache.delete(file);
+          throw err;
         });
+        if (written) fileCache.set(file, written);
       }
       for (const c of group.changes) c.resolve();
     } catch (err) {
       for (const c of group.changes) c.reject(err);
     }
   }
-  const stored = (value: Record<string, unknown>, ttlMs?: number): Stored => (ttlMs && ttlMs > 0 ? { value, until: Date.now() + ttlMs } : { value });
+  const stored = (given: Record<string, unknown>, ttlMs?: number): Stored => {
+    const value = structuredClone(given);
+    return ttlMs && ttlMs > 0 ? { value, until: Date.now() + ttlMs } : { value };
+  };
 
   return {
     async get(key) {
       await queue.idle(namespace);
-      return (await read(key))?.value;
+      // a copy: the caller may change what it got, the records change only through set()
+      const found = (await read(key))?.value;
+      return found && structuredClone(found);
     },
     // alone, this Node-RED holds every lease: a fence has nobody to be refused by
     set(key, value, opts) {
