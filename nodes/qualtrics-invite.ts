@@ -125,9 +125,9 @@ export default function (RED: NodeAPI): void {
       if (!data || Object.keys(data).length === 0) throw new QualtricsInputError("transaction", t("error.noTransaction"));
       const transactionDate = optionalDate("transactionDate", payload.transactionDate);
 
-      const distribution = inDialogFields(() => distributionBody(channel, { ...pick(payload, MESSAGE), ...pick(dialog, MESSAGE), surveyId, mailingListId }));
-      // the invitation: the survey, the person as matched, and the event (else this very message)
-      const event = payload.transaction && isPlainObject(payload.transaction) && payload.transaction.id !== undefined ? `t:${String(payload.transaction.id)}` : `m:${String(msg._msgid)}`;
+      const distribution = inDialogFields(() => distributionBody(channel, { ...pick(payload, [...MESSAGE, "linkType"]), ...pick(dialog, MESSAGE), surveyId, mailingListId }));
+      // the invitation: the survey, the person as matched, and the event's ID (msg.payload.transaction.id by default), else this very message
+      const event = data.id !== undefined && data.id !== "" ? `t:${data.id}` : `m:${String(msg._msgid)}`;
       const key = digest(surveyId, matchKey, upsertKeyOf(matchKey, keyValue), event);
       return { key, directoryId, surveyId, mailingListId, matchKey, person, transaction: data, transactionDate, channel, distribution };
     }
@@ -136,7 +136,7 @@ export default function (RED: NodeAPI): void {
       // the batch is not made yet: a stand-in lets the builders check everything else now
       const batch = { transactionBatchId: "BT_stand0in" };
       if (channel === "email") {
-        return emailDistributionBody({ ...input, mailingListId: undefined, ...batch, linkType: def.linkType || undefined });
+        return emailDistributionBody({ ...input, mailingListId: undefined, ...batch, linkType: def.linkType || input.linkType });
       }
       return smsDistributionBody({ ...input, ...batch, method: "Invite" });
     }
