@@ -1,4 +1,5 @@
-// XM Directory contacts: list, search, get, create, update, create-or-update, delete.
+// XM Directory contacts: list, search, get, create, update, create-or-update, delete; and a contact's
+// transactions: record one, put transactions in a batch (new or existing), list them.
 import {
   ContactFields,
   SEARCH_FIELDS,
@@ -12,7 +13,16 @@ import {
   searchContacts,
   updateContact,
 } from "../src/contacts";
-import { QualtricsInputError } from "../src/errors";
+import { QualtricsApiError, QualtricsInputError } from "../src/errors";
+import {
+  addToTransactionBatch,
+  contactTransactionPages,
+  createTransactionBatch,
+  createTransactions,
+  transactionIdsFrom,
+  transactionsBody,
+  type TransactionInput,
+} from "../src/transactions";
 import type { Page } from "../src/paginate";
 import { isPlainObject } from "../src/safe-object";
 import { oneOf, optionalString, typeName } from "../src/validate";
@@ -23,10 +33,24 @@ import { evaluate, evaluateAll, evaluateId, sanitizeOrThrow, typed } from "./lib
 import type { Node, NodeAPI, NodeDef, Typed } from "./lib/types";
 import { dialogNumber } from "./lib/dialog-number";
 
-const OPERATIONS = ["list", "search", "get", "create", "update", "upsert", "delete"] as const;
+const OPERATIONS = ["list", "search", "get", "create", "update", "upsert", "delete", "recordTransaction", "createBatch", "addToBatch", "listTransactions"] as const;
 type Operation = (typeof OPERATIONS)[number];
 const FIELD_PROPS = ["firstName", "lastName", "email", "phone", "extRef", "embeddedData", "language", "unsubscribed"] as const;
 const WRITES = new Set<Operation>(["create", "update", "upsert"]);
+const NEEDS_CONTACT = new Set<Operation>(["get", "update", "delete", "recordTransaction", "listTransactions"]);
+/** what the transaction create calls a field of its one item, and what the dialog calls it */
+const ITEM_FIELDS: Record<string, string> = { contactId: "contactId", mailingListId: "mailingListId", transactionDate: "transactionDate", data: "transactionData" };
+
+/** `check()`, with an error about items[0].data.x renamed to the dialog's transactionData.x */
+function inDialogFields<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (err) {
+    const m = err instanceof QualtricsInputError ? /^items\[0\]\.([A-Za-z]+)(.*)$/.exec(err.field) : null;
+    if (!m || !(m[1] in ITEM_FIELDS) || !(err instanceof QualtricsInputError)) throw err;
+    throw new QualtricsInputError(ITEM_FIELDS[m[1]] + m[2], err.message.slice(err.field.length + 2));
+  }
+}
 
 export interface ContactDef extends NodeDef {
   qualtrics: string;
@@ -46,6 +70,11 @@ export default function (RED: NodeAPI): void {
     const directory = typed(def, "directoryId");
     const contact = typed(def, "contactId");
     const searchValue = typed(def, "searchValue");
+    const mailingList = typed(def, "mailingListId");
+    const transactionData = typed(def, "transactionData", "json");
+    const transactionDate = typed(def, "transactionDate");
+    const transactionIds = typed(def, "transactionIds");
+    const transactionBatch = typed(def, "transactionBatchId");
     const fields: Record<string, Typed> = {};
     for (const p of FIELD_PROPS) fields[p] = typed(def, p, p === "embeddedData" ? "json" : "str");
     const limit = dialogNumber(def.limit, 1000);
@@ -57,7 +86,7 @@ export default function (RED: NodeAPI): void {
       const operation: Operation = def.operation === "msg" || !def.operation ? oneOf("msg.operation", msg.operation, OPERATIONS) : def.operation;
       const payload = isPlainObject(msg.payload) ? (sanitizeOrThrow("payload", msg.payload) as Record<string, unknown>) : {};
       const dir = await evaluateId(RED, node, msg, "directoryId", directory, payload.directoryId);
-      const needsContact = operation === "get" || operation === "update" || operation === "delete";
+      const needsContact = NEEDS_CONTACT.has(operation);
       const cid = needsContact ? await evaluateId(RED, node, msg, "contactId", contact, payload.contactId, payload.id) : "";
       let body: ContactFields = {};
       if (WRITES.has(operation)) {
@@ -96,6 +125,40 @@ export default function (RED: NodeAPI): void {
           const key = oneOf("upsertKey", def.upsertKey || "email", UPSERT_KEYS);
           const out = await upsertInAccount(ctx.config, ctx.client, dir, key, body, ctx.signal);
           return reply({ ...out, statusCode: 200 }, { ...out.result, ...body });
+        }
+        case "recordTransaction": {
+          const ml = await evaluateId(RED, node, msg, "mailingListId", mailingList, payload.mailingListId);
+          const data = (await evaluate(RED, node, msg, "transactionData", transactionData)) ?? payload.data;
+          if (data === undefined) throw new QualtricsInputError("transactionData", "is required: an object of text values (or msg.payload.data)");
+          const date = (await evaluate(RED, node, msg, "transactionDate", transactionDate)) ?? payload.transactionDate;
+          const item = { contactId: cid, mailingListId: ml || undefined, transactionDate: date, data } as TransactionInput;
+          // checked here too, so an error names the dialog's field rather than the request's items[0]
+          const sent = inDialogFields(() => transactionsBody([item]).t0);
+          const res = await createTransactions(ctx.client, dir, [{ ...item, transactionDate: sent.transactionDate as string }], ctx.signal);
+          const id = res.result.ids[0];
+          if (!id) {
+            const why = res.result.unprocessed[0]?.error ?? "no reason given";
+            throw new QualtricsApiError(
+              { method: "POST", path: `/directories/${dir}/transactions`, requestId: res.requestId, errorMessage: `the transaction was not recorded: ${why}` },
+            );
+          }
+          return reply(res, { transactionId: id, ...sent });
+        }
+        case "createBatch": {
+          const ids = transactionIdsFrom("transactionIds", (await evaluate(RED, node, msg, "transactionIds", transactionIds)) ?? payload.transactionIds ?? payload.transactionId);
+          const res = await createTransactionBatch(ctx.client, dir, ids, ctx.signal);
+          return reply(res, { transactionBatchId: res.result.id, transactionIds: ids });
+        }
+        case "addToBatch": {
+          const batch = await evaluateId(RED, node, msg, "transactionBatchId", transactionBatch, payload.transactionBatchId);
+          const ids = transactionIdsFrom("transactionIds", (await evaluate(RED, node, msg, "transactionIds", transactionIds)) ?? payload.transactionIds ?? payload.transactionId);
+          const res = await addToTransactionBatch(ctx.client, dir, batch, ids, ctx.signal);
+          return reply(res, { transactionBatchId: batch, transactionIds: ids });
+        }
+        case "listTransactions": {
+          const wanted = limitOf(msg, limit);
+          const pagesOf = contactTransactionPages(ctx.client, dir, cid, { limit: wanted, pageSize: smallPage(wanted), signal: ctx.signal });
+          return split ? sendEach(RED, msg, ctx, pagesOf) : sendArray(msg, ctx, pagesOf);
         }
         case "list": {
           const pagesOf = listContacts(ctx.client, dir, { limit: limitOf(msg, limit), pageSize: smallPage(limitOf(msg, limit)), signal: ctx.signal });

@@ -37,7 +37,7 @@ export interface DistributionDef extends NodeDef {
 
 const COMMON = ["surveyId", "sendDate", "libraryId", "messageId", "messageText", "mailingListId", "contactId", "transactionBatchId"] as const;
 const EMAIL_ONLY = ["fromEmail", "fromName", "replyToEmail", "subject", "expirationDate", "linkType", "embeddedData"] as const;
-const SMS_ONLY = ["method", "smsName", "parentDistributionId", "sampleId"] as const;
+const SMS_ONLY = ["method", "smsName", "parentDistributionId", "sampleId", "transactionId"] as const;
 
 /** the dialog fields each operation other than create reads */
 const FIELDS: Record<Exclude<Operation, "create">, readonly string[]> = {

@@ -208,12 +208,8 @@ export interface SandboxState {
 
 /** Finds a mailing list in any directory (or only in `directoryId` when given). */
 export function findMailingList(state: SandboxState, mailingListId: string, directoryId?: string): { directory: DirectoryRecord; list: MailingListRecord } | undefined {
-  for (const directory of state.directories.values()) {
-    if (directoryId !== undefined && directory.directoryId !== directoryId) continue;
-    const list = directory.mailingLists.get(mailingListId);
-    if (list) return { directory, list };
-  }
-  return undefined;
+  const found = inDirectories(state, directoryId, (d) => d.mailingLists.get(mailingListId));
+  return found && { directory: found.directory, list: found.value };
 }
 
 export function findLibraryMessage(state: SandboxState, libraryId: string, messageId: string): LibraryMessageRecord | undefined {
@@ -222,19 +218,20 @@ export function findLibraryMessage(state: SandboxState, libraryId: string, messa
 
 /** Finds a transaction batch in any directory (or only in `directoryId` when given). */
 export function findTransactionBatch(state: SandboxState, batchId: string, directoryId?: string): { directory: DirectoryRecord; batch: TransactionBatchRecord } | undefined {
-  for (const directory of state.directories.values()) {
-    if (directoryId !== undefined && directory.directoryId !== directoryId) continue;
-    const batch = directory.transactionBatches.get(batchId);
-    if (batch) return { directory, batch };
-  }
-  return undefined;
+  const found = inDirectories(state, directoryId, (d) => d.transactionBatches.get(batchId));
+  return found && { directory: found.directory, batch: found.value };
 }
 
 export function findTransaction(state: SandboxState, transactionId: string, directoryId?: string): { directory: DirectoryRecord; transaction: TransactionRecord } | undefined {
+  const found = inDirectories(state, directoryId, (d) => d.transactions.get(transactionId));
+  return found && { directory: found.directory, transaction: found.value };
+}
+
+function inDirectories<T>(state: SandboxState, directoryId: string | undefined, pick: (d: DirectoryRecord) => T | undefined): { directory: DirectoryRecord; value: T } | undefined {
   for (const directory of state.directories.values()) {
     if (directoryId !== undefined && directory.directoryId !== directoryId) continue;
-    const transaction = directory.transactions.get(transactionId);
-    if (transaction) return { directory, transaction };
+    const value = pick(directory);
+    if (value !== undefined) return { directory, value };
   }
   return undefined;
 }

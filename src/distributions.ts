@@ -28,6 +28,8 @@ export interface DistributionInput {
   messageText?: unknown;
   mailingListId?: unknown;
   transactionBatchId?: unknown;
+  /** SMS only (docs/qualtrics-api.md §5.6) */
+  transactionId?: unknown;
   contactId?: unknown;
   sampleId?: unknown;
   surveyId?: unknown;
@@ -52,6 +54,7 @@ const NESTED: Record<string, Record<string, keyof DistributionInput>> = {
   recipients: {
     mailingListId: "mailingListId",
     transactionBatchId: "transactionBatchId",
+    transactionId: "transactionId",
     contactId: "contactId",
     sampleId: "sampleId",
   },
@@ -59,7 +62,7 @@ const NESTED: Record<string, Record<string, keyof DistributionInput>> = {
 };
 const FLAT: (keyof DistributionInput)[] = [
   "fromEmail", "fromName", "replyToEmail", "subject", "libraryId", "messageId", "messageText", "mailingListId",
-  "transactionBatchId", "contactId", "sampleId", "surveyId", "expirationDate", "linkType", "sendDate",
+  "transactionBatchId", "transactionId", "contactId", "sampleId", "surveyId", "expirationDate", "linkType", "sendDate",
   "embeddedData", "method", "name", "parentDistributionId",
   "distributionId", "distributionRequestType", "sendStartDate", "sendEndDate", "description",
 ];
@@ -138,7 +141,11 @@ export function emailDistributionBody(input: DistributionInput): EmailDistributi
   const message = messageOf(input, true)!;
 
   const mailingListId = optionalId("recipients.mailingListId", input.mailingListId, "mailingList");
-  const transactionBatchId = optionalString("recipients.transactionBatchId", input.transactionBatchId);
+  const transactionBatchId = optionalId("recipients.transactionBatchId", input.transactionBatchId, "transactionBatch");
+  // UNCONFIRMED (docs/qualtrics-api.md §4.7): only SMS documents a single transaction as a target
+  if (optionalString("recipients.transactionId", input.transactionId) !== undefined) {
+    throw new QualtricsInputError("recipients.transactionId", "is for SMS only: an email goes to a transaction batch (transactionBatchId), which may hold one transaction");
+  }
   // UNCONFIRMED (§5.2): whether contactId wants a CID_ or a CGC_ lookup ID, so both are accepted (and MLRP_, §13)
   const contactId = optionalContactRef("recipients.contactId", input.contactId);
   if (mailingListId && transactionBatchId) {
@@ -188,7 +195,7 @@ export interface SmsDistributionBody {
   sendDate: string;
   name: string;
   parentDistributionId?: string;
-  recipients: { mailingListId?: string; contactId?: string; sampleId?: string; transactionBatchId?: string };
+  recipients: { mailingListId?: string; contactId?: string; sampleId?: string; transactionBatchId?: string; transactionId?: string };
   message?: LibraryMessage;
 }
 
@@ -199,18 +206,26 @@ export function smsDistributionBody(input: DistributionInput): SmsDistributionBo
   const sendDate = optionalDate("sendDate", input.sendDate) ?? nowIso();
 
   const mailingListId = optionalId("recipients.mailingListId", input.mailingListId, "mailingList");
-  if (followUp && mailingListId) {
-    throw new QualtricsInputError("recipients.mailingListId", `is not allowed for ${method}: it goes to the recipients of the parent distribution`);
+  const transactionBatchId = optionalId("recipients.transactionBatchId", input.transactionBatchId, "transactionBatch");
+  const transactionId = optionalId("recipients.transactionId", input.transactionId, "transaction");
+  const contactId = optionalContactRef("recipients.contactId", input.contactId);
+  for (const [field, given] of [["recipients.mailingListId", mailingListId], ["recipients.transactionBatchId", transactionBatchId], ["recipients.transactionId", transactionId]] as const) {
+    if (followUp && given) throw new QualtricsInputError(field, `is not allowed for ${method}: it goes to the recipients of the parent distribution`);
   }
-  if (!followUp && !mailingListId) throw new QualtricsInputError("recipients.mailingListId", `is required for ${method}`);
+  if ([contactId, transactionBatchId, transactionId].filter(Boolean).length > 1) {
+    throw new QualtricsInputError("recipients", "give only one of contactId, transactionBatchId and transactionId");
+  }
+  // UNCONFIRMED (docs/qualtrics-api.md §5.6): whether an invitation to a batch or a transaction needs
+  // the mailing list as well; it is sent when given and not required, so Qualtrics has the last word
+  if (!followUp && !mailingListId && !transactionBatchId && !transactionId) {
+    throw new QualtricsInputError("recipients.mailingListId", `is required for ${method} (or a transactionBatchId or transactionId)`);
+  }
 
   const parentDistributionId = optionalId("parentDistributionId", input.parentDistributionId, "smsDistribution");
   if (followUp && !parentDistributionId) throw new QualtricsInputError("parentDistributionId", `is required for ${method} (the SMSD_ invite it follows)`);
   if (!followUp && parentDistributionId) throw new QualtricsInputError("parentDistributionId", `is only for Reminder and ThankYou, not ${method}`);
 
-  const contactId = optionalContactRef("recipients.contactId", input.contactId);
   const sampleId = optionalString("recipients.sampleId", input.sampleId);
-  const transactionBatchId = optionalString("recipients.transactionBatchId", input.transactionBatchId);
   const message = messageOf(input, method !== "Interactive");
 
   // UNCONFIRMED whether name is required; a readable default avoids a 400 if it is
@@ -227,6 +242,7 @@ export function smsDistributionBody(input: DistributionInput): SmsDistributionBo
       ...(contactId ? { contactId } : {}),
       ...(sampleId ? { sampleId } : {}),
       ...(transactionBatchId ? { transactionBatchId } : {}),
+      ...(transactionId ? { transactionId } : {}),
     },
   };
   if (parentDistributionId) body.parentDistributionId = parentDistributionId;

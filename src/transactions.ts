@@ -2,7 +2,7 @@
 // survey invitation can carry, and the batches a distribution can be sent to (§5.2, §5.6).
 import type { ApiResponse, QualtricsClient } from "./client";
 import { QualtricsApiError, QualtricsInputError } from "./errors";
-import { pages } from "./paginate";
+import { Page, pages } from "./paginate";
 import { isPlainObject } from "./safe-object";
 import { optionalEmbeddedData, optionalId, requireId, toQualtricsDate, typeName } from "./validate";
 
@@ -29,7 +29,7 @@ function directoryPath(directoryId: string): string {
 }
 
 function batchPath(directoryId: string, batchId: string): string {
-  return `${directoryPath(directoryId)}/transactionbatches/${enc(requireId("batchId", batchId, "transactionBatch"))}`;
+  return `${directoryPath(directoryId)}/transactionbatches/${enc(requireId("transactionBatchId", batchId, "transactionBatch"))}`;
 }
 
 /**
@@ -183,22 +183,41 @@ export function getTransactionBatch(client: QualtricsClient, directoryId: string
 }
 
 /**
- * The transactions of one contact, item by item, from GET /directories/{d}/contacts/{c}/transactions
- * (§4.7), page after page. pageSize 1 to 1000 as for the other directory lists (the maximum is
- * UNCONFIRMED, §3.2).
+ * Pages of one contact's transactions, GET /directories/{d}/contacts/{c}/transactions (§4.7); checked
+ * at once, before any request. pageSize 1 to 1000 as for the other directory lists (the maximum is
+ * UNCONFIRMED, §3.2); limit 0 or none = all.
  */
+export function contactTransactionPages(
+  client: QualtricsClient,
+  directoryId: string,
+  contactId: string,
+  opts: { pageSize?: number; limit?: number; signal?: AbortSignal } = {},
+): AsyncGenerator<Page<Record<string, unknown>>> {
+  const path = `${directoryPath(directoryId)}/contacts/${enc(requireId("contactId", contactId, "contact"))}/transactions`;
+  const pageSize = opts.pageSize ?? 100;
+  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000) {
+    throw new QualtricsInputError("pageSize", "must be a whole number from 1 to 1000");
+  }
+  return pages<Record<string, unknown>>(client, path, { query: { pageSize }, limit: opts.limit, signal: opts.signal });
+}
+
+/** The transactions of one contact, item by item, page after page (contactTransactionPages). */
 export async function* listContactTransactions(
   client: QualtricsClient,
   directoryId: string,
   contactId: string,
   opts: { pageSize?: number; signal?: AbortSignal } = {},
 ): AsyncIterable<Record<string, unknown>> {
-  const path = `${directoryPath(directoryId)}/contacts/${enc(requireId("contactId", contactId, "contact"))}/transactions`;
-  const pageSize = opts.pageSize ?? 100;
-  if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000) {
-    throw new QualtricsInputError("pageSize", "must be a whole number from 1 to 1000");
-  }
-  for await (const page of pages<Record<string, unknown>>(client, path, { query: { pageSize }, signal: opts.signal })) {
-    yield* page.elements;
-  }
+  for await (const page of contactTransactionPages(client, directoryId, contactId, opts)) yield* page.elements;
+}
+
+/**
+ * Transaction IDs from a flow: an array, or text with the IDs separated by commas, semicolons or
+ * white space (as a dialog field holds them). Nothing given is an empty list.
+ */
+export function transactionIdsFrom(field: string, value: unknown): string[] {
+  if (value === undefined || value === null || value === "") return [];
+  if (typeof value === "string") return value.split(/[\s,;]+/).filter(Boolean);
+  if (Array.isArray(value)) return value as string[];
+  throw new QualtricsInputError(field, `must be a list of transaction IDs (CTR_…), got ${typeName(value)}`);
 }

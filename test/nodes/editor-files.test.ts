@@ -143,12 +143,13 @@ const CONTRACT: Record<NodeType, string[]> = {
     "lastName", "lastNameType", "email", "emailType", "phone", "phoneType", "extRef", "extRefType", "language", "languageType",
     "embeddedData", "embeddedDataType", "unsubscribed", "unsubscribedType", "limit", "pageSize", "output",
     "searchField", "searchValue", "searchValueType", "upsertKey",
+    ...["mailingListId", "transactionData", "transactionDate", "transactionIds", "transactionBatchId"].flatMap((p) => [p, p + "Type"]),
   ],
   "qualtrics-distribution": [
     "name", "qualtrics", "channel",
     ...["surveyId", "sendDate", "libraryId", "messageId", "messageText", "mailingListId", "contactId", "transactionBatchId",
       "fromEmail", "fromName", "replyToEmail", "subject", "expirationDate", "linkType", "embeddedData",
-      "method", "smsName", "parentDistributionId", "sampleId",
+      "method", "smsName", "parentDistributionId", "sampleId", "transactionId",
       "distributionId", "distributionRequestType", "sendStartDate", "sendEndDate", "description"].flatMap((p) => [p, p + "Type"]),
     "operation", "limit", "output",
   ],
@@ -270,8 +271,8 @@ describe("editor files", function () {
           assert.ok(def.defaults[prop], `${prop} is a property`);
           const t = def.defaults[prop + "Type"];
           assert.ok(t && typeof t.value === "string" && t.value !== "", `${prop}Type has a default type`);
-          // the response node's answers (values) are a JSON object like embedded data
-          const expected = prop === "embeddedData" || prop === "values" ? "json" : prop === "unsubscribed" ? "none" : "str";
+          // the response node's answers (values) and a transaction's data are a JSON object like embedded data
+          const expected = prop === "embeddedData" || prop === "values" || prop === "transactionData" ? "json" : prop === "unsubscribed" ? "none" : "str";
           assert.equal(t.value, expected, `${prop}Type default`);
         }
         const isTypeField = (k: string) => k.endsWith("Type") && k.length > 4 && def.defaults[k.slice(0, -4)] !== undefined;

@@ -13,6 +13,9 @@ describe("sandbox: cli", () => {
     assert.deepEqual(parseArgs([]).options, { port: 4010 });
     assert.deepEqual(parseArgs([]).faults, {});
     assert.equal(parseArgs(["--email-search-case-sensitive"]).options.emailSearchCase, "sensitive");
+    assert.deepEqual(parseArgs(["--batch-prefix", "TB_", "--sms-batch-without-list", "--transaction-dates=iso"]).options.transactionRules, { batchPrefix: "TB_", smsBatchNeedsList: false, transactionDates: "iso" });
+    assert.throws(() => parseArgs(["--transaction-dates", "sometimes"]), /transactionDates must be one of any, mysql, iso/);
+    assert.throws(() => parseArgs(["--batch-prefix", "bt"]), /batchPrefix must be capital letters/);
   });
 
   it("parses rates and refuses bad input", () => {

@@ -128,6 +128,14 @@ describe("distributions (docs/qualtrics-api.md §5.2, §5.6)", function () {
         assert.deepEqual(email({ mailingListId: undefined, transactionBatchId: "BT_123" }).recipients, { transactionBatchId: "BT_123" });
       });
 
+      it("a batch ID of any PREFIX_ shape (BT_ is UNCONFIRMED, §4.7), never a transaction ID; a single transaction is for SMS only", function () {
+        assert.deepEqual(email({ mailingListId: undefined, transactionBatchId: "TB_0A1b2C3d4E5f6G7" }).recipients, { transactionBatchId: "TB_0A1b2C3d4E5f6G7" });
+        inputError(() => email({ mailingListId: undefined, transactionBatchId: "CTR_0A1b2C3d4E5f6G7" }), "recipients.transactionBatchId", /not a transaction batch ID/);
+        inputError(() => email({ mailingListId: undefined, transactionBatchId: "BT 1" }), "recipients.transactionBatchId");
+        inputError(() => email({ transactionId: "CTR_0A1b2C3d4E5f6G7" }), "recipients.transactionId", /SMS only/);
+        assert.equal(fromPayload({ recipients: { transactionId: "CTR_1" } }).transactionId, "CTR_1");
+      });
+
       it("contactId only together with mailingListId", function () {
         assert.deepEqual(email({ contactId: "CID_012345678901234" }).recipients, { mailingListId: ML, contactId: "CID_012345678901234" });
         assert.deepEqual(email({ contactId: "CGC_GiMUyLkGpEZsVF3" }).recipients, { mailingListId: ML, contactId: "CGC_GiMUyLkGpEZsVF3" });
@@ -189,6 +197,15 @@ describe("distributions (docs/qualtrics-api.md §5.2, §5.6)", function () {
       for (const method of ["Invite", "Interactive"]) {
         inputError(() => sms({ method, mailingListId: undefined }), "recipients.mailingListId", /required/);
       }
+    });
+
+    it("an Invite may go to a batch or one transaction, with or without the list (UNCONFIRMED whether the list is needed, §5.6)", function () {
+      assert.deepEqual(sms({ transactionBatchId: "BT_0A1b2C3d4E5f6G7" }).recipients, { mailingListId: "CG_bwM2NGGLJ6oftCR", transactionBatchId: "BT_0A1b2C3d4E5f6G7" });
+      assert.deepEqual(sms({ mailingListId: undefined, transactionId: "CTR_0A1b2C3d4E5f6G7" }).recipients, { transactionId: "CTR_0A1b2C3d4E5f6G7" });
+      inputError(() => sms({ transactionBatchId: "BT_0A1b2C3d4E5f6G7", transactionId: "CTR_0A1b2C3d4E5f6G7" }), "recipients", /only one of/);
+      inputError(() => sms({ contactId: "CID_012345678901234", transactionId: "CTR_0A1b2C3d4E5f6G7" }), "recipients", /only one of/);
+      inputError(() => sms({ transactionId: "BT_0A1b2C3d4E5f6G7" }), "recipients.transactionId", /expected CTR_/);
+      inputError(() => sms({ method: "Reminder", mailingListId: undefined, parentDistributionId: SMSD, transactionBatchId: "BT_1" }), "recipients.transactionBatchId", /not allowed/);
     });
 
     it("mailingListId is refused for Reminder and ThankYou", function () {

@@ -182,7 +182,7 @@ describe("transactions (docs/qualtrics-api.md §4.7)", function () {
       assert.equal(await field(createTransactionBatch(client, DIR, [CID])), "transactionIds[0]");
       assert.equal(await field(createTransactionBatch(client, DIR, "CTR_1" as never)), "transactionIds");
       assert.equal(await field(() => addToTransactionBatch(client, DIR, "BT_1", [])), "transactionIds");
-      assert.equal(await field(() => addToTransactionBatch(client, DIR, CTR1, [CTR1])), "batchId");
+      assert.equal(await field(() => addToTransactionBatch(client, DIR, CTR1, [CTR1])), "transactionBatchId");
       assert.equal(api.requests.length, 0);
     });
   });
