@@ -142,6 +142,8 @@ export default function (RED: NodeAPI): void {
       if (!topics) throw new QualtricsInputError("surveyId", "is required unless a topic is given");
       if (catchUpMs && !surveyId) throw new QualtricsInputError("surveyId", "is required for catch-up, which exports the survey's responses (or set Catch up to 0)");
       if (catchUpMs && !config) throw new QualtricsInputError("qualtrics", "a Qualtrics configuration is needed for catch-up, which exports the survey's responses");
+      // a configuration whose Redis URL is unusable runs nothing uncoordinated: its error is this node's
+      config?.coordination();
     } catch (err) {
       node.error(errorText(inDialogTerms(RED, node.type, err)));
       // the trigger runs without a configuration too (it only needs one to register or fetch)

@@ -67,6 +67,8 @@ export default function (RED: NodeAPI): void {
     let surveyId: string;
     try {
       if (!config) throw new QualtricsInputError("qualtrics", "no Qualtrics configuration node is selected, or it is disabled");
+      // a configuration whose Redis URL is unusable runs nothing uncoordinated: its error is this node's
+      config.coordination();
       // the survey is fixed (text, the picker or an environment variable): with no input there is no msg to read it from
       const t = typed(def as unknown as Record<string, unknown>, "surveyId");
       const value = t.type === "env" ? RED.util.evaluateNodeProperty(t.value, "env", node, {} as Msg) : t.value;
@@ -91,10 +93,8 @@ export default function (RED: NodeAPI): void {
         return;
       }
       // one replica at a time (with coordination "redis"); a tick that does not get the lease skips
-      running = config!
-        .coordination()
-        .lease(`poll:${node.id}`)
-        .run((held) => poll(held))
+      running = Promise.resolve()
+        .then(() => config!.coordination().lease(`poll:${node.id}`).run((held) => poll(held)))
         .then((r) => {
           if (!r.ran) node.debug(RED._("qualtrics-response-poll.log.skipped"));
         })

@@ -31,12 +31,18 @@ export class TriggerRegistry {
 
   register(node: Node, info: TriggerInfo): void {
     this.triggers.set(node.id, info);
-    this.config.coordination().presence(presenceName(this.config.id)).announce(node.id);
+    try {
+      this.config.coordination().presence(presenceName(this.config.id)).announce(node.id);
+    } catch {
+      // a coordination that cannot start is reported by the trigger itself
+    }
   }
 
   deregister(node: Node): void {
     if (!this.triggers.delete(node.id)) return;
-    void this.config.coordination().presence(presenceName(this.config.id)).withdraw(node.id).catch(() => undefined);
+    void Promise.resolve()
+      .then(() => this.config.coordination().presence(presenceName(this.config.id)).withdraw(node.id))
+      .catch(() => undefined);
   }
 
   all(): ReadonlyMap<string, TriggerInfo> {
