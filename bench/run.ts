@@ -10,6 +10,7 @@ import { runRateLimit } from "./ratelimit";
 import { runMemory } from "./memory";
 import { runWebhooks } from "./webhooks";
 import { runWebhooksRedis } from "./webhooks-redis";
+import { runInvites } from "./invites";
 
 const CASES: Record<string, (runs?: number) => Promise<CaseResult>> = {
   overhead: (runs) => runOverhead(runs ?? 5),
@@ -17,6 +18,7 @@ const CASES: Record<string, (runs?: number) => Promise<CaseResult>> = {
   memory: (runs) => runMemory(runs ?? 3),
   webhooks: (runs) => runWebhooks(runs ?? 5),
   "webhooks-redis": (runs) => runWebhooksRedis(runs ?? 3),
+  invites: (runs) => runInvites(runs ?? 3),
 };
 
 async function main(): Promise<void> {

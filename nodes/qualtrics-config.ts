@@ -12,7 +12,7 @@ import { inDialogTerms } from "./lib/field-label";
 import { accountClient, authTypeOf } from "./lib/account-client";
 import { DEFAULT_MAX_LIST_ITEMS } from "./lib/list-output";
 import { dialogNumber } from "./lib/dialog-number";
-import { sweepWhenStarted } from "./lib/subscription-owners";
+import { sweepWhenStarted, TriggerRegistry } from "./lib/subscription-owners";
 import { localCoordination } from "./lib/coordination/local";
 import { coordinationFor } from "./lib/coordination/config-coordination";
 
@@ -97,8 +97,12 @@ export default function (RED: NodeAPI): void {
       const own = makeClient();
       return { client: own, release: () => own.close() };
     };
-    const stopSweep = sweepWhenStarted(RED, node);
     node.coordination = coord.get;
+    const triggers = new TriggerRegistry(node);
+    node.registerTrigger = (n, info) => triggers.register(n, info);
+    node.deregisterTrigger = (n) => triggers.deregister(n);
+    node.triggers = () => triggers.all();
+    const stopSweep = sweepWhenStarted(RED, node);
     // keys webhook fingerprints: the same across OAuth token refreshes, so the client secret
     node.accountSecret = () => (authType === "oauth" ? node.credentials?.clientSecret : node.credentials?.apiToken) ?? "";
 

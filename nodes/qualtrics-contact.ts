@@ -12,8 +12,6 @@ import {
   listContacts,
   searchContacts,
   updateContact,
-  upsertContact,
-  upsertKeyOf,
 } from "../src/contacts";
 import { QualtricsApiError, QualtricsInputError } from "../src/errors";
 import {
@@ -28,7 +26,7 @@ import {
 import type { Page } from "../src/paginate";
 import { isPlainObject } from "../src/safe-object";
 import { oneOf, optionalString, typeName } from "../src/validate";
-import { accountLock } from "./lib/account-lock";
+import { upsertInAccount } from "./lib/contact-upsert";
 import { limitOf, sendArray, sendEach } from "./lib/list-output";
 import { setupQualtricsNode } from "./lib/qualtrics-node";
 import { evaluate, evaluateAll, evaluateId, sanitizeOrThrow, typed } from "./lib/typed-input";
@@ -125,15 +123,7 @@ export default function (RED: NodeAPI): void {
         }
         case "upsert": {
           const key = oneOf("upsertKey", def.upsertKey || "email", UPSERT_KEYS);
-          const value = body[key];
-          // one queue per account, directory and key value (an email in any case), across nodes
-          const lock = accountLock(ctx.config);
-          const lockKey = `${dir}\n${key}\n${upsertKeyOf(key, value ?? "")}`;
-          const out = await lock.run(lockKey, async () => {
-            const done = await upsertContact(ctx.client, dir, key, body, ctx.signal, lock.spellings(lockKey));
-            if (key === "email" && value) lock.remember(lockKey, value);
-            return done;
-          });
+          const out = await upsertInAccount(ctx.config, ctx.client, dir, key, body, ctx.signal);
           return reply({ ...out, statusCode: 200 }, { ...out.result, ...body });
         }
         case "recordTransaction": {

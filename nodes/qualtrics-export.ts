@@ -9,7 +9,7 @@ import { QualtricsInputError } from "../src/errors";
 import { ExportBody, ExportColumn, ExportFormat, FILE_FORMATS, FileFormat, RECORD_FORMATS, exportBody, exportedResponses } from "../src/export";
 import { isPlainObject } from "../src/safe-object";
 import { optionalDate, requireId } from "../src/validate";
-import { bookmarkIsVolatile, forgetBookmarks, readBookmark, writeBookmark } from "./lib/bookmark";
+import { bookmarkIsVolatile, forgetBookmarks, readBookmark, sharedBookmarks, writeBookmark } from "./lib/bookmark";
 import { exportFromBookmark, SentResponses } from "./lib/continuation";
 import { ExportRun, exportLimits, exportPollDelay, runExport } from "./lib/export-run";
 import { KeyedQueue } from "./lib/keyed-queue";
@@ -104,19 +104,28 @@ export default function (RED: NodeAPI): void {
         node.log(RED._("qualtrics-export.log.memoryContext"));
       }
       return queues.run(surveyId, async () => {
-        const bookmark = (await readBookmark(RED, node, surveyId)) ?? { surveyId, updated: "" };
-        const from = await exportFromBookmark(RED, node, bookmark, (b) => {
-          const body = b.continuationToken
-            ? exportBody({ ...options, startDate: undefined, continuationToken: b.continuationToken })
-            : exportBody({ ...options, allowContinuation: true, startDate: later(optionalDate("startDate", options.startDate), b.since) });
-          return runExport({ client: ctx.client, surveyId, body, signal: ctx.signal, timeoutMs, pollDelayMs, status: ctx.status, needsToken: true, limits });
+        // with replicas, the run of one of them: the same inject fires on every replica, and two
+        // runs from one bookmark would send the same responses twice
+        const leaseName = `export:${node.id}:${surveyId}`;
+        const outcome = await ctx.config.coordination().lease(leaseName).run(async (held) => {
+          const shared = sharedBookmarks(ctx.config, leaseName, held);
+          const bookmark = (await readBookmark(RED, node, surveyId, shared)) ?? { surveyId, updated: "" };
+          const from = await exportFromBookmark(RED, node, bookmark, (b) => {
+            const body = b.continuationToken
+              ? exportBody({ ...options, startDate: undefined, continuationToken: b.continuationToken })
+              : exportBody({ ...options, allowContinuation: true, startDate: later(optionalDate("startDate", options.startDate), b.since) });
+            return runExport({ client: ctx.client, surveyId, body, signal: ctx.signal, timeoutMs, pollDelayMs, status: ctx.status, needsToken: true, limits });
+          }, shared);
+          // responses sent before (after a refused token the export starts a little earlier) go out once
+          const sent = new SentResponses(from.bookmark.sent);
+          const result = await sendRun(msg, ctx, surveyId, from.run, format, sent);
+          // only now is every response of this export out: the next run starts after it
+          await writeBookmark(RED, node, sent.next(from.bookmark, surveyId, from.startedAt, result.token), shared);
+          return { count: result.count };
         });
-        // responses sent before (after a refused token the export starts a little earlier) go out once
-        const sent = new SentResponses(from.bookmark.sent);
-        const result = await sendRun(msg, ctx, surveyId, from.run, format, sent);
-        // only now is every response of this export out: the next run starts after it
-        await writeBookmark(RED, node, sent.next(from.bookmark, surveyId, from.startedAt, result.token));
-        return { count: result.count };
+        if (outcome.ran) return outcome.value;
+        node.debug(RED._("qualtrics-export.log.leaseHeld", { surveyId }));
+        return { count: 0 };
       });
     });
 

@@ -5,17 +5,13 @@
 // neither repeats nor misses responses. When Qualtrics refuses the token, the poll goes on from the
 // bookmark's date (nodes/lib/continuation.ts).
 import { QualtricsInputError, errorText } from "../src/errors";
-import { exportBody, exportedResponses } from "../src/export";
-import { isPlainObject } from "../src/safe-object";
 import { optionalDate, requireId } from "../src/validate";
-import { bookmarkIsVolatile, forgetBookmarks, readBookmark, writeBookmark } from "./lib/bookmark";
-import { exportFromBookmark, SentResponses } from "./lib/continuation";
-import { exportLimits, exportPollDelay, runExport } from "./lib/export-run";
-import { asError, configOf, record, recordFailure } from "./lib/qualtrics-node";
+import { bookmarkIsVolatile, forgetBookmarks, sharedBookmarks } from "./lib/bookmark";
+import { completedDate, exportNewResponses } from "./lib/new-responses";
+import { CLOSE_GRACE_MS, asError, record, recordFailure, setupTrigger, withinGrace } from "./lib/qualtrics-node";
 import { inDialogTerms } from "./lib/field-label";
-import { NodeStatus } from "./lib/status";
 import { typed } from "./lib/typed-input";
-import type { Msg, Node, NodeAPI, NodeDef } from "./lib/types";
+import type { Held, Msg, Node, NodeAPI, NodeDef } from "./lib/types";
 import { dialogValue } from "./lib/dialog-number";
 
 export interface ResponsePollDef extends NodeDef {
@@ -34,33 +30,20 @@ export const MIN_INTERVAL_S = 10;
  * (24.8 days) fires after 1 ms instead, which would export without pause.
  */
 export const MAX_INTERVAL_S = 24 * 60 * 60;
-/** how long a running poll may finish when the node closes, before it is aborted */
-const CLOSE_GRACE_MS = 10_000;
-/** a poll's own limit for the export to complete */
-const EXPORT_TIMEOUT_MS = 10 * 60_000;
 
 function clock(d = new Date()): string {
   return d.toTimeString().slice(0, 8);
-}
-
-/** the response's completion time: values.endDate, else values.recordedDate (§6.5) */
-function completedDate(response: Record<string, unknown>): string | undefined {
-  const v = isPlainObject(response.values) ? response.values : {};
-  for (const k of ["endDate", "recordedDate"]) if (typeof v[k] === "string" && v[k]) return v[k] as string;
-  return undefined;
 }
 
 export default function (RED: NodeAPI): void {
   function QualtricsResponsePoll(this: Node, def: ResponsePollDef) {
     RED.nodes.createNode(this, def);
     const node = this;
-    const status = new NodeStatus(RED, node);
-    const config = configOf(RED, def.qualtrics);
+    const trigger = setupTrigger(RED, node, def);
+    const { status, config } = trigger;
     const settings = RED.settings as unknown as Record<string, unknown>;
     // settings.js may lower the minimum (tests, a sandbox); never below one second
     const minInterval = Math.max(1, Number(settings.qualtricsResponsePollMinInterval) || MIN_INTERVAL_S);
-    const pollDelayMs = exportPollDelay(RED);
-    const limits = exportLimits(RED);
     let timer: NodeJS.Timeout | undefined;
     let running: Promise<void> | undefined;
     let abort: AbortController | undefined;
@@ -84,6 +67,8 @@ export default function (RED: NodeAPI): void {
     let surveyId: string;
     try {
       if (!config) throw new QualtricsInputError("qualtrics", "no Qualtrics configuration node is selected, or it is disabled");
+      // a configuration whose Redis URL is unusable runs nothing uncoordinated: its error is this node's
+      config.coordination();
       // the survey is fixed (text, the picker or an environment variable): with no input there is no msg to read it from
       const t = typed(def as unknown as Record<string, unknown>, "surveyId");
       const value = t.type === "env" ? RED.util.evaluateNodeProperty(t.value, "env", node, {} as Msg) : t.value;
@@ -107,50 +92,47 @@ export default function (RED: NodeAPI): void {
         if (running) node.debug(RED._("qualtrics-response-poll.log.skipped"));
         return;
       }
-      running = poll().finally(() => (running = undefined));
+      // one replica at a time (with coordination "redis"); a tick that does not get the lease skips
+      running = Promise.resolve()
+        .then(() => config!.coordination().lease(`poll:${node.id}`).run((held) => poll(held)))
+        .then((r) => {
+          if (!r.ran) node.debug(RED._("qualtrics-response-poll.log.skipped"));
+        })
+        .catch((err) => node.debug(asError(err).message))
+        .finally(() => (running = undefined));
     }
 
-    async function poll(): Promise<void> {
-      abort = new AbortController();
-      const signal = abort.signal;
+    async function poll(held: Held): Promise<void> {
+      const lost = held.lost;
+      const own = new AbortController();
+      abort = own;
+      // a lease lost to another replica stops the export: its responses are that replica's now
+      const onLost = () => own.abort(lost.reason);
+      lost.addEventListener("abort", onLost, { once: true });
+      const signal = own.signal;
       const errMsg = { _msgid: RED.util.generateId(), surveyId } as unknown as Msg;
       try {
         const client = config!.client();
-        let bookmark = await readBookmark(RED, node, surveyId);
-        if (!bookmark) {
-          // the first poll: where the responses start is kept at once, so a restart before the
-          // first export completes still starts there
-          const since = startDate ?? new Date(Math.floor(Date.now() / 1000) * 1000).toISOString().replace(/\.000Z$/, "Z");
-          await writeBookmark(RED, node, { surveyId, since });
-          bookmark = { surveyId, since, updated: "" };
-        }
-        const from = await exportFromBookmark(RED, node, bookmark, (b) => {
-          const body = b.continuationToken
-            ? exportBody({ format: "json", compress: false, continuationToken: b.continuationToken })
-            : exportBody({ format: "json", compress: false, allowContinuation: true, startDate: b.since });
-          return runExport({ client, surveyId, body, signal, timeoutMs: EXPORT_TIMEOUT_MS, pollDelayMs, status, needsToken: true, limits });
-        });
-        const run = from.run;
         const topic = `surveyengine.completedResponse.${surveyId}`;
-        // responses sent before (after a refused token the export starts a little earlier) or twice in this export go out once
-        const sent = new SentResponses(from.bookmark.sent);
-        let count = 0;
-        const reading = { signal, maxRecordBytes: limits.maxRecordBytes, limitHint: limits.recordHint };
-        for await (const item of exportedResponses(run.download.chunks, "json", reading)) {
-          if (!isPlainObject(item) || !sent.take(item)) continue;
-          const responseId = typeof item.responseId === "string" ? item.responseId : undefined;
-          const msg = {
-            _msgid: RED.util.generateId(),
-            topic,
-            payload: item,
-            event: { topic, surveyId, responseId, completedDate: completedDate(item) },
-          } as unknown as Msg;
-          record(msg, { requestId: run.final.requestId, statusCode: run.download.statusCode });
-          node.send(msg);
-          count++;
-        }
-        // every response of this export is out: the next poll starts after them
-        await writeBookmark(RED, node, sent.next(from.bookmark, surveyId, from.startedAt, run.final.continuationToken));
+        const count = await exportNewResponses(RED, node, {
+          client,
+          surveyId,
+          signal,
+          status,
+          startDate,
+          shared: sharedBookmarks(config!, `poll:${node.id}`, held),
+          each(item, run) {
+            const responseId = typeof item.responseId === "string" ? item.responseId : undefined;
+            const msg = {
+              _msgid: RED.util.generateId(),
+              topic,
+              payload: item,
+              event: { topic, surveyId, responseId, completedDate: completedDate(item) },
+            } as unknown as Msg;
+            record(msg, { requestId: run.final.requestId, statusCode: run.download.statusCode });
+            node.send(msg);
+          },
+        });
         status.show("green", "dot", "polled", { time: clock(), count });
       } catch (raw) {
         if (closed && signal.aborted) return;
@@ -159,6 +141,8 @@ export default function (RED: NodeAPI): void {
         status.show("red", "ring", "pollFailed", { time: clock() });
         // once per failing poll, with a message so a Catch node sees it; the timer goes on
         node.error(inDialogTerms(RED, node.type, err), errMsg);
+      } finally {
+        lost.removeEventListener("abort", onLost);
       }
     }
 
@@ -166,28 +150,19 @@ export default function (RED: NodeAPI): void {
     // the first poll right away, not one interval after the deploy
     setImmediate(tick);
 
-    node.on("close", (removed: boolean, done: () => void) => {
+    trigger.register();
+    trigger.onClose(async (removed) => {
       closed = true;
       if (timer) clearInterval(timer);
       timer = undefined;
-      const finish = () => {
-        // after the poll: one that finished in the grace period has written its bookmark by now
-        void (removed ? forgetBookmarks(RED, node.id) : Promise.resolve()).finally(() => {
-          status.dispose();
-          done();
-        });
-      };
       const current = running;
-      if (!current) return finish();
-      let grace: NodeJS.Timeout | undefined;
-      void Promise.race([current, new Promise<void>((r) => (grace = setTimeout(r, CLOSE_GRACE_MS)))])
-        .then(() => {
-          clearTimeout(grace);
-          abort?.abort(new Error("the node was closed"));
-          return current;
-        })
-        .catch(() => undefined)
-        .finally(finish);
+      if (current) {
+        await withinGrace(current, CLOSE_GRACE_MS);
+        abort?.abort(new Error("the node was closed"));
+        await current.catch(() => undefined);
+      }
+      // after the poll: one that finished in the grace period has written its bookmark by now
+      if (removed) await forgetBookmarks(RED, node.id);
     });
   }
 

@@ -184,6 +184,35 @@ export interface UpsertResult {
   created: boolean;
   /** contacts found with the key value, counted up to 2: more than one means the key is not unique; the first is updated */
   matched: number;
+  /** with `skipUnchanged`: whether a found contact was written (false: it already held every field given) */
+  updated?: boolean;
+}
+
+export interface UpsertOptions {
+  /** other spellings of an email this process wrote for the same key (see upsertContact) */
+  spellings?: readonly string[];
+  /** no update when the contact found already holds every field given (one request less) */
+  skipUnchanged?: boolean;
+  /** creates the contact when none is found (default: POST .../contacts), e.g. straight into a mailing list */
+  create?: (fields: ContactFields) => Promise<ApiResponse>;
+}
+
+/** whether a search result (normalised) already holds each of `fields`, embedded data key by key */
+export function holdsFields(found: Record<string, unknown>, fields: ContactFields): boolean {
+  for (const [k, v] of Object.entries(fields) as [keyof ContactFields, unknown][]) {
+    if (k === "embeddedData") {
+      const have = found.embeddedData;
+      if (typeof have !== "object" || have === null) return false;
+      for (const [name, value] of Object.entries(v as Record<string, string>)) {
+        if (String((have as Record<string, unknown>)[name] ?? "") !== value) return false;
+      }
+    } else if (k === "email") {
+      if (typeof found.email !== "string" || found.email !== v) return false;
+    } else if (found[k] !== v) {
+      return false;
+    }
+  }
+  return true;
 }
 
 /**
@@ -202,8 +231,10 @@ export async function upsertContact(
   key: UpsertKey,
   fields: ContactFields,
   signal?: AbortSignal,
-  spellings: readonly string[] = [],
+  spellingsOrOptions: readonly string[] | UpsertOptions = [],
 ): Promise<{ result: UpsertResult; requestId?: string; notice?: string }> {
+  const opts: UpsertOptions = Array.isArray(spellingsOrOptions) ? { spellings: spellingsOrOptions } : (spellingsOrOptions as UpsertOptions);
+  const spellings = opts.spellings ?? [];
   const value = fields[key];
   if (typeof value !== "string" || value === "") {
     throw new QualtricsInputError(key, `is required: it is the key that finds the contact to update`);
@@ -212,21 +243,30 @@ export async function upsertContact(
   const forms = key === "email" ? [value, value.toLowerCase(), ...spellings.filter((s) => upsertKeyOf(key, s) === wanted)] : [value];
   const found = new Set<string>();
   let first: string | undefined;
+  let firstFound: Record<string, unknown> = {};
   for (const form of new Set(forms)) {
     for await (const page of searchContacts(client, directoryId, key, form, { limit: 2, pageSize: 2, signal })) {
       for (const c of page.elements) {
         if (typeof c.contactId !== "string") continue;
-        first ??= c.contactId;
+        if (!first) {
+          first = c.contactId;
+          firstFound = c;
+        }
         found.add(c.contactId);
       }
     }
     if (first) break;
   }
   if (first) {
+    const result: UpsertResult = { id: first, contactId: first, created: false, matched: found.size };
+    if (opts.skipUnchanged) {
+      result.updated = !holdsFields(firstFound, fields);
+      if (!result.updated) return { result };
+    }
     const res = await updateContact(client, directoryId, first, fields, signal);
-    return { result: { id: first, contactId: first, created: false, matched: found.size }, requestId: res.requestId, notice: res.notice };
+    return { result, requestId: res.requestId, notice: res.notice };
   }
-  const res = await createContact(client, directoryId, fields, signal);
+  const res = await (opts.create ? opts.create(fields) : createContact(client, directoryId, fields, signal));
   const id = (res.result as { id?: unknown } | undefined)?.id;
   if (typeof id !== "string") throw new QualtricsInputError("result.id", "Qualtrics created the contact but returned no ID");
   return { result: { id, contactId: id, created: true, matched: 0 }, requestId: res.requestId, notice: res.notice };

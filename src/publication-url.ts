@@ -6,14 +6,21 @@
 // server cannot change without also changing where it delivers, and URLs are compared after
 // normalising them. Versions before this one put the same data in the query (`nrqi`, `nrqc`,
 // `nrqn`, `nrq`): such URLs are still read, so their subscriptions are recognised and replaced.
+import { createHash } from "node:crypto";
 
 /**
- * Who made a subscription: the Node-RED instance, the configuration node it was made through and
- * the trigger node it is for, so subscriptions of triggers removed while Node-RED was down can be
- * found and deleted at the next start (a subscription has no other field of ours, §6.1).
+ * Who made a subscription: the deployment (a digest of the trigger's public base URL and
+ * httpNodeRoot: the same on every replica behind one address, another for staging than for
+ * production), the flow, the configuration node it was made through and the trigger node it is
+ * for, so subscriptions of triggers removed while Node-RED was down can be found and deleted at the
+ * next start (a subscription has no other field of ours, §6.1). Versions before this one named the
+ * Node-RED instance (one per user directory) instead of the deployment; such marks are still read.
  */
 export interface SubscriptionOwner {
-  instance: string;
+  deployment?: string;
+  /** older versions: the Node-RED instance ID */
+  instance?: string;
+  flow?: string;
   config: string;
   node: string;
 }
@@ -34,7 +41,8 @@ export interface ReadPublicationUrl {
 }
 
 const SEGMENT_PREFIX = "nrq";
-const FIELDS = { instance: "i", config: "c", node: "n", fingerprint: "k" } as const;
+const FIELDS = { deployment: "d", instance: "i", flow: "f", config: "c", node: "n", fingerprint: "k" } as const;
+const OWNER_FIELDS = ["deployment", "instance", "flow", "config", "node"] as const;
 const LEGACY_PARAMS = { instance: "nrqi", config: "nrqc", node: "nrqn", fingerprint: "nrq" } as const;
 
 // A value is written as it is when it is made of characters no encoder changes (Node-RED's IDs
@@ -55,10 +63,15 @@ function safeDecode(text: string): string {
   }
 }
 
-/** the path segment that carries a mark, e.g. "nrq-i<instance>-c<config>-n<node>-k<fingerprint>"; "" for an empty mark */
+/** the path segment that carries a mark, e.g. "nrq-d<deployment>-f<flow>-c<config>-n<node>-k<fingerprint>"; "" for an empty mark */
 export function markSegment(mark: PublicationMark): string {
   const parts: string[] = [];
-  if (mark.owner) for (const k of ["instance", "config", "node"] as const) parts.push(FIELDS[k] + encodeValue(mark.owner[k]));
+  if (mark.owner) {
+    for (const k of OWNER_FIELDS) {
+      const v = mark.owner[k];
+      if (v) parts.push(FIELDS[k] + encodeValue(v));
+    }
+  }
   if (mark.fingerprint) parts.push(FIELDS.fingerprint + encodeValue(mark.fingerprint));
   return parts.length ? [SEGMENT_PREFIX, ...parts].join("-") : "";
 }
@@ -80,9 +93,21 @@ export function readMarkSegment(segment: string): PublicationMark | undefined {
 
 function markOf(f: Partial<Record<keyof typeof FIELDS, string | null>>): PublicationMark {
   const mark: PublicationMark = {};
-  if (f.instance && f.config && f.node) mark.owner = { instance: f.instance, config: f.config, node: f.node };
+  if ((f.deployment || f.instance) && f.config && f.node) {
+    const owner: SubscriptionOwner = { config: f.config, node: f.node };
+    if (f.deployment) owner.deployment = f.deployment;
+    if (f.instance) owner.instance = f.instance;
+    if (f.flow) owner.flow = f.flow;
+    mark.owner = owner;
+  }
   if (f.fingerprint) mark.fingerprint = f.fingerprint;
   return mark;
+}
+
+/** the deployment a trigger's subscription belongs to: a digest of its public base URL and httpNodeRoot */
+export function deploymentOf(publicBaseUrl: string, httpNodeRoot: string): string {
+  const where = normaliseUrl(publicBaseUrl.replace(/\/+$/, "") + (httpNodeRoot || "") + "/");
+  return createHash("sha256").update(where, "utf8").digest("hex").slice(0, 16);
 }
 
 /** `route` (a URL without query) with the mark as its last path segment */
@@ -135,6 +160,6 @@ export function readPublicationUrl(url: unknown): ReadPublicationUrl | undefined
 }
 
 export function sameMark(a: PublicationMark, b: PublicationMark): boolean {
-  const o = (m: PublicationMark) => (m.owner ? [m.owner.instance, m.owner.config, m.owner.node] : []);
+  const o = (m: PublicationMark) => (m.owner ? OWNER_FIELDS.map((k) => m.owner![k] ?? null) : []);
   return a.fingerprint === b.fingerprint && JSON.stringify(o(a)) === JSON.stringify(o(b));
 }

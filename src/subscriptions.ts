@@ -150,23 +150,37 @@ export async function ensureSubscription(
   return result;
 }
 
+/** which subscriptions a configuration node may sweep: its deployments', and (older versions) its instance's */
+export interface SweepScope {
+  config: string;
+  deployments: readonly string[];
+  /** this Node-RED's instance ID, for subscriptions made by versions that marked the instance */
+  instance?: string;
+}
+
+function inScope(owner: SubscriptionOwner, mine: SweepScope): boolean {
+  if (owner.config !== mine.config) return false;
+  if (owner.deployment) return mine.deployments.includes(owner.deployment);
+  return Boolean(mine.instance) && owner.instance === mine.instance;
+}
+
 /**
- * Deletes the subscriptions made by `instance` through `config` whose trigger is gone (`isLive`
- * says no): triggers removed while Node-RED was not running, or moved to another account. The
- * owner is read from the path or, for older versions' subscriptions, the query. Ones without an
- * owner, or of another instance or configuration, are not touched. A subscription that is already
- * gone counts as deleted.
+ * Deletes the subscriptions made through `config` for one of its deployments (or, marked by older
+ * versions, by this instance) whose trigger is gone (`isLive` says no): triggers removed while
+ * Node-RED was not running, or moved to another account. The owner is read from the path or, for
+ * older versions' subscriptions, the query. Ones without an owner, or of another deployment,
+ * instance or configuration, are not touched. A subscription that is already gone counts as deleted.
  */
 export async function removeOrphans(
   client: QualtricsClient,
-  mine: { instance: string; config: string },
+  mine: SweepScope,
   isLive: (owner: SubscriptionOwner) => boolean,
   signal?: AbortSignal,
 ): Promise<string[]> {
   const removed: string[] = [];
   for (const s of await listSubscriptions(client, signal)) {
     const owner = readPublicationUrl(s.publicationUrl)?.mark.owner;
-    if (!owner || owner.instance !== mine.instance || owner.config !== mine.config || isLive(owner)) continue;
+    if (!owner || !inScope(owner, mine) || isLive(owner)) continue;
     await removeSubscription(client, s.id, signal);
     removed.push(s.id);
   }

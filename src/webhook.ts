@@ -16,8 +16,9 @@ export interface WebhookEvent {
   fields: Record<string, unknown>;
   /**
    * What tells this event from others, taken from MSG (what the HMAC covers) and never from Topic,
-   * which anyone who saw one delivery can change: the survey, response and status when MSG names
-   * a response, else MSG's text (the flat fields when there is no MSG)
+   * which anyone who saw one delivery can change: JSON ["response", survey, response] when MSG
+   * names a response (the key catch-up builds from an export, so either path dedupes the other),
+   * else MSG's text (the flat fields when there is no MSG)
    */
   identity: string;
   /** MSG as sent, the text the HMAC covers */
@@ -110,11 +111,16 @@ export function parseWebhook(form: Record<string, string>): WebhookEvent {
     completedDate: str(fields.CompletedDate),
     fields,
     identity: responseId
-      ? JSON.stringify(["response", signedSurvey ?? null, responseId, str(fields.Status) ?? null])
+      ? responseKey(signedSurvey ?? null, responseId)
       : JSON.stringify(["event", msgText ?? fields]),
     msgText,
     hmac: form.HMAC ?? form.hmac,
   };
+}
+
+/** the journal key of a response, whether a webhook or catch-up brought it */
+export function responseKey(surveyId: string | null, responseId: string): string {
+  return JSON.stringify(["response", surveyId, responseId]);
 }
 
 function str(v: unknown): string | undefined {

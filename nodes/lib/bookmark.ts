@@ -6,7 +6,13 @@
 // disk only every 30 seconds, so after a hard kill (power loss, OOM killer, `docker kill`) it would
 // bring back an older bookmark and the next run would send responses again. Reading takes the later
 // of the two.
+//
+// With coordination "redis" the bookmark of a schedule lives in the shared records instead
+// (`coordination.records("bookmarks")`), written with the fence of the lease the run holds, so a
+// replica that lost the lease cannot move it back.
 import { isPlainObject } from "../../src/safe-object";
+import type { Held, QualtricsConfigNode } from "./types";
+import type { RecordStore } from "./coordination/types";
 import { readJsonObject, removeFile, updateJsonObject, userDirPath } from "./durable-file";
 import type { Node, NodeAPI } from "./types";
 
@@ -80,7 +86,22 @@ function later(a: Bookmark | undefined, b: Bookmark | undefined): Bookmark | und
   return b.updated > a.updated ? b : a;
 }
 
-export async function readBookmark(RED: NodeAPI, node: Node, surveyId: string): Promise<Bookmark | undefined> {
+/** where a run under a lease keeps its bookmark when the replicas share state */
+export interface SharedBookmarks {
+  records: RecordStore;
+  fence: { lease: string; fence: number };
+}
+
+/** the shared place for a run holding `lease`, or undefined for a Node-RED on its own (files and context) */
+export function sharedBookmarks(config: QualtricsConfigNode, lease: string, held: Held): SharedBookmarks | undefined {
+  const c = config.coordination();
+  return c.mode === "redis" ? { records: c.records("bookmarks"), fence: { lease, fence: held.fence } } : undefined;
+}
+
+const sharedKey = (nodeId: string, surveyId: string) => `${nodeId}|${surveyId}`;
+
+export async function readBookmark(RED: NodeAPI, node: Node, surveyId: string, shared?: SharedBookmarks): Promise<Bookmark | undefined> {
+  if (shared) return asBookmark(await shared.records.get(sharedKey(node.id, surveyId)), surveyId);
   const fromContext = await new Promise<Bookmark | undefined>((resolve, reject) => {
     node.context().get(bookmarkKey(surveyId), (err: Error, value: unknown) => (err ? reject(err) : resolve(asBookmark(value, surveyId))));
   });
@@ -90,8 +111,9 @@ export async function readBookmark(RED: NodeAPI, node: Node, surveyId: string): 
   return unconfigured(RED) ? inProcess.get(processKey(node, surveyId)) : undefined;
 }
 
-export async function writeBookmark(RED: NodeAPI, node: Node, b: Omit<Bookmark, "updated">): Promise<void> {
+export async function writeBookmark(RED: NodeAPI, node: Node, b: Omit<Bookmark, "updated">, shared?: SharedBookmarks): Promise<void> {
   const value: Bookmark = { ...b, updated: new Date().toISOString() };
+  if (shared) return shared.records.set(sharedKey(node.id, b.surveyId), { ...value }, { fence: shared.fence });
   if (unconfigured(RED)) inProcess.set(processKey(node, b.surveyId), value);
   const file = bookmarkFile(RED, node.id);
   if (file) await updateJsonObject(file, (all) => (all[b.surveyId] = value));

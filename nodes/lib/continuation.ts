@@ -6,7 +6,7 @@
 import { errorText } from "../../src/errors";
 import { isContinuationRefused } from "../../src/export";
 import { isPlainObject } from "../../src/safe-object";
-import { Bookmark, MAX_SENT, writeBookmark } from "./bookmark";
+import { Bookmark, MAX_SENT, writeBookmark, type SharedBookmarks } from "./bookmark";
 import type { ExportRun } from "./export-run";
 import type { Node, NodeAPI } from "./types";
 
@@ -94,7 +94,13 @@ export interface FromBookmark {
  * `since`). When Qualtrics refuses the token: one warning, the bookmark keeps `since` without the
  * token (so the next run does not meet it again), and the export runs again from `since`.
  */
-export async function exportFromBookmark(RED: NodeAPI, node: Node, bookmark: Bookmark, start: (b: Bookmark) => Promise<ExportRun>): Promise<FromBookmark> {
+export async function exportFromBookmark(
+  RED: NodeAPI,
+  node: Node,
+  bookmark: Bookmark,
+  start: (b: Bookmark) => Promise<ExportRun>,
+  shared?: SharedBookmarks,
+): Promise<FromBookmark> {
   let startedAt = Date.now();
   try {
     return { run: await start(bookmark), bookmark, startedAt };
@@ -107,7 +113,7 @@ export async function exportFromBookmark(RED: NodeAPI, node: Node, bookmark: Boo
     );
     const { continuationToken: _dropped, updated: _u, ...rest } = bookmark;
     const without: Omit<Bookmark, "updated"> = { ...rest, ...(since ? { since } : {}) };
-    await writeBookmark(RED, node, without);
+    await writeBookmark(RED, node, without, shared);
     const fallback: Bookmark = { ...without, updated: new Date().toISOString() };
     startedAt = Date.now();
     return { run: await start(fallback), bookmark: fallback, startedAt };

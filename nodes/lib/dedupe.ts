@@ -22,6 +22,12 @@ export class RecentKeys {
     return true;
   }
 
+  /** true when the key was seen within the window (without noting it) */
+  has(key: string, now = Date.now()): boolean {
+    const at = this.seen.get(key);
+    return at !== undefined && now - at < this.windowMs;
+  }
+
   /** the keys with the time each was first seen, oldest first */
   entries(): IterableIterator<[string, number]> {
     return this.seen.entries();

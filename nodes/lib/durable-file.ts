@@ -53,26 +53,53 @@ export function updateJsonObject(file: string, change: (current: Record<string, 
   return writing.run(file, async () => {
     const current = await readNow(file);
     change(current);
-    await realDirectory(path.dirname(file));
-    const tmp = `${file}.${randomBytes(8).toString("hex")}.tmp`;
-    const handle = await fs.promises.open(tmp, CREATE_NEW, 0o600);
-    try {
-      try {
-        await handle.writeFile(JSON.stringify(current, null, 2) + "\n", "utf8");
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await fs.promises.rename(tmp, file);
-    } catch (err) {
-      await fs.promises.rm(tmp, { force: true }).catch(() => undefined);
-      throw err;
-    }
+    await replaceFile(file, JSON.stringify(current, null, 2) + "\n");
   });
 }
 
+/** replaces `file` with `text` atomically (temporary file, flushed, renamed); the caller orders the writes */
+export async function replaceFile(file: string, text: string): Promise<void> {
+  await realDirectory(path.dirname(file));
+  const tmp = `${file}.${randomBytes(8).toString("hex")}.tmp`;
+  const handle = await fs.promises.open(tmp, CREATE_NEW, 0o600);
+  try {
+    try {
+      await handle.writeFile(text, "utf8");
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await fs.promises.rename(tmp, file);
+  } catch (err) {
+    await fs.promises.rm(tmp, { force: true }).catch(() => undefined);
+    throw err;
+  }
+}
+
+/** reads `file` as text without following a link; undefined when there is none */
+export async function readTextNoFollow(file: string): Promise<string | undefined> {
+  let handle: fs.promises.FileHandle;
+  try {
+    handle = await fs.promises.open(file, fs.constants.O_RDONLY | NOFOLLOW);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw err;
+  }
+  try {
+    return await handle.readFile("utf8");
+  } finally {
+    await handle.close();
+  }
+}
+
+/** opens `file` for appending (created 0600 when missing), never through a link */
+export async function openForAppend(file: string): Promise<fs.promises.FileHandle> {
+  await realDirectory(path.dirname(file));
+  return fs.promises.open(file, fs.constants.O_WRONLY | fs.constants.O_APPEND | fs.constants.O_CREAT | NOFOLLOW, 0o600);
+}
+
 /** makes `dir` (and its parents) when missing; a link or anything else in its place is an error, not followed */
-async function realDirectory(dir: string): Promise<void> {
+export async function realDirectory(dir: string): Promise<void> {
   await fs.promises.mkdir(dir, { recursive: true, mode: 0o700 });
   const st = await fs.promises.lstat(dir);
   if (!st.isDirectory()) throw new Error(`${dir} is not a directory (a symbolic link or a file is in its place); nothing was written`);

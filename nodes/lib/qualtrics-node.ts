@@ -5,7 +5,7 @@ import { QualtricsApiError, QualtricsInputError } from "../../src/errors";
 import { inDialogTerms } from "./field-label";
 import { NodeStatus } from "./status";
 import type { NodeMessage, NodeMessageInFlow } from "node-red";
-import type { Done, Msg, Node, NodeAPI, QualtricsConfigNode, Send } from "./types";
+import type { Done, Msg, Node, NodeAPI, QualtricsConfigNode, Send, TriggerInfo } from "./types";
 
 export interface InputContext {
   client: QualtricsClient;
@@ -23,7 +23,14 @@ export interface InputContext {
 /** what the handler reports for the status: a count of items, if that means something */
 export type InputHandler = (msg: Msg, ctx: InputContext) => Promise<{ count?: number } | void>;
 
-const CLOSE_GRACE_MS = 10_000;
+/** how long work still running may finish when a node closes, before it is aborted */
+export const CLOSE_GRACE_MS = 10_000;
+
+/** waits for the work, or for ms, whichever is first; never rejects */
+export function withinGrace(work: Promise<unknown>, ms = CLOSE_GRACE_MS): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  return Promise.race([work.then(() => undefined, () => undefined), new Promise<void>((r) => (timer = setTimeout(r, ms)))]).finally(() => clearTimeout(timer));
+}
 
 type InputListener = (msg: NodeMessageInFlow, send: (m: NodeMessage | Array<NodeMessage | NodeMessage[] | null>) => void, done: (err?: Error) => void) => void;
 
@@ -116,11 +123,8 @@ export function setupQualtricsNode(RED: NodeAPI, node: Node, def: { qualtrics?: 
 
   node.on("close", (_removed: boolean, done: () => void) => {
     closing.abort(new Error("the node was closed"));
-    let timer: NodeJS.Timeout | undefined;
-    const grace = new Promise<void>((r) => (timer = setTimeout(r, CLOSE_GRACE_MS)));
-    Promise.race([Promise.allSettled([...pending]), grace])
+    withinGrace(Promise.allSettled([...pending]))
       .then(() => {
-        clearTimeout(timer);
         abort.abort(new Error("the node was closed"));
         return Promise.allSettled([...pending]);
       })
@@ -131,4 +135,53 @@ export function setupQualtricsNode(RED: NodeAPI, node: Node, def: { qualtrics?: 
   });
 
   return status;
+}
+
+/** what a trigger (a node without input that starts flows) gets from setupTrigger */
+export interface TriggerLifecycle {
+  config: QualtricsConfigNode | null;
+  status: NodeStatus;
+  /** tells the configuration node (the registry the orphan sweep asks) that this trigger runs */
+  register(info?: Omit<TriggerInfo, "type">): void;
+  /** the trigger's own close work; its failure is warned, the close always ends */
+  onClose(work: (removed: boolean) => Promise<void> | void): void;
+}
+
+/**
+ * The lifecycle the triggers share with the other nodes: the configuration node looked up, one
+ * status, the trigger in its configuration's registry while it runs, and one close: deregistered
+ * at once, then the trigger's close work, then the status disposed and done().
+ */
+export function setupTrigger(RED: NodeAPI, node: Node, def: { qualtrics?: string }): TriggerLifecycle {
+  const status = new NodeStatus(RED, node);
+  const config = configOf(RED, def.qualtrics);
+  let work: ((removed: boolean) => Promise<void> | void) | undefined;
+  let registered = false;
+  node.on("close", (removed: boolean, done: () => void) => {
+    // a trigger that comes back registers again when it starts
+    if (registered) config?.deregisterTrigger(node);
+    let closing: Promise<void>;
+    try {
+      closing = Promise.resolve(work?.(removed));
+    } catch (err) {
+      closing = Promise.reject(err);
+    }
+    void closing
+      .catch((err) => node.warn(config ? config.redact(asError(err).message) : asError(err).message))
+      .finally(() => {
+        status.dispose();
+        done();
+      });
+  });
+  return {
+    config,
+    status,
+    register(info = {}) {
+      registered = true;
+      config?.registerTrigger(node, { type: node.type, ...info });
+    },
+    onClose(w) {
+      work = w;
+    },
+  };
 }

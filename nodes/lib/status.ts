@@ -12,7 +12,7 @@ const NS = "@xmflows/node-red-qualtrics/qualtrics-config:common.status.";
 const CLEAR_AFTER_MS = 3000;
 const COALESCE_MS = 200;
 /** the statuses that count something per message or per item; others (a percentage, "chunk 2/2") show every step */
-const COALESCED = new Set(["requestingMany", "received"]);
+const COALESCED = new Set(["requestingMany", "received", "receivedPending"]);
 
 type Fill = "red" | "green" | "yellow" | "blue" | "grey";
 type Shape = "ring" | "dot";

@@ -2,6 +2,7 @@
 import type { Node, NodeAPI, NodeDef, NodeMessageInFlow } from "node-red";
 import type { QualtricsClient } from "../../src/client";
 import type { Coordination } from "./coordination/types";
+export type { Held } from "./coordination/types";
 
 export type { Node, NodeAPI, NodeDef };
 export type Msg = NodeMessageInFlow & Record<string, unknown>;
@@ -12,6 +13,13 @@ export type Done = (err?: Error) => void;
 export interface Typed {
   value: string;
   type: string;
+}
+
+/** what a trigger tells its configuration node when it starts */
+export interface TriggerInfo {
+  type: string;
+  /** the deployment its subscription is marked with (src/publication-url.ts deploymentOf), when it registers one */
+  deployment?: string;
 }
 
 export interface QualtricsConfigNode extends Node<{ apiToken?: string; clientId?: string; clientSecret?: string; redisUrl?: string }> {
@@ -29,6 +37,10 @@ export interface QualtricsConfigNode extends Node<{ apiToken?: string; clientId?
   redact(text: string): string;
   /** how this Node-RED shares work and state with other replicas ("none": it is alone) */
   coordination(): Coordination;
+  /** the registry of the triggers that use this configuration (the orphan sweep asks it) */
+  registerTrigger(node: Node, info: TriggerInfo): void;
+  deregisterTrigger(node: Node): void;
+  triggers(): ReadonlyMap<string, TriggerInfo>;
   timeoutMs: number;
   /** the most items a list sent as one message may hold (settings.js qualtricsConfigMaxListItems) */
   maxListItems: number;

@@ -16,7 +16,7 @@ const CONFIG_ID = "qualtrics-example-config";
 const SHARED_KEY = "demo-shared-key-for-the-examples";
 const DIRECTORY = "POOL_i2nB6gG17IbvuSp";
 const SURVEY_CS = "SV_VE5mzwCiii9FktA";
-const NON_CONFIG_TYPES = ["qualtrics-contact", "qualtrics-distribution", "qualtrics-api", "qualtrics-response-in"];
+const NON_CONFIG_TYPES = ["qualtrics-contact", "qualtrics-distribution", "qualtrics-api", "qualtrics-response-in", "qualtrics-invite"];
 
 type Msg = Record<string, unknown> & { payload?: unknown; qualtrics?: { requestId?: string; httpStatus?: number }; error?: { message: string } };
 
@@ -221,6 +221,42 @@ describe(`e2e: example flows (${process.env.NR_PKG || "node-red"}, httpNodeRoot 
     });
   });
 
+  describe("Invite - ticket closed, survey the customer", function () {
+    const id = (s: string) => `qex-invite-${s}`;
+
+    it("ticket closed: the customer is created on the list, the ticket recorded as a transaction and the invitation sent to its batch", async function () {
+      await nr.inject(id("inject-ticket"));
+      const msg = (await col.wait(id("debug"), 1))[0].msg as Msg;
+      const p = msg.payload as Record<string, string>;
+      assert.match(p.contactId, /^CID_/);
+      assert.equal(p.mailingListId, "CG_Rmxxb4YgyLCNMji");
+      assert.match(p.distributionId, /^EMD_/);
+      assert.equal((msg.qualtrics as { httpStatus: number }).httpStatus, 200);
+      const dir = sb.state.directories.get(DIRECTORY)!;
+      assert.equal(dir.contacts.get(p.contactId)?.email, "alex.customer@example.com");
+      assert.deepEqual(dir.transactions.get(p.transactionId)?.data, { id: "T-1001", topic: "billing", agent: "Kim", channel: "phone" });
+      assert.deepEqual(dir.transactionBatches.get(p.transactionBatchId)?.transactionIds, [p.transactionId]);
+      assert.deepEqual(sb.state.distributions.get(p.distributionId)?.reached, [{ contactId: p.contactId, transactionId: p.transactionId }]);
+    });
+
+    it("the same ticket again: nothing sent, the first result with skipped duplicate; another ticket within 7 days: skipped quiet", async function () {
+      const first = (await col.wait(id("debug"), 1))[0].msg as Msg;
+      const emails = sb.state.distributions.size;
+      await nr.inject(id("inject-again"));
+      const again = (await col.wait(id("debug"), 2))[1].msg as Msg;
+      assert.deepEqual(again.payload, { ...(first.payload as object), skipped: "duplicate" });
+      await nr.inject(id("inject-other"));
+      const other = (await col.wait(id("debug"), 3))[2].msg as Msg;
+      assert.equal((other.payload as { skipped: string }).skipped, "quiet");
+      assert.equal((other.payload as { contactId: string }).contactId, (first.payload as { contactId: string }).contactId);
+      assert.equal(sb.state.distributions.size, emails);
+    });
+
+    it("nothing reached the Catch node", function () {
+      assert.equal(col.of(id("debug-catch")).length, 0);
+    });
+  });
+
   describe("API call - any endpoint", function () {
     const id = (s: string) => `qex-api-${s}`;
 
@@ -276,6 +312,7 @@ describe(`e2e: example flows (${process.env.NR_PKG || "node-red"}, httpNodeRoot 
       assert.equal(payload.responseId, responseId);
       assert.equal(payload.values.QID1, 3);
       assert.equal((full.event as { responseId: string }).responseId, responseId);
+      assert.equal((full.event as { source: string }).source, "webhook", "catch-up is on; the webhook came first");
       assert.equal(full.topic, `surveyengine.completedResponse.${SURVEY_CS}`);
       const detractor = await only(id("debug-detractor"));
       assert.equal(detractor.payload, "Detractor (3): Faster delivery would be great.");

@@ -327,6 +327,65 @@ describe(`editor: edit dialogs (${process.env.NR_PKG || "node-red"})`, function 
   });
 
   // ---------------------------------------------------------------------------------------- api
+  describe("qualtrics-invite", function () {
+    before(async function () {
+      await openNode(s.page, IDS.invite);
+    });
+    after(async function () {
+      await closeTrays(s.page);
+    });
+
+    it("opens with its fields, the account's pickers and typed inputs", async function () {
+      await assertFields([
+        "node-input-name", "node-input-qualtrics", "node-input-directoryId", "node-input-matchKey", "node-input-mailingListId",
+        "node-input-transaction", "node-input-surveyId", "node-input-channel", "node-input-libraryId", "node-input-messageId",
+        "node-input-messageText", "node-input-fromEmail", "node-input-fromName", "node-input-replyToEmail", "node-input-subject",
+        "node-input-linkType", "node-input-expirationDate", "node-input-sendDate", "node-input-quietDays",
+      ]);
+      for (const [f, v] of [
+        ["directoryId", s.sb.seedIds.directoryId],
+        ["mailingListId", s.sb.seedIds.mailingListIds[0]],
+        ["surveyId", s.sb.seedIds.surveyIds[0]],
+        ["libraryId", s.sb.seedIds.libraryId],
+        ["messageId", s.sb.seedIds.messageIds.invite],
+      ]) {
+        assert.deepEqual(await typedInputInfo(s.page, `#node-input-${f}`), { type: "qualtrics", types: PICKER_TYPES, value: v, container: true }, f);
+      }
+      const tx = await typedInputInfo(s.page, "#node-input-transaction");
+      assert.deepEqual([tx.type, tx.value], ["msg", "payload.transaction"]);
+      assert.equal(await value("#node-input-matchKey"), "email");
+      assert.equal(await value("#node-input-quietDays"), "7");
+      await screenshotTray(s.page, s.major, "qualtrics-invite");
+    });
+
+    it("lists the directory's mailing lists and the library's invitations of the channel", async function () {
+      const lists = await openPicker(s.page, "node-input-mailingListId");
+      await closePicker(s.page);
+      assert.deepEqual(lists.items.map((i) => i.value).sort(), [...s.sb.seedIds.mailingListIds].sort());
+      let { items } = await openPicker(s.page, "node-input-messageId");
+      await closePicker(s.page);
+      assert.deepEqual(items.map((i) => i.value), [s.sb.seedIds.messageIds.invite]);
+      await s.page.selectOption("#node-input-channel", "sms");
+      ({ items } = await openPicker(s.page, "node-input-messageId"));
+      await closePicker(s.page);
+      assert.deepEqual(items.map((i) => i.value), [s.sb.seedIds.messageIds.smsInvite]);
+      assert.equal(await rowVisible(s.page, "fromEmail"), false, "SMS has no sender");
+      await s.page.selectOption("#node-input-channel", "email");
+      assert.equal(await rowVisible(s.page, "fromEmail"), true);
+    });
+
+    it("flags a bad sender and quiet days out of range", async function () {
+      await typeInto(s.page, "node-input-fromEmail", "care");
+      assert.match(String(await validationMessage(s.page, IDS.invite, "fromEmail")), /^From: /);
+      await typeInto(s.page, "node-input-fromEmail", "care@example.com");
+      assert.equal(await validationMessage(s.page, IDS.invite, "fromEmail"), true);
+      assert.equal(await validationMessage(s.page, IDS.invite, "quietDays"), true);
+      await s.page.fill("#node-input-quietDays", "-1");
+      assert.match(String(await validationMessage(s.page, IDS.invite, "quietDays")), /^Quiet days: /);
+      await s.page.fill("#node-input-quietDays", "7");
+    });
+  });
+
   describe("qualtrics-api", function () {
     before(async function () {
       await openNode(s.page, IDS.api);

@@ -143,6 +143,18 @@ describe(`faults: every node type × every fault (${process.env.NR_PKG || "node-
         created: (m) => [...rig.sb.state.distributions.values()].filter((d) => d.headers?.subject === m).length,
       },
       {
+        // the fault hits the invite's own request, its transaction (its distribution's path is the distribution unit's)
+        id: "u-invite", what: "qualtrics-invite (transaction step)", kind: "input", repeatable: false,
+        node: q("u-invite", {
+          type: "qualtrics-invite", directoryId: D, directoryIdType: "str", mailingListId: ML, mailingListIdType: "str", surveyId: S0, surveyIdType: "str",
+          libraryId: ids.libraryId, libraryIdType: "str", messageId: ids.messageIds.invite, messageIdType: "str", fromEmail: "noreply@example.com",
+          fromEmailType: "str", fromName: "Faults", fromNameType: "str", subject: "invite", subjectType: "str", channel: "email", matchKey: "email", quietDays: 0,
+        }),
+        match: { method: "POST", path: `/${api}/directories/${D}/transactions$/` },
+        msg: (m) => ({ payload: { email: `${m}@example.com`, firstName: "Invite", transaction: { id: m } } }),
+        created: (m) => [...rig.sb.state.directories.get(D)!.transactions.values()].filter((t) => t.data.id === m).length,
+      },
+      {
         id: "u-api-get", what: "qualtrics-api GET", kind: "input", repeatable: true,
         node: q("u-api-get", { type: "qualtrics-api", method: "GET", url: "/whoami" }),
         match: { method: "GET", path: `/${api}/whoami$/` },

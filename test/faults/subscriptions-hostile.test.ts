@@ -11,6 +11,7 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { markedUrl } from "../../src/subscriptions";
+import { deploymentOf } from "../../src/publication-url";
 import { PUBLICATION_URL_MODES, storePublicationUrl, type PublicationUrlMode } from "../../sandbox";
 import type { SubscriptionRecord } from "../../sandbox/state";
 import { addFigures, countEnds } from "./figures";
@@ -68,8 +69,12 @@ describe(`faults: publication URLs Qualtrics rewrites (${process.env.NR_PKG || "
       // orphans of this instance and configuration, made by the previous version and by this one
       seed("SUB_legacyGone", `${base()}/hostile/legacy-gone?${owner("t-legacy-gone")}`, mode);
       seed("SUB_gone", markedUrl(`${base()}/hostile/gone`, { owner: { instance, config: RIG_CONFIG, node: "t-gone" } }), mode);
-      // not ours to touch: another instance's, and one made by hand
+      const deployment = deploymentOf(base(), "");
+      seed("SUB_goneDeployment", markedUrl(`${base()}/hostile/gone2`, { owner: { deployment, flow: "tab", config: RIG_CONFIG, node: "t-gone2" } }), mode);
+      // not ours to touch: another instance's, another deployment's (staging running the same flow), and one made by hand
       seed("SUB_otherInstance", markedUrl(`${base()}/hostile/gone`, { owner: { instance: "0000aaaa1111bbbb", config: RIG_CONFIG, node: "t-gone" } }), mode);
+      const staging = deploymentOf("https://staging.example.com", "");
+      seed("SUB_staging", markedUrl("https://staging.example.com/hostile/gone2", { owner: { deployment: staging, flow: "tab", config: RIG_CONFIG, node: "t-gone2" } }), mode);
       seed("SUB_byHand", `${base()}/hostile/by-hand?x=1`, mode);
 
       // 1. deploy: A's old subscription is replaced, B gets one
@@ -113,7 +118,9 @@ describe(`faults: publication URLs Qualtrics rewrites (${process.env.NR_PKG || "
         ["a redeploy created and deleted nothing", redeployCalls.posts === 0 && redeployCalls.deletes === 0],
         ["the restart created nothing and kept A's", creates(restarted) === 0 && left.has(subA.id)],
         ["the removed trigger's subscription swept", !left.has(subB.id)],
-        ["this version's orphan swept", !left.has("SUB_gone")],
+        ["the instance-marked orphan (the version before) swept", !left.has("SUB_gone")],
+        ["this version's orphan (marked with the deployment) swept", !left.has("SUB_goneDeployment")],
+        ["another deployment's subscription left alone", left.has("SUB_staging")],
         // with the query gone, nothing says the older version's orphan is ours: it stays
         [`the older version's orphan ${mode === "strip-query" ? "left (its owner is lost)" : "swept"}`, left.has("SUB_legacyGone") === (mode === "strip-query")],
         ["another instance's and a hand-made subscription left alone", left.has("SUB_otherInstance") && left.has("SUB_byHand")],

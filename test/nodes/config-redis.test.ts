@@ -2,6 +2,7 @@
 // (coordination, redisUrl), ${ENV_VAR} in the URL, a bad URL reported naming the dialog field, the
 // password never in what a user sees, and the account's rate shared through Redis.
 import assert from "node:assert/strict";
+import supertest from "supertest";
 import { startSandbox, type Sandbox } from "../../sandbox";
 import { redisLink } from "../../nodes/lib/coordination/redis-connection";
 import type { Coordination } from "../../nodes/lib/coordination/types";
@@ -114,6 +115,27 @@ describe("qualtrics-config with Redis coordination", function () {
       assert.throws(() => cfg().coordination(), (err: Error) => message.test(err.message) && !err.message.includes(PASSWORD));
     });
   }
+
+  it("a trigger on a configuration whose Redis URL is unusable does not start, says why, and runs nothing uncoordinated", async function () {
+    await helper.load([N.config, N.responseIn, N.responsePoll], [
+      { id: "tab", type: "tab" },
+      configNode(sb.apiBase, { coordination: "redis" }),
+      { id: "in", z: "tab", type: "qualtrics-response-in", qualtrics: "cfg", surveyId: "SV_0123456789abcde", path: "/redis-refused", wires: [[]] },
+      { id: "poll", z: "tab", type: "qualtrics-response-poll", qualtrics: "cfg", surveyId: "SV_0123456789abcde", surveyIdType: "str", interval: 1, wires: [[]] },
+    ], { cfg: { apiToken: sb.token, redisUrl: `http://:${PASSWORD}@127.0.0.1:1` } });
+    const errors = (id: string) => (helper.getNode(id) as unknown as ConfigNode).error.getCalls().map((c) => String(c.args[0]));
+    for (const id of ["in", "poll"]) {
+      await waitFor(`${id}'s start-up error`, () => errors(id).length > 0 || undefined);
+      assert.match(errors(id).join("\n"), /Redis URL: must start with redis:\/\//);
+      assert.ok(!errors(id).join("\n").includes(PASSWORD));
+    }
+    const exportsBefore = sb.requests.filter((r) => r.path.includes("export-responses")).length;
+    // the poll's interval passes: no export starts without the coordination
+    await new Promise((r) => setTimeout(r, 1500));
+    assert.equal(sb.requests.filter((r) => r.path.includes("export-responses")).length, exportsBefore);
+    const res = await supertest(http.app()).post("/redis-refused").type("form").send("Topic=x&MSG=%7B%7D");
+    assert.equal(res.status, 404, "no route answers 200 for a trigger that did not start");
+  });
 
   it("the Redis URL and its password are taken out of any text the node shows", async function () {
     await load({ coordination: "redis" }, server.url);

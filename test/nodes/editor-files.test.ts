@@ -154,7 +154,7 @@ const CONTRACT: Record<NodeType, string[]> = {
     "operation", "limit", "output",
   ],
   "qualtrics-api": ["name", "qualtrics", "method", "url", "paging", "limit"],
-  "qualtrics-response-in": ["name", "qualtrics", "surveyId", "topic", "path", "autoRegister", "publicBaseUrl", "fetchResponse", "dedupeSeconds", "maxBodyKb"],
+  "qualtrics-response-in": ["name", "qualtrics", "surveyId", "topic", "path", "autoRegister", "publicBaseUrl", "fetchResponse", "dedupeSeconds", "maxBodyKb", "catchUpMinutes"],
   "qualtrics-response": [
     "name", "qualtrics", "operation",
     ...["surveyId", "responseId", "embeddedData", "values"].flatMap((p) => [p, p + "Type"]),

@@ -2,6 +2,8 @@
 import assert from "node:assert/strict";
 import supertest from "supertest";
 import { keyFingerprint, markedUrl } from "../../src/subscriptions";
+import { deploymentOf } from "../../src/publication-url";
+import { localPresence } from "../../nodes/lib/coordination/local-lease";
 import { PUBLICATION_URL_MODES, storePublicationUrl, type PublicationUrlMode } from "../../sandbox";
 import { FlowNode, helper, http, statusLog, TOKEN, untranslated } from "../support/nr-helper";
 import { fail, metaOnly, ok, Recorded, RecordingServer, startRecordingServer } from "../support/fake-servers";
@@ -83,7 +85,10 @@ describe("qualtrics-response-in: event subscription", function () {
     return nodes;
   }
   const creds = (key: string | null = KEY) => ({ cfg: { apiToken: TOKEN }, ...(key !== null ? { [NID]: { sharedKey: key } } : {}) });
-  const urlFor = (key: string | null, path = PATH, base = BASE) => markedUrl(base + path, { fingerprint: key ? keyFingerprint(key, TOKEN) : undefined });
+  /** the owner every replica behind BASE marks the trigger's subscription with */
+  const ownerOf = (base = BASE, root = "", node = NID) => ({ deployment: deploymentOf(base, root), flow: "tab", config: "cfg", node });
+  const urlFor = (key: string | null, path = PATH, base = BASE, root = "") =>
+    markedUrl(base + root + path, { owner: ownerOf(base, root), fingerprint: key ? keyFingerprint(key, TOKEN) : undefined });
   const calls = () => api.requests.map((r) => `${r.method} ${r.path.replace("/API/v3", "")}`);
   const posts = () => calls().filter((c) => c === "POST /eventsubscriptions").length;
   const deletes = () => calls().filter((c) => c.startsWith("DELETE")).length;
@@ -115,7 +120,7 @@ describe("qualtrics-response-in: event subscription", function () {
     assert.equal(post.headers["x-api-token"], TOKEN);
     assert.deepEqual(post.body, { publicationUrl: urlFor(KEY), topics: TOPIC, encrypt: false, sharedKey: KEY });
     // the key's fingerprint is a path segment, where no rewriting of the query can lose it
-    assert.match(urlFor(KEY), /\/qualtrics\/hook\/nrq-k[0-9a-f]{16}$/);
+    assert.match(urlFor(KEY), new RegExp(`/qualtrics/hook/nrq-d[0-9a-f]{16}-ftab-ccfg-n${NID}-k[0-9a-f]{16}$`));
     assert.ok(!urlFor(KEY).includes(KEY) && !urlFor(KEY).includes(TOKEN));
     await until(() => status.some((s) => s.fill === "green"), 2000, "green status");
     await registered();
@@ -123,11 +128,12 @@ describe("qualtrics-response-in: event subscription", function () {
     assert.deepEqual(untranslated([...status.map((s) => s.text), ...lines("log")]), []);
   });
 
-  it("without a shared key registers the plain URL and no sharedKey", async () => {
+  it("without a shared key registers the URL with the owner only, and no sharedKey", async () => {
     const subs = fakeSubscriptions(api);
     await helper.load([N.config, N.responseIn], flow({ path: "hooks/q/" }), creds(null));
     await until(() => subs.size === 1, 3000, "the subscription");
-    assert.deepEqual(api.requests[1].body, { publicationUrl: BASE + "/hooks/q", topics: TOPIC, encrypt: false });
+    assert.deepEqual(api.requests[1].body, { publicationUrl: urlFor(null, "/hooks/q"), topics: TOPIC, encrypt: false });
+    assert.ok(!/-k/.test(urlFor(null, "/hooks/q")), "no key fingerprint");
   });
 
   it("puts httpNodeRoot between the public base URL and the path", async () => {
@@ -136,7 +142,8 @@ describe("qualtrics-response-in: event subscription", function () {
       const subs = fakeSubscriptions(api);
       await helper.load([N.config, N.responseIn], flow({ publicBaseUrl: "https://nodered.example.com/base/" }), creds(null));
       await until(() => subs.size === 1, 3000, "the subscription");
-      assert.equal((api.requests[1].body as { publicationUrl: string }).publicationUrl, "https://nodered.example.com/base/api/qualtrics/hook");
+      assert.equal((api.requests[1].body as { publicationUrl: string }).publicationUrl, urlFor(null, PATH, "https://nodered.example.com/base", "/api"));
+      assert.match(urlFor(null, PATH, "https://nodered.example.com/base", "/api"), /^https:\/\/nodered\.example\.com\/base\/api\/qualtrics\/hook\/nrq-/);
     } finally {
       helper.settings({});
     }
@@ -201,11 +208,12 @@ describe("qualtrics-response-in: event subscription", function () {
       assert.equal(calls().filter((c) => c === "POST /eventsubscriptions").length, 1);
     });
 
-    const changes: Array<[string, Record<string, unknown>, string | null, string]> = [
-      ["a new shared key", {}, "a new key", urlFor("a new key")],
-      ["a new path", { path: "/moved" }, KEY, urlFor(KEY, "/moved")],
-      ["no shared key any more", {}, null, BASE + PATH],
-      ["a new public base URL", { publicBaseUrl: "https://other.example.com" }, KEY, urlFor(KEY, PATH, "https://other.example.com")],
+    // the URLs name the test's node, so they are made when it runs
+    const changes: Array<[string, Record<string, unknown>, string | null, () => string]> = [
+      ["a new shared key", {}, "a new key", () => urlFor("a new key")],
+      ["a new path", { path: "/moved" }, KEY, () => urlFor(KEY, "/moved")],
+      ["no shared key any more", {}, null, () => urlFor(null)],
+      ["a new public base URL", { publicBaseUrl: "https://other.example.com" }, KEY, () => urlFor(KEY, PATH, "https://other.example.com")],
     ];
     for (const [what, props, key, url] of changes) {
       it(`${what}: the old subscription goes, one new one stays`, async () => {
@@ -218,7 +226,7 @@ describe("qualtrics-response-in: event subscription", function () {
         await until(() => subs.size === 1 && !subs.has(first), 3000, "the replacement");
         await sleep(50);
         assert.equal(subs.size, 1);
-        assert.equal([...subs.values()][0].publicationUrl, url);
+        assert.equal([...subs.values()][0].publicationUrl, url());
         assert.ok(calls().includes(`DELETE /eventsubscriptions/${first}`));
       });
     }
@@ -485,5 +493,37 @@ describe("qualtrics-response-in: event subscription", function () {
         assert.equal((await supertest(http.app()).get(PATH)).status, 200);
       });
     }
+  });
+
+  describe("the orphan sweep", function () {
+    it("deletes a gone trigger's subscription of this deployment, never one whose trigger runs on another replica or another deployment's", async () => {
+      // a configuration of its own: each configuration is swept once per process
+      const CFG = `cfgsweep${counter}`;
+      const subs = fakeSubscriptions(api);
+      const mark = (node: string, base = BASE) => markedUrl(base + PATH + node, { owner: { deployment: deploymentOf(base, ""), flow: "tab", config: CFG, node } });
+      for (const [id, url] of [
+        ["SUB_gone", mark("tgone")],
+        ["SUB_elsewhere", mark("telsewhere")],
+        ["SUB_staging", mark("tgone", "https://staging.example.com")],
+      ]) {
+        subs.set(id, { id, topics: TOPIC, publicationUrl: url, encrypted: false, successfulCalls: 0 });
+      }
+      // a trigger running on another replica announces itself in the configuration's presence
+      const presence = localPresence(`triggers:${CFG}`);
+      presence.announce("telsewhere");
+      try {
+        const f = flow({ qualtrics: CFG });
+        f[1] = { ...f[1], id: CFG };
+        await helper.load([N.config, N.responseIn], f, { [CFG]: { apiToken: TOKEN }, [NID]: { sharedKey: KEY } });
+        await until(() => calls().includes("DELETE /eventsubscriptions/SUB_gone"), 5000, "the sweep");
+        await registered();
+        await sleep(100);
+        assert.ok(subs.has("SUB_elsewhere"), "the other replica's trigger keeps its subscription");
+        assert.ok(subs.has("SUB_staging"), "another deployment's is not ours");
+        assert.equal(calls().filter((c) => c.startsWith("DELETE")).length, 1);
+      } finally {
+        await presence.withdraw("telsewhere");
+      }
+    });
   });
 });

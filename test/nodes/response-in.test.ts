@@ -12,6 +12,9 @@ import { fail, ok } from "../support/fake-servers";
 import { sleep, until } from "../support/wait";
 import { okFirst, useRecordingServer } from "../support/fixtures";
 import { nodeUnderTest, useNodeRuntime } from "../support/node-test";
+import { localJournal } from "../../nodes/lib/coordination/local-journal";
+import type { NodeAPI } from "../../nodes/lib/types";
+import { parseWebhook } from "../../src/webhook";
 
 const N = http.nodes;
 const KEY = "kyma4ever";
@@ -67,6 +70,24 @@ describe("qualtrics-response-in: webhook", function () {
   /** nothing more arrives: gives the node time to emit what it would */
   const settle = () => sleep(60);
 
+  /** runs `test` with a fresh user directory in the settings, removed afterwards */
+  async function withUserDir(test: (userDir: string) => Promise<void>): Promise<void> {
+    const userDir = fs.mkdtempSync(path.join(os.tmpdir(), "nrq-response-in-"));
+    try {
+      helper.settings({ userDir } as never);
+      await test(userDir);
+    } finally {
+      fs.rmSync(userDir, { recursive: true, force: true });
+    }
+  }
+
+  /** what the node sends, from now on */
+  function sendsOf(id: string): unknown[] {
+    const sent: unknown[] = [];
+    (helper.getNode(id) as unknown as { on(e: string, cb: (c: { args: unknown[] }) => void): void }).on("call:send", (c) => sent.push(c.args[0]));
+    return sent;
+  }
+
   for (const v of [V1, V2]) {
     it(`accepts the published vector for ${v.survey} (key kyma4ever) and emits one message`, async () => {
       const { outputs } = await load({ surveyId: v.survey });
@@ -84,6 +105,7 @@ describe("qualtrics-response-in: webhook", function () {
         responseId: v.response,
         completedDate: v.completed,
         fields,
+        source: "webhook",
       });
       assert.deepEqual(msg.payload, fields);
       assert.equal(msg.topic, `surveyengine.completedResponse.${v.survey}`);
@@ -135,6 +157,7 @@ describe("qualtrics-response-in: webhook", function () {
       responseId: "R_flat1",
       completedDate: "2030-01-01 00:00:00",
       fields: { Status: "Complete", SurveyID: V1.survey, ResponseID: "R_flat1", CompletedDate: "2030-01-01 00:00:00", BrandID: "sapdevelopment" },
+      source: "webhook",
     });
   });
 
@@ -269,6 +292,25 @@ describe("qualtrics-response-in: webhook", function () {
     // the helper spies on Node.prototype.warn: one spy sees every node's warnings
     const warned = (helper.getNode("n").warn as unknown as { args: unknown[][] }).args.map((a) => String(a[0]));
     assert.equal(warned.filter((t) => t.includes(PATH) || /samePath/.test(t)).length, 1, warned.join(" | "));
+  });
+
+  it("when the first trigger on a path is removed, the second one there gets the deliveries", async () => {
+    const second = { id: "n2", z: "tab", type: "qualtrics-response-in", qualtrics: "cfg", surveyId: V1.survey, path: PATH, wires: [["out2"]] };
+    const flowNodes = [...flow({}), second, { id: "out2", z: "tab", type: "helper" }];
+    await helper.load([N.config, N.responseIn], flowNodes, { cfg: { apiToken: TOKEN }, n: { sharedKey: KEY }, n2: { sharedKey: KEY } });
+    const first = collect("out");
+    assert.equal((await post(delivery("R_toFirst"))).status, 200);
+    await until(() => first.length === 1, 2000, "the first trigger's message");
+    // only the first trigger is removed: a deploy of the changed nodes leaves the second running
+    await helper.setFlows(
+      flowNodes.filter((x) => x.id !== "n"),
+      "nodes",
+      { cfg: { apiToken: TOKEN }, n2: { sharedKey: KEY } },
+    );
+    const secondOut = collect("out2");
+    assert.equal((await post(delivery("R_toSecond"))).status, 200);
+    await until(() => secondOut.length === 1, 2000, "the second trigger's message");
+    assert.equal((secondOut[0].event as { responseId: string }).responseId, "R_toSecond");
   });
 
   it("__proto__ keys in MSG reach no prototype", async () => {
@@ -407,16 +449,32 @@ describe("qualtrics-response-in: webhook", function () {
       assert.equal(api.requests.length, 2);
     });
 
-    it("closing while a fetch is in flight lets it finish", async () => {
+    it("removing the node while a fetch is in flight lets it finish", async () => {
       await load({ fetchResponse: true });
-      const sent: unknown[] = [];
-      (helper.getNode("n") as unknown as { on(e: string, cb: (c: { args: unknown[] }) => void): void }).on("call:send", (c) => sent.push(c.args[0]));
+      const sent = sendsOf("n");
       api.reply({ ...ok({ responseId: V1.response }), delayMs: 300 });
       await post({ Topic: V1.Topic, MSG: V1.MSG, HMAC: V1.HMAC });
       await until(() => api.requests.length === 1, 2000, "the fetch");
-      await helper.unload();
+      await helper.setFlows(flow({}).filter((n) => n.id !== "n"), "full", { cfg: { apiToken: TOKEN } });
       assert.equal(sent.length, 1);
     });
+
+    it("a stop during a fetch leaves the event in the journal: the next start fetches and emits it, once", () =>
+      withUserDir(async () => {
+        await load({ fetchResponse: true });
+        const sent = sendsOf("n");
+        api.reply({ ...ok({ responseId: V1.response }), delayMs: 2000 });
+        await post({ Topic: V1.Topic, MSG: V1.MSG, HMAC: V1.HMAC });
+        await until(() => api.requests.length === 1, 2000, "the fetch");
+        await helper.unload();
+        assert.equal(sent.length, 0, "nothing sent to nodes that are closing");
+        api.reply(ok({ responseId: V1.response, values: { QID1: 2 } }));
+        const { outputs } = await load({ fetchResponse: true });
+        await until(() => outputs.length === 1, 3000, "the message, at the next start");
+        assert.deepEqual(outputs[0].payload, { responseId: V1.response, values: { QID1: 2 } });
+        await settle();
+        assert.equal(outputs.length, 1);
+      }));
   });
 
   describe("the route", function () {
@@ -435,6 +493,29 @@ describe("qualtrics-response-in: webhook", function () {
       assert.equal((await supertest(app).get("/elsewhere")).status, 200);
       await helper.setFlows(flow({}).filter((n) => n.id !== "n"), "full", { cfg: { apiToken: TOKEN } });
       assert.equal((await supertest(app).get("/elsewhere")).status, 404);
+    });
+
+    it("keeps answering through a full redeploy: every delivery sent meanwhile gets 200 and is emitted once", async () => {
+      const { outputs: before } = await load({ fetchResponse: true });
+      // each fetch takes a while, so the old node's close waits for the one in flight
+      api.reply((rec) => ({ ...ok({ responseId: String(rec.path).split("/").pop() }), delayMs: 300 }));
+      assert.equal((await post(delivery("R_first1"))).status, 200);
+      await until(() => api.requests.length === 1, 2000, "the first fetch");
+      const redeploy = helper.setFlows(flow({ fetchResponse: true }), "full", { cfg: { apiToken: TOKEN }, n: { sharedKey: KEY } });
+      const during: number[] = [];
+      for (let i = 0; i < 10; i++) {
+        during.push((await post(delivery(`R_during${i}`))).status);
+        await sleep(20);
+      }
+      await redeploy;
+      const after = collect("out");
+      assert.equal((await post(delivery("R_after1"))).status, 200);
+      const want = ["R_first1", ...during.map((_, i) => `R_during${i}`), "R_after1"];
+      const ids = () => [...before, ...after].map((m) => (m.event as { responseId: string }).responseId);
+      await until(() => ids().length >= want.length, 8000, "every delivery's message");
+      await settle();
+      assert.deepEqual(during, during.map(() => 200), "no 404 while the node was being replaced");
+      assert.deepEqual([...ids()].sort(), [...want].sort(), "each once");
     });
 
     it("a node without a survey or topic reports it and serves nothing", async () => {
@@ -497,16 +578,6 @@ describe("qualtrics-response-in: webhook", function () {
       assert.equal(outputs.length, 0);
     });
 
-    /** runs `test` with a fresh user directory in the settings, removed afterwards */
-    async function withUserDir(test: (userDir: string) => Promise<void>): Promise<void> {
-      const userDir = fs.mkdtempSync(path.join(os.tmpdir(), "nrq-response-in-"));
-      try {
-        helper.settings({ userDir } as never);
-        await test(userDir);
-      } finally {
-        fs.rmSync(userDir, { recursive: true, force: true });
-      }
-    }
 
     it("remembers emitted deliveries across a restart (a new instance) when there is a user directory", () =>
       withUserDir(async () => {
@@ -527,10 +598,50 @@ describe("qualtrics-response-in: webhook", function () {
         const { outputs } = await load();
         assert.equal((await post({ Topic: V1.Topic, MSG: V1.MSG, HMAC: V1.HMAC })).status, 200);
         await until(() => outputs.length === 1, 2000, "the message");
-        const dir = path.join(userDir, "qualtrics-webhook-deliveries");
-        await until(() => fs.existsSync(dir) && fs.readdirSync(dir).length === 1, 3000, "the record of deliveries");
+        const dir = path.join(userDir, "qualtrics-journal");
+        assert.equal(fs.readdirSync(dir).length, 1, "the journal, written before the 200");
         await helper.setFlows(flow({}).filter((n) => n.id !== "n"), "full", { cfg: { apiToken: TOKEN } });
         assert.deepEqual(fs.readdirSync(dir), []);
+      }));
+
+    it("emits at start what the journal held from before a kill, with its fetch, once", () =>
+      withUserDir(async (userDir) => {
+        // what a delivery acknowledged just before a kill leaves: an entry in the journal, no message
+        const RED = { settings: { userDir } } as unknown as NodeAPI;
+        const left = localJournal(RED, { scope: "n", windowMs: 600_000, maxPending: 10 });
+        const event = parseWebhook({ Topic: V1.Topic, MSG: V1.MSG, HMAC: V1.HMAC });
+        const { topic, brandId, surveyId, responseId, completedDate, fields } = event;
+        assert.equal(await left.accept({ key: event.identity, source: "webhook", receivedAt: Date.now(), data: { event: { topic, brandId, surveyId, responseId, completedDate, fields } } }), "new");
+        await left.close(false);
+        api.reply(ok({ responseId: V1.response, values: { QID1: 1 } }));
+        const { outputs } = await load({ fetchResponse: true });
+        await until(() => outputs.length === 1, 3000, "the message from the journal");
+        assert.deepEqual(outputs[0].payload, { responseId: V1.response, values: { QID1: 1 } });
+        assert.deepEqual(outputs[0].event, { topic, brandId, surveyId, responseId, completedDate, fields, source: "webhook" });
+        assert.equal(api.requests.length, 1);
+        assert.equal((await post({ Topic: V1.Topic, MSG: V1.MSG, HMAC: V1.HMAC })).status, 200, "a late repeat is acknowledged");
+        await settle();
+        assert.equal(outputs.length, 1, "and not emitted again");
+      }));
+
+    it("answers 503, never 200, to a delivery the journal cannot record, and says why once", () =>
+      withUserDir(async (userDir) => {
+        // a file where the journal's directory should be: nothing can be written there
+        fs.writeFileSync(path.join(userDir, "qualtrics-journal"), "not a directory");
+        const { outputs } = await load();
+        const status = statusLog("n");
+        assert.equal((await post({ Topic: V1.Topic, MSG: V1.MSG, HMAC: V1.HMAC })).status, 503);
+        assert.equal((await post(delivery("R_second"))).status, 503);
+        await settle();
+        assert.equal(outputs.length, 0);
+        const warned = (helper.getNode("n").warn as unknown as { args: unknown[][] }).args.map((a) => String(a[0]));
+        assert.equal(warned.filter((t) => /delivery journal/.test(t)).length, 1, warned.join(" | "));
+        assert.ok(status.some((s) => s.fill === "red" && /journal/.test(String(s.text))), JSON.stringify(status));
+        assert.deepEqual(untranslated(status.map((s) => s.text)), []);
+        // once it can be written again, deliveries are accepted
+        fs.rmSync(path.join(userDir, "qualtrics-journal"));
+        assert.equal((await post(delivery("R_third"))).status, 200);
+        await until(() => outputs.length === 1, 2000, "the message");
       }));
 
     it("answers 400 to a signed MSG nested thousands of levels deep, before acknowledging, and emits nothing", async () => {

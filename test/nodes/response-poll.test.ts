@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { forgetAllBookmarks } from "../../nodes/lib/bookmark";
+import { localLease } from "../../nodes/lib/coordination/local-lease";
 import { failExports, generateResponses } from "../../sandbox/export-control";
 import { exportStore } from "../../sandbox/routes/export";
 import { collect, credentials, FlowNode, helper, http, nextError, nodeRedModulePath, statusLog, TOKEN } from "../support/nr-helper";
@@ -284,5 +285,18 @@ describe("qualtrics-response-poll", function () {
     } finally {
       delete process.env.QTEST_POLL_SURVEY;
     }
+  });
+
+  it("a tick while another holder has the poll's lease skips (no export); the next one after it polls", async function () {
+    let release!: () => void;
+    const held = localLease("poll:n").run(() => new Promise<void>((r) => (release = r)));
+    const out = await load();
+    await sleep(2500);
+    assert.equal(exports().length, 0, "no export while the lease is held elsewhere");
+    release();
+    await held;
+    await polls(1);
+    generateResponses(sb.state, survey, 1);
+    await until(() => out.length === 1, 15_000, "the response, polled once the lease is free");
   });
 });

@@ -44,6 +44,7 @@ const MODULES: Record<string, NodeModule> = {
   "qualtrics-survey": http.nodes.survey,
   "qualtrics-export": http.nodes.export,
   "qualtrics-response-poll": http.nodes.responsePoll,
+  "qualtrics-invite": http.nodes.invite,
 };
 
 export interface NodeUnderTestOptions {

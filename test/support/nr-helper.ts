@@ -19,6 +19,7 @@ export const nodes = {
   survey: require("../../nodes/qualtrics-survey").default,
   export: require("../../nodes/qualtrics-export").default,
   responsePoll: require("../../nodes/qualtrics-response-poll").default,
+  invite: require("../../nodes/qualtrics-invite").default,
 };
 
 export const TOKEN = "test-token-abcdefghijklmnopqrstuvwxyz0123";
@@ -148,6 +149,7 @@ export const http: HttpCapture & { nodes: typeof nodes } = (() => {
       survey: wrap(nodes.survey),
       export: wrap(nodes.export),
       responsePoll: wrap(nodes.responsePoll),
+      invite: wrap(nodes.invite),
     },
   };
 })();

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { markSegment, markedUrl, normaliseUrl, readMarkSegment, readPublicationUrl, sameMark } from "../../src/publication-url";
+import { deploymentOf, markSegment, markedUrl, normaliseUrl, readMarkSegment, readPublicationUrl, sameMark } from "../../src/publication-url";
 
 const HOOK = "https://nr.example.com/qualtrics/hook";
 const OWNER = { instance: "a1b2c3d4e5f60718", config: "cfg.1", node: "0f1e2d3c4b5a6978" };
@@ -10,6 +10,23 @@ describe("publication URLs: our mark in the path, compared normalised", function
     const url = markedUrl(HOOK, { owner: OWNER, fingerprint: FP });
     assert.equal(url, `${HOOK}/nrq-ia1b2c3d4e5f60718-ccfg.1-n0f1e2d3c4b5a6978-k${FP}`);
     assert.deepEqual(readPublicationUrl(url), { route: HOOK, mark: { owner: OWNER, fingerprint: FP }, legacy: false });
+  });
+
+  it("the owner names the deployment, the flow, the configuration and the trigger", function () {
+    const deployment = deploymentOf("https://nr.example.com", "/api");
+    const owner = { deployment, flow: "tab.1", config: "cfg.1", node: "0f1e2d3c4b5a6978" };
+    const url = markedUrl(HOOK, { owner, fingerprint: FP });
+    assert.equal(url, `${HOOK}/nrq-d${deployment}-ftab.1-ccfg.1-n0f1e2d3c4b5a6978-k${FP}`);
+    assert.deepEqual(readPublicationUrl(url)?.mark, { owner, fingerprint: FP });
+    // the same address however it is written: every replica behind it computes the same
+    assert.equal(deploymentOf("HTTPS://NR.example.com:443/", "/api/"), deployment);
+    assert.match(deployment, /^[0-9a-f]{16}$/);
+    // another address (staging) or another httpNodeRoot is another deployment
+    assert.notEqual(deploymentOf("https://staging.example.com", "/api"), deployment);
+    assert.notEqual(deploymentOf("https://nr.example.com", ""), deployment);
+    // an older version's instance mark is not the same owner: the subscription is replaced once (migration)
+    assert.ok(!sameMark({ owner, fingerprint: FP }, { owner: OWNER, fingerprint: FP }));
+    assert.ok(sameMark({ owner, fingerprint: FP }, readPublicationUrl(url)!.mark));
   });
 
   it("no owner and no key: the URL stays as it is", function () {

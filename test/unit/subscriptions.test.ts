@@ -248,7 +248,8 @@ describe("event subscriptions (docs/qualtrics-api.md §6.1, §6.2)", function ()
   });
 
   describe("removeOrphans", function () {
-    const mine = { instance: "inst1", config: "cfg1" };
+    const mine = { instance: "inst1", config: "cfg1", deployments: ["dep1"] };
+    const depUrl = (deployment: string, config: string, node: string) => markedUrl(HOOK, { owner: { deployment, flow: "tab1", config, node }, fingerprint: FP_NEW });
     const url = (instance: string, config: string, node: string) => markedUrl(HOOK, { owner: { instance, config, node }, fingerprint: FP_NEW });
     const legacyUrl = (instance: string, config: string, node: string) => `${HOOK}?nrq=${FP_NEW}&nrqi=${instance}&nrqc=${config}&nrqn=${node}`;
 
@@ -283,6 +284,24 @@ describe("event subscriptions (docs/qualtrics-api.md §6.1, §6.2)", function ()
       );
       const removed = await removeOrphans(client, mine, (o) => o.node === "live");
       assert.deepEqual(removed, ["SUB_encoded", "SUB_slash", "SUB_legacy", "SUB_legacyReordered"]);
+    });
+
+    it("sweeps its deployments' subscriptions, never another deployment's (staging and production run the same flow)", async function () {
+      const client = clients.make(api.apiBase);
+      api.reply(
+        eventSubscriptions([
+          { id: "SUB_live", topics: TOPIC, publicationUrl: depUrl("dep1", "cfg1", "live") },
+          { id: "SUB_gone", topics: TOPIC, publicationUrl: depUrl("dep1", "cfg1", "gone") },
+          { id: "SUB_staging", topics: TOPIC, publicationUrl: depUrl("dep2", "cfg1", "gone") },
+          { id: "SUB_otherConfig", topics: TOPIC, publicationUrl: depUrl("dep1", "cfg2", "gone") },
+          // an older version's mark of this instance is still ours: swept (migration)
+          { id: "SUB_oldInstance", topics: TOPIC, publicationUrl: url("inst1", "cfg1", "gone") },
+        ]),
+      );
+      const removed = await removeOrphans(client, mine, (o) => o.node === "live");
+      assert.deepEqual(removed, ["SUB_gone", "SUB_oldInstance"]);
+      api.reply(eventSubscriptions([{ id: "SUB_oldInstance", topics: TOPIC, publicationUrl: url("inst1", "cfg1", "gone") }]));
+      assert.deepEqual(await removeOrphans(client, { config: "cfg1", deployments: ["dep1"] }, () => false), [], "without an instance ID, instance marks are nobody's");
     });
 
     it("one already deleted (404) counts as removed; another failure is thrown", async function () {
