@@ -16,7 +16,13 @@ const only = process.argv.slice(2); // optional suite names: unit package sandbo
 
 function run(cmd, args, env) {
   const r = spawnSync(cmd, args, { cwd: root, stdio: "inherit", env: { ...process.env, ...env } });
+  if (r.status === null) console.log(`\n(ended by signal ${r.signal})`);
   return r.status === null ? 1 : r.status;
+}
+
+/** how many runs have written their counts so far */
+function countedRuns(file) {
+  return fs.existsSync(file) ? fs.readFileSync(file, "utf8").split("\n").filter(Boolean).length : 0;
 }
 
 const EVERY_SUITE = ["unit", "package", "sandbox", "nodes", "e2e", "faults", "editor", "replicas"];
@@ -69,17 +75,25 @@ function runMatrix() {
   const mocha = require.resolve("mocha/bin/mocha.js");
   const reporter = path.join(root, "build/test/support/count-reporter.js");
   let failedRuns = 0;
+  let silentRuns = 0;
   for (const r of plannedRuns()) {
     const dir = path.join(root, path.dirname(r.glob.split("*")[0]));
     if (!fs.existsSync(dir)) continue;
     console.log(`\n=== ${r.suite} on ${r.nr} with Node ${spawnSync(r.node, ["--version"]).stdout.toString().trim()} ===`);
     // an unhandled rejection ends a real Node-RED (docs/node-red.md §1.4): here it fails the test instead of passing quietly
+    const before = countedRuns(counts);
     const status = run(r.node, ["--unhandled-rejections=strict", mocha, "--reporter", reporter, "--timeout", "20000", "--exit", r.glob], {
       NR_PKG: r.nr,
       QUALTRICS_TEST_COUNTS: counts,
       QUALTRICS_FAULT_FIGURES: figures,
     });
     if (status !== 0) failedRuns++;
+    // a run that ended before its reporter wrote its counts (a process that exits when its event
+    // loop runs dry, or is killed) would otherwise look like a smaller clean run
+    else if (countedRuns(counts) === before) {
+      console.log(`\n${r.suite} on ${r.nr} ended (exit code 0) without reporting its tests: counted as a failure`);
+      silentRuns++;
+    }
   }
 
   let passed = 0, failed = 0, skipped = 0;
@@ -99,6 +113,7 @@ function runMatrix() {
   }
   // a run that crashed before its reporter wrote counts still has to count as a failure
   if (failedRuns > 0 && failed === 0) failed = failedRuns;
+  failed += silentRuns;
   // a figure that does not hold fails the run even if every test passed
   failed += figureFailures;
   console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped`);
