@@ -4,7 +4,8 @@
 // have finished the entry for a message the flow never completed, and nobody would emit it again.
 //
 // Node-RED's message hooks tell when that work ends (docs/node-red.md §1.8): `preDeliver` for
-// each node a message is handed to, `onComplete` when that node calls done(). A message is settled once every node it reached has finished with it
+// each node a message is handed to, `onComplete` when that node calls done() (`postReceive` for a
+// node whose handler takes no done()). A message is settled once every node it reached has finished with it
 // (the nodes it passes it on to are handed it before done(), so the count only drops to 0 at the
 // end), or after `maxMs` for a node that holds messages or never calls done(). Where the runtime
 // offers no hooks (the test helper), a message settles as soon as it is sent, as before.
@@ -19,7 +20,7 @@ interface Tracked {
 
 interface HookEvent {
   msg?: { _msgid?: unknown };
-  destination?: { id?: string };
+  destination?: { id?: string; node?: { _expectedDoneCount?: unknown } };
   node?: { id?: string };
 }
 
@@ -46,17 +47,25 @@ function registryFor(hooks: Hooks): Map<string, Tracked> {
     t.open.set(to, (t.open.get(to) ?? 0) + 1);
     t.total++;
   });
-  hooks.add("onComplete.qualtricsSettling", (e) => {
-    const t = map.get(idOf(e) ?? "");
-    const at = e.node?.id;
-    // a node that was not handed the message through a wire (a link in) finishing is not counted
-    const open = t && at ? (t.open.get(at) ?? 0) : 0;
-    if (!t || !at || open === 0) return;
-    if (open === 1) t.open.delete(at);
-    else t.open.set(at, open - 1);
-    if (--t.total === 0) settleSoon(t);
+  hooks.add("onComplete.qualtricsSettling", (e) => finished(map.get(idOf(e) ?? ""), e.node?.id));
+  hooks.add("postReceive.qualtricsSettling", (e) => {
+    // a node whose input handler takes no done() (the older style, still common in contributed
+    // nodes) never reports the end: it is done once its handler has returned. The count is the
+    // runtime's own (Node.js `_expectedDoneCount`); without it, the same assumption
+    const expects = e.destination?.node?._expectedDoneCount;
+    if (typeof expects === "number" && expects > 0) return;
+    finished(map.get(idOf(e) ?? ""), e.destination?.id);
   });
   return map;
+}
+
+function finished(t: Tracked | undefined, at: string | undefined): void {
+  // a node that was not handed the message through a wire (a link in) finishing is not counted
+  const open = t && at ? (t.open.get(at) ?? 0) : 0;
+  if (!t || !at || open === 0) return;
+  if (open === 1) t.open.delete(at);
+  else t.open.set(at, open - 1);
+  if (--t.total === 0) settleSoon(t);
 }
 
 /** a node may call done() just before it sends on: settled only if nothing was handed on meanwhile */
