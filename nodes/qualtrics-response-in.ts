@@ -130,6 +130,8 @@ export default function (RED: NodeAPI): void {
     const maxBody = dialogNumber(def.maxBodyKb, 256, { min: 1 }) * 1024;
     /** messages being built (a fetch of the full response), which a close lets finish */
     const emitting = new Set<Promise<unknown>>();
+    /** messages sent whose flow is not done with them yet: how each ended is told to the journal */
+    const inFlow = new Map<string, (how: "handled" | "again") => void>();
     const closing = new AbortController();
     // ends a registration still running when the node closes, so it cannot outlive the node
     const stopRegistering = new AbortController();
@@ -276,7 +278,10 @@ export default function (RED: NodeAPI): void {
         }
       }
       received++;
-      const settled = settling.track(msg._msgid);
+      const id = msg._msgid;
+      const settled = new Promise<"handled" | "again">((resolve) => inFlow.set(id, resolve));
+      void settling.track(id).then(() => inFlow.get(id)?.("handled"));
+      void settled.then(() => inFlow.delete(id));
       node.send(msg);
       showReceived();
       return { settled };
@@ -449,6 +454,9 @@ export default function (RED: NodeAPI): void {
     }
 
     trigger.onClose(async (removed) => {
+      // a stop or a redeploy cuts the flows short: what they were still working on is sent again to
+      // the next instance (a node that was removed has none: its messages count as handled)
+      for (const tell of [...inFlow.values()]) tell(removed ? "handled" : "again");
       if (removed) {
         routes.release(route.fullPath, node.id);
       } else {

@@ -7,9 +7,10 @@
 // while fetches are being retried.
 //
 // Then a kill while the flow after the trigger is still working on a message (an HTTP request to a
-// slow service): the message was sent, the flow never finished it, so it comes out again. Last, a
-// full deploy while a message is being built: the new instance sends it, once, and to the nodes of
-// the new deploy (it waits for them all to exist, docs/node-red.md §1.9).
+// slow service): the message was sent, the flow never finished it, so it comes out again; the same
+// when a full deploy stops that flow. Last, a full deploy while a message is being built: the new
+// instance sends it, once, to the nodes of the new deploy (it waits for them all to exist,
+// docs/node-red.md §1.9).
 //
 // What counts as emitted is what the trigger's downstream function wrote to a file, synchronously,
 // for each message (the rig's collector batches what it sees, so it would lose what came out in
@@ -181,14 +182,12 @@ describe(`faults: the delivery journal across a kill (${process.env.NR_PKG || "n
     assert.ok(o.all.every((e) => e.fetched), "every message carries the fetched response");
   });
 
-  it("killed while the flow after the trigger still waits on a slow service: that message comes out again after the start, and is finished once", async function () {
-    fs.rmSync(log(), { force: true });
-    rig.sb.faults.clear();
-    // the service the flow posts each response to: it does not answer until told to
+  /** a service the flow posts each message to, which holds its answers until told to answer */
+  async function slowService() {
     const calls: string[] = [];
     let answering = false;
     const held: http.ServerResponse[] = [];
-    const service = http.createServer((req, res) => {
+    const server = http.createServer((req, res) => {
       let body = "";
       req.on("data", (c) => (body += c));
       req.on("end", () => {
@@ -197,11 +196,13 @@ describe(`faults: the delivery journal across a kill (${process.env.NR_PKG || "n
         else held.push(res);
       });
     });
-    await new Promise<void>((r) => service.listen(0, "127.0.0.1", r));
-    try {
-      const url = `http://127.0.0.1:${(service.address() as AddressInfo).port}/crm`;
-      const [config, trigger, rec] = flow(false);
-      const nodes: FlowNode[] = [
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/crm`;
+    const [config, trigger, rec] = flow(false);
+    return {
+      calls,
+      /** trigger → http request to the service → record (only what the service answered) */
+      flow: (): FlowNode[] => [
         config,
         { ...trigger, wires: [["post"]] },
         {
@@ -209,30 +210,66 @@ describe(`faults: the delivery journal across a kill (${process.env.NR_PKG || "n
           persist: false, proxy: "", insecureHTTPParser: false, authType: "", senderr: false, headers: [], x: 0, y: 0, wires: [["rec"]],
         },
         { ...rec, func: `msg.event = { responseId: msg.payload === "ok" ? msg.event.responseId : "?", source: msg.event.source }; ${rec.func}` },
-      ];
-      await rig.deploy([], nodes, { [TRIGGER]: { sharedKey: SHARED_KEY } });
+      ],
+      /** from now on every request is answered; `held`: what to do with the ones held so far */
+      answer(heldOnes: "drop" | "answer"): void {
+        answering = true;
+        for (const res of held.splice(0)) heldOnes === "drop" ? res.destroy() : res.end("ok");
+      },
+      async close(): Promise<void> {
+        server.closeAllConnections();
+        await new Promise((r) => server.close(r));
+      },
+    };
+  }
+
+  it("killed while the flow after the trigger still waits on a slow service: that message comes out again after the start, and is finished once", async function () {
+    fs.rmSync(log(), { force: true });
+    rig.sb.faults.clear();
+    const service = await slowService();
+    try {
+      await rig.deploy([], service.flow(), { [TRIGGER]: { sharedKey: SHARED_KEY } });
       await waitFor("the route", async () => ![0, 404].includes(await rig.postForm(ROUTE, {}).catch(() => 0)), 15_000, 50);
       assert.equal(await rig.postForm(ROUTE, delivery("R_slowflow")), 200);
-      await waitFor("the flow posting it to the service", () => calls.length === 1, 15_000, 20);
+      await waitFor("the flow posting it to the service", () => service.calls.length === 1, 15_000, 20);
       await sleep(300);
       await rig.nr.kill();
-      for (const res of held.splice(0)) res.destroy();
-      answering = true;
+      service.answer("drop");
       await rig.nr.start();
       await waitFor("the message again, this time through to the end", () => emitted().length === 1, 30_000, 100);
       await sleep(1500); // a third send would show now
-      assert.equal(calls.length, 2, "posted once before the kill and once after the start");
-      assert.ok(calls.every((c) => c.includes("R_slowflow")));
+      assert.equal(service.calls.length, 2, "posted once before the kill and once after the start");
+      assert.ok(service.calls.every((c) => c.includes("R_slowflow")));
       assert.deepEqual(emitted().map((e) => e.id), ["R_slowflow"]);
       // finished as soon as the flow was done with it (not at a close, not after the time limit):
       // another kill now does not bring it a third time
       await rig.nr.kill();
       await rig.nr.start();
       await sleep(1500);
-      assert.equal(calls.length, 2, "not sent again after a second kill");
+      assert.equal(service.calls.length, 2, "not sent again after a second kill");
     } finally {
-      service.closeAllConnections();
-      await new Promise((r) => service.close(r));
+      await service.close();
+    }
+  });
+
+  it("a full deploy while the flow after the trigger waits on a slow service: the new flow gets the message, once", async function () {
+    fs.rmSync(log(), { force: true });
+    rig.sb.faults.clear();
+    const service = await slowService();
+    try {
+      await rig.deploy([], service.flow(), { [TRIGGER]: { sharedKey: SHARED_KEY } });
+      await waitFor("the route", async () => ![0, 404].includes(await rig.postForm(ROUTE, {}).catch(() => 0)), 15_000, 50);
+      assert.equal(await rig.postForm(ROUTE, delivery("R_deploycut")), 200);
+      await waitFor("the flow posting it to the service", () => service.calls.length === 1, 15_000, 20);
+      // the deploy stops that flow: the answer, when it comes, goes nowhere
+      await rig.deploy([], service.flow(), { [TRIGGER]: { sharedKey: SHARED_KEY } });
+      service.answer("answer");
+      await waitFor("the message through the new flow", () => emitted().length === 1, 15_000, 50);
+      await sleep(1500);
+      assert.equal(service.calls.length, 2, "posted by the old flow, then by the new one");
+      assert.deepEqual(emitted().map((e) => e.id), ["R_deploycut"]);
+    } finally {
+      await service.close();
     }
   });
 

@@ -23,6 +23,19 @@ describe("replicas: how the figures are counted", () => {
     assert.deepEqual(c.duplicatedIds, ["b (r1, r3)"]);
   });
 
+  it("a duplicate across a deploy (once before it ended, once after it began) is the window; two on one side, or three, are not", () => {
+    const e = (replica: string, id: string, at: number) => ({ replica, id, at });
+    const deploy = { from: 1000, to: 1500 };
+    const c = countEvents(
+      ["across", "before", "after", "thrice"],
+      [e("r1", "across", 900), e("r2", "across", 1700), e("r1", "before", 100), e("r2", "before", 200), e("r1", "after", 2000), e("r3", "after", 2100), e("r1", "thrice", 900), e("r2", "thrice", 1700), e("r3", "thrice", 1800)],
+      [],
+      deploy,
+    );
+    assert.deepEqual({ duplicated: c.duplicated, windowDuplicates: c.windowDuplicates }, { duplicated: 3, windowDuplicates: 1 });
+    assert.equal(countEvents(["across"], [e("r1", "across", 900), e("r2", "across", 1700)]).duplicated, 1, "no deploy, no window");
+  });
+
   it("poll runs per replica from the export requests; runs of two replicas at once overlap, one after the other do not", () => {
     const S = "SV_1";
     const ex = `/API/v3/surveys/${S}/export-responses`;

@@ -7,7 +7,10 @@ import type { Emission } from "./rig";
 
 /** Ends, where `duplicated` counts only the duplicates outside the documented window */
 export interface EventCount extends Ends {
-  /** emitted more than once, at least once by a replica that was killed (between emitting and recording) */
+  /**
+   * emitted more than once, at least once by a replica that was killed, or once before and once
+   * after a deploy that stopped the flows (the message was still in the old flow: docs/replicas.md)
+   */
   windowDuplicates: number;
   /** the ids lost and duplicated, a few of each, for a failure message */
   lostIds: string[];
@@ -16,10 +19,13 @@ export interface EventCount extends Ends {
 
 /**
  * How each event ended: never emitted (lost), once (delivered), or more than once. A duplicate
- * one of whose emissions came from `killed` (a replica that was SIGKILLed) is the documented
- * window; any other duplicate is not allowed.
+ * one of whose emissions came from `killed` (a replica that was SIGKILLed), or whose emissions
+ * fall before the end and after the start of `deploy` (a full deploy stopping the flows), is the
+ * documented window; any other duplicate is not allowed.
  */
-export function countEvents(ids: Iterable<string>, emissions: Emission[], killed: string[] = []): EventCount {
+export function countEvents(ids: Iterable<string>, emissions: Emission[], killed: string[] = [], deploy?: { from: number; to: number }): EventCount {
+  const acrossDeploy = (seen: Emission[]) =>
+    deploy !== undefined && Math.min(...seen.map((e) => e.at)) <= deploy.to && Math.max(...seen.map((e) => e.at)) >= deploy.from;
   const by = new Map<string, Emission[]>();
   for (const e of emissions) by.set(e.id, [...(by.get(e.id) ?? []), e]);
   const out: EventCount = { sent: 0, delivered: 0, errored: 0, lost: 0, duplicated: 0, windowDuplicates: 0, lostIds: [], duplicatedIds: [] };
@@ -30,7 +36,7 @@ export function countEvents(ids: Iterable<string>, emissions: Emission[], killed
       out.lost++;
       if (out.lostIds.length < 10) out.lostIds.push(id);
     } else if (seen.length === 1) out.delivered++;
-    else if (seen.some((e) => killed.includes(e.replica))) out.windowDuplicates++;
+    else if (seen.some((e) => killed.includes(e.replica)) || (seen.length === 2 && acrossDeploy(seen))) out.windowDuplicates++;
     else {
       out.duplicated++;
       if (out.duplicatedIds.length < 10) out.duplicatedIds.push(`${id} (${seen.map((e) => e.replica).join(", ")})`);

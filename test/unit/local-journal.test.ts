@@ -79,10 +79,10 @@ describe("local delivery journal", function () {
     const j = open();
     assert.equal(await j.accept(entry("R_a")), "new");
     assert.equal(await j.accept(entry("R_b")), "new");
-    const flowDone = new Map<string, () => void>();
-    j.start(async (e) => ({ settled: new Promise<void>((r) => flowDone.set(String(e.data.responseId), r)) }));
+    const flowDone = new Map<string, (how: "handled") => void>();
+    j.start(async (e) => ({ settled: new Promise<"handled">((r) => flowDone.set(String(e.data.responseId), r)) }));
     await until(() => flowDone.size === 2, 2000, "both sent");
-    flowDone.get("R_b")!();
+    flowDone.get("R_b")!("handled");
     await until(() => j.state().pending === 1, 2000, "R_b finished");
     await new Promise((r) => setTimeout(r, 50)); // its line flushed
     // killed now: R_a's flow was still working on it (no close, the file as it is)
@@ -105,31 +105,48 @@ describe("local delivery journal", function () {
     const accepting = j.accept(entry("R_a"));
     await until(() => syncs === 1, 2000, "the flush under way");
     const out: JournalEntry[] = [];
-    let flowDone!: () => void;
+    let flowDone!: (how: "handled") => void;
     // a new node instance starting (a deploy) while the delivery's line is being flushed
-    j.start(async (e) => (out.push(e), { settled: new Promise<void>((r) => (flowDone = r)) }));
+    j.start(async (e) => (out.push(e), { settled: new Promise<"handled">((r) => (flowDone = r)) }));
     await until(() => out.length === 1, 2000, "handed out by the start");
     release();
     assert.equal(await accepting, "new");
     await new Promise((r) => setTimeout(r, 50));
     assert.equal(out.length, 1, "not handed out again when its accept completes");
-    flowDone();
+    flowDone("handled");
     await until(() => j.state().pending === 0, 2000, "finished");
     await j.close(false);
   });
 
-  it("a close finishes the entries whose messages are still in the flow: the flows are stopping, they are not sent again", async () => {
+  it('a flow cut short by a redeploy ("again"): the entry goes to the next instance, once; a close keeps what is still in the flow', async () => {
     const j = open();
     assert.equal(await j.accept(entry("R_a")), "new");
-    let sent = 0;
-    j.start(async () => (sent++, { settled: new Promise<void>(() => undefined) }));
-    await until(() => sent === 1, 2000, "sent");
-    assert.equal(j.state().pending, 1);
+    assert.equal(await j.accept(entry("R_b")), "new");
+    const cut = new Map<string, (how: "again") => void>();
+    const first = async (e: JournalEntry) => {
+      if (closing) throw new Error("closed");
+      return { settled: new Promise<"again">((r) => cut.set(String(e.data.responseId), r)) };
+    };
+    let closing = false;
+    j.start(first);
+    await until(() => cut.size === 2, 2000, "both sent");
+    // the old instance closes: R_a's flow was cut short; R_b is still in the flow as the journal closes
+    closing = true;
+    cut.get("R_a")!("again");
+    await new Promise((r) => setTimeout(r, 20));
+    const out: JournalEntry[] = [];
+    j.start(async (e) => void out.push(e)); // the new instance
+    await until(() => out.length === 1, 2000, "R_a to the new instance");
+    assert.deepEqual(ids(out), ["R_a"]);
+    await until(() => j.state().pending === 1, 2000, "R_a finished");
     await j.close(false);
     const again = open();
-    await again.ready;
-    assert.equal(again.state().pending, 0);
-    assert.equal(await again.known(entry("R_a").key), true);
+    const later: JournalEntry[] = [];
+    again.start(async (e) => void later.push(e));
+    await until(() => later.length === 1, 2000, "R_b at the next start");
+    assert.deepEqual(ids(later), ["R_b"]);
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(out.length + later.length, 2, "each once more");
     await again.close(false);
   });
 

@@ -108,11 +108,11 @@ describe("Redis delivery journal", function () {
     const b = fx.replica(TAKEOVER);
     await Promise.all([connected(a), connected(b)]);
     const emitted: string[] = [];
-    let flowDone: (() => void) | undefined;
+    let flowDone: ((how: "handled") => void) | undefined;
     const ja = a.journal(OPTS);
     ja.start(async (e) => {
       emitted.push(`a:${e.key}`);
-      return { settled: new Promise<void>((r) => (flowDone = r)) };
+      return { settled: new Promise<"handled">((r) => (flowDone = r)) };
     });
     assert.equal(await ja.accept(entry("R_1")), "new");
     await waitFor("replica A sending it", () => emitted.length === 1);
@@ -121,7 +121,7 @@ describe("Redis delivery journal", function () {
     await sleep(1500); // several claim periods (claim time 400 ms, checked every 100 ms)
     assert.deepEqual(emitted, ["a:R_1"], "not taken over while A's flow works on it");
     assert.equal(ja.state().pending, 1, "still pending: the flow is not done");
-    flowDone!();
+    flowDone!("handled");
     await waitFor("finished", () => ja.state().pending === 0);
     await sleep(600);
     assert.deepEqual(emitted, ["a:R_1"]);
@@ -136,7 +136,7 @@ describe("Redis delivery journal", function () {
     let sent = 0;
     ja.start(async () => {
       sent++;
-      return { settled: new Promise<void>(() => undefined) }; // the HTTP request after the trigger never answers
+      return { settled: new Promise<"handled">(() => undefined) }; // the HTTP request after the trigger never answers
     });
     assert.equal(await ja.accept(entry("R_1")), "new");
     await waitFor("replica A sending it", () => sent === 1);
@@ -144,6 +144,26 @@ describe("Redis delivery journal", function () {
     const emitted: string[] = [];
     b.journal(OPTS).start(async (e) => void emitted.push(e.key));
     await waitFor("replica B emitting it", () => emitted.length === 1, 10_000);
+    assert.deepEqual(emitted, ["R_1"]);
+  });
+
+  it('a flow cut short by a redeploy ("again"): the entry is emitted again after the claim time, by the next instance', async function () {
+    const a = fx.replica(TAKEOVER);
+    await connected(a);
+    const ja = a.journal(OPTS);
+    let cut: ((how: "again") => void) | undefined;
+    ja.start(async () => ({ settled: new Promise<"again">((r) => (cut = r)) }));
+    assert.equal(await ja.accept(entry("R_1")), "new");
+    await waitFor("sent", () => cut !== undefined);
+    cut!("again");
+    await ja.close(false);
+    // the next instance: a new configuration node after a full deploy, so a new consumer
+    const b = fx.replica(TAKEOVER);
+    await connected(b);
+    const emitted: string[] = [];
+    b.journal(OPTS).start(async (e) => void emitted.push(e.key));
+    await waitFor("the next instance emitting it", () => emitted.length === 1, 10_000);
+    await sleep(600);
     assert.deepEqual(emitted, ["R_1"]);
   });
 

@@ -256,8 +256,12 @@ export class LocalJournal implements DeliveryJournal {
           if (!out) return this.finish(n, entry);
           // the slot is free for the next entry; this one is finished once the flow is done with it
           this.settling.add(n);
-          void out.settled.then(() => {
-            if (this.settling.delete(n)) this.finish(n, entry);
+          void out.settled.then((how) => {
+            if (!this.settling.delete(n)) return;
+            if (how === "handled") return this.finish(n, entry);
+            // cut short by a stop or a redeploy: pending again, for the instance that takes over
+            this.queue.push(n);
+            this.pump();
           });
         },
         () => {
@@ -306,12 +310,6 @@ export class LocalJournal implements DeliveryJournal {
   async close(removed: boolean): Promise<void> {
     this.closed = true;
     this.removed = removed;
-    // the flows are stopping: a message still in them counts as handled, not to be sent again
-    for (const n of [...this.settling]) {
-      this.settling.delete(n);
-      const entry = this.pending.get(n);
-      if (entry) this.finish(n, entry);
-    }
     this.listeners.clear();
     await this.ready;
     while (this.flushing) await this.flushing;

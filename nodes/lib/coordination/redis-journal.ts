@@ -198,8 +198,10 @@ export function redisJournal(opts: RedisJournalOptions): DeliveryJournal {
         mine.delete(id);
         if (!out) return done();
         settling.set(id, entry);
-        void out.settled.then(() => {
-          if (settling.delete(id)) void done();
+        void out.settled.then((how) => {
+          // "again" (a stop or a redeploy cut its flow short): no longer kept fresh, so the claim
+          // time hands it to the next instance or another replica
+          if (settling.delete(id) && how === "handled") void done();
         });
       },
       () => mine.delete(id), // the node is closing: the entry stays pending for another replica or the next start
@@ -321,8 +323,6 @@ export function redisJournal(opts: RedisJournalOptions): DeliveryJournal {
       offLink();
       offFallbackState();
       listeners.clear();
-      // the flows are stopping: a message still in them counts as handled, not to be sent again
-      for (const [id, entry] of settling) unfinished.set(id, entry);
       settling.clear();
       // what was emitted and not yet recorded as finished: one try, else another replica re-emits it
       if (link.up()) for (const [id, entry] of [...unfinished]) await finish(id, entry).catch(() => undefined);

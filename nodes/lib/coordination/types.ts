@@ -26,8 +26,12 @@ export interface JournalState {
   where: "local" | "shared" | "fallback";
 }
 
-/** the message is out; `settled` (never rejects) resolves once the flow is done with it (nodes/lib/message-settling.ts) */
-export type Emitted = void | { settled: Promise<void> };
+/**
+ * The message is out; `settled` (never rejects) says how its flow ended: "handled" once the flow
+ * is done with it (nodes/lib/message-settling.ts), "again" when a stop or a redeploy cut the flow
+ * short while it worked on it: the entry stays, to be sent to the next instance.
+ */
+export type Emitted = void | { settled: Promise<"handled" | "again"> };
 export type Emit = (entry: JournalEntry) => Promise<Emitted>;
 
 export interface DeliveryJournal {
@@ -40,8 +44,8 @@ export interface DeliveryJournal {
   /**
    * Hands each entry this process is to emit to `emit`, those found at start first. When `emit`
    * resolves the entry is finished (removed, its key remembered for the window) at once, or once
-   * the `settled` it resolves with does: the flow has finished with the message. When it rejects
-   * (the node is closing) the entry stays for the next start or another replica.
+   * the `settled` it resolves with says "handled". When it rejects (the node is closing), or
+   * `settled` says "again", the entry stays for the next start or another replica.
    */
   start(emit: Emit): void;
   state(): JournalState;
