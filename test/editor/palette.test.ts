@@ -61,7 +61,7 @@ describe(`editor: palette (${process.env.NR_PKG || "node-red"})`, function () {
     );
     assert.equal(info.configCategory, "config");
     assert.equal(info.configInPalette, 0);
-    assert.deepEqual(info.configCredentials, ["apiToken", "clientId", "clientSecret"]);
+    assert.deepEqual(info.configCredentials, ["apiToken", "clientId", "clientSecret", "redisUrl"]);
     for (const h of info.help) assert.ok(h.text.length > 200, `help for ${h.type}`);
   });
 

@@ -119,7 +119,8 @@ function loadDefinitions(): { defs: Record<string, Def>; rendered: string[] } {
   };
   context.window = context;
   vm.createContext(context);
-  // the config node first: it defines the helpers the other dialogs use
+  // the editor library first, as Node-RED loads each file's <script src> before its definitions
+  vm.runInContext(read(path.join(ROOT, "resources", "qualtrics-editor.js")), context, { filename: "qualtrics-editor.js" });
   for (const type of TYPES) vm.runInContext(jsOf(type), context, { filename: `${type}.html` });
   return { defs, rendered };
 }

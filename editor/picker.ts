@@ -1,0 +1,134 @@
+// The "qualtrics" typedInput type: the ID as text, with suggestions (names) while typing and a button
+// that opens the full list with a filter and a reload button.
+import { jq, red, t } from "./browser";
+import { describe, load, matches, type Item, type LookupSpec } from "./lookup";
+import { injectStyle } from "./style";
+import { isEnv, PICKER, rules } from "./validation";
+
+const MAX_SHOWN = 300;
+const KEY_ENTER = 13;
+const KEY_DOWN = 40;
+const KEY_ESCAPE = 27;
+
+export interface PickerSpec extends LookupSpec {
+  /** the id of the typedInput's <input> */
+  input: string;
+  prefixes?: readonly string[];
+}
+
+function openPanel(spec: PickerSpec): void {
+  injectStyle();
+  const input = jq("#" + spec.input);
+  let target = input.next(".red-ui-typedInput-container");
+  if (!target.length) target = input;
+  const current = input.typedInput("value");
+  const box = jq('<div class="qualtrics-picker"></div>');
+  const top = jq('<div class="qualtrics-picker-top"></div>').appendTo(box);
+  const filter = jq('<input type="text" autocomplete="off">').attr("placeholder", t("qualtrics-config.picker.filter")).appendTo(top);
+  const reload = jq('<button type="button" class="red-ui-button red-ui-button-small"><i class="fa fa-refresh"></i></button>')
+    .attr("title", t("qualtrics-config.picker.refresh"))
+    .attr("aria-label", t("qualtrics-config.picker.refresh"))
+    .appendTo(top);
+  const status = jq('<div class="qualtrics-picker-status" role="status"></div>').appendTo(box);
+  const list = jq('<ul class="qualtrics-picker-list" role="listbox"></ul>').appendTo(box);
+  let items: Item[] = [];
+  const panel = red().popover.panel(box);
+
+  function render(): void {
+    list.empty();
+    const text = filter.val();
+    let shown = 0;
+    let total = 0;
+    for (const item of items) {
+      if (!matches(item, text)) continue;
+      total += 1;
+      if (shown >= MAX_SHOWN) continue;
+      shown += 1;
+      const a = jq('<a href="#" role="option"></a>').attr("title", item.label + " (" + item.value + ")");
+      jq("<span></span>").text(item.label).appendTo(a);
+      jq('<span class="qualtrics-picker-detail"></span>').text(describe(item)).appendTo(a);
+      if (item.value === current) a.addClass("qualtrics-current");
+      a.on("click", (evt: Event) => {
+        evt.preventDefault();
+        input.typedInput("value", item.value);
+        panel.hide();
+      });
+      jq("<li></li>").append(a).appendTo(list);
+    }
+    if (!status.hasClass("qualtrics-error") && items.length) {
+      status.text(total > shown ? t("qualtrics-config.picker.more", { shown, count: total }) : t("qualtrics-config.picker.count", { count: total }));
+    }
+  }
+
+  function fetch(refresh: boolean): void {
+    status.removeClass("qualtrics-error").text(t("qualtrics-config.picker.loading"));
+    reload.prop("disabled", true);
+    load(spec, refresh, (err, got) => {
+      reload.prop("disabled", false);
+      if (err) {
+        items = [];
+        status.addClass("qualtrics-error").text(err);
+      } else {
+        items = got || [];
+        if (!items.length) status.text(t("qualtrics-config.picker.empty"));
+      }
+      render();
+    });
+  }
+
+  filter.on("keyup input", render);
+  filter.on("keydown", (evt: KeyboardEvent) => {
+    if (evt.keyCode === KEY_ENTER) {
+      evt.preventDefault();
+      list.find("a").first().trigger("click");
+    } else if (evt.keyCode === KEY_DOWN) {
+      evt.preventDefault();
+      list.find("a").first().trigger("focus");
+    }
+  });
+  reload.on("click", (evt: Event) => {
+    evt.preventDefault();
+    fetch(true);
+  });
+  // Escape closes the panel here, before the editor's own key handling sees a removed element
+  box.on("keydown", (evt: KeyboardEvent) => {
+    if (evt.keyCode === KEY_ESCAPE) {
+      evt.preventDefault();
+      evt.stopPropagation();
+      panel.hide();
+      input.next(".red-ui-typedInput-container").find("input.red-ui-typedInput-input").trigger("focus");
+    }
+  });
+  panel.container.css({ width: Math.max(320, target.outerWidth() || 0) + "px" });
+  // a cached list is there at once, so the panel is measured with it
+  fetch(false);
+  panel.show({ target, align: "right" });
+  setTimeout(() => filter.trigger("focus"), 50);
+}
+
+export function pickerType(spec: PickerSpec): Record<string, unknown> {
+  const expand = Object.assign(() => openPanel(spec), { icon: "fa-search" });
+  const idRule = spec.prefixes ? rules.id(spec.prefixes) : null;
+  return {
+    value: PICKER,
+    label: t("qualtrics-config.picker.type"),
+    icon: "fa fa-list-ul",
+    validate: (v: string) => (!v || isEnv(v) || !idRule ? true : idRule(String(v).trim()) === true),
+    autoComplete(value: string, done: (out: unknown[]) => void) {
+      load(spec, false, (err, items) => {
+        if (err || !items) return done([]);
+        const out: unknown[] = [];
+        for (const item of items) {
+          if (out.length >= 50) break;
+          if (!matches(item, value)) continue;
+          const row = jq('<div style="display: flex; justify-content: space-between;"></div>');
+          jq('<div class="red-ui-autoComplete-completion"></div>').text(item.label).appendTo(row);
+          jq('<div class="qualtrics-completion-detail"></div>').text(describe(item)).appendTo(row);
+          out.push({ value: item.value, label: row });
+        }
+        done(out);
+      });
+    },
+    expand,
+  };
+}
