@@ -26,14 +26,19 @@ export function onlyConfig(): string | undefined {
 }
 
 /**
- * A node dropped from the palette (its `onadd`) or opened without a configuration gets the only
- * configuration there is, so a newcomer does not meet "none" beside the one they made.
+ * A node dropped from the palette (its `onadd`) or a dialog opened without a configuration gets the
+ * only configuration there is, so a newcomer does not meet "none" beside the one they made. In a
+ * dialog only the select changes: Cancel leaves the node as it was.
  */
 export function preselectConfig(node: Node, prop = "qualtrics"): void {
   if (node[prop]) return;
   const only = onlyConfig();
   if (!only) return;
-  node[prop] = only;
   const select = jq("#node-input-" + prop);
-  if (select.length) select.val(only).trigger("change");
+  if (!select.length) {
+    node[prop] = only;
+    return;
+  }
+  const current = select.val();
+  if (!current || current === "_ADD_" || current === "none") select.val(only).trigger("change");
 }

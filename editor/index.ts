@@ -5,7 +5,7 @@
 import { windowOf } from "./browser";
 import { CONFIG_TYPE, onlyConfig, preselectConfig, selectedConfig, showRow } from "./dialog";
 import { load } from "./lookup";
-import { pickerType } from "./picker";
+import { customIdType, idInput, pickerType } from "./picker";
 import { injectStyle } from "./style";
 import { checkTyped, field, fixed, isEnv, isSet, nodeText, PICKER, rules, typeOf, V, validator } from "./validation";
 
@@ -23,6 +23,8 @@ export const library = {
   V,
   nodeText,
   pickerType,
+  idInput,
+  customIdType,
   selectedConfig,
   showRow,
   onlyConfig,

@@ -132,3 +132,53 @@ export function pickerType(spec: PickerSpec): Record<string, unknown> {
     expand,
   };
 }
+
+/** "custom ID": the plain text type, named for what it holds beside the list of names */
+export function customIdType(): Record<string, unknown> {
+  return { value: "str", label: t("qualtrics-config.picker.custom"), icon: "red/images/typedInput/az.svg" };
+}
+
+export interface IdFieldSpec {
+  kind: string;
+  prefixes?: readonly string[];
+  config?: () => string;
+  params?: LookupSpec["params"];
+  /** the types offered after the list and "custom ID" (msg, flow, global, env by default) */
+  rest?: readonly string[];
+  /** the typedInput's id, when it is not node-input-<prop> */
+  input?: string;
+}
+
+/**
+ * An ID field as a picker by default: the list of names first, then "custom ID" and the usual
+ * msg/flow/global/env types. The name of the chosen item is shown under the field, looked up
+ * again each time the dialog opens, and a saved ID the account no longer has is said to be gone.
+ */
+export function idInput(prop: string, field: IdFieldSpec): void {
+  const input = field.input ?? "node-input-" + prop;
+  const spec: PickerSpec = { input, kind: field.kind, prefixes: field.prefixes, params: field.params, config: field.config ?? (() => jq("#node-input-qualtrics").val()) };
+  const el = jq("#" + input);
+  el.typedInput({ default: PICKER, typeField: "#" + input + "Type", types: [pickerType(spec), customIdType(), ...(field.rest ?? ["msg", "flow", "global", "env"])] });
+  showName(el, spec);
+}
+
+function showName(el: ReturnType<typeof jq>, spec: PickerSpec): void {
+  injectStyle();
+  const container = el.next(".red-ui-typedInput-container");
+  const hint = jq('<div class="qualtrics-picked-name"></div>').attr("id", spec.input + "-name").insertAfter(container.length ? container : el);
+  let asked = 0;
+  const refresh = () => {
+    const id = String(el.typedInput("value") || "").trim();
+    const mine = ++asked;
+    hint.removeClass("qualtrics-warn").text("");
+    if (el.typedInput("type") !== PICKER || !id || isEnv(id)) return;
+    load(spec, false, (err, items) => {
+      if (mine !== asked || err || !items) return;
+      const found = items.find((i) => i.value === id);
+      if (found) hint.text(found.label);
+      else hint.addClass("qualtrics-warn").text(t("qualtrics-config.picker.gone", { id }));
+    });
+  };
+  el.on("change", refresh);
+  refresh();
+}

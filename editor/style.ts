@@ -14,6 +14,8 @@ const CSS = [
   ".qualtrics-picker-list a.qualtrics-current { background: var(--red-ui-list-item-background-selected); }",
   ".qualtrics-picker-detail { color: var(--red-ui-secondary-text-color); font-size: 0.85em; margin-left: 8px; }",
   ".qualtrics-completion-detail { color: var(--red-ui-secondary-text-color); font-size: 0.85em; margin-left: 8px; white-space: nowrap; }",
+  ".qualtrics-picked-name { color: var(--red-ui-secondary-text-color); font-size: 0.9em; margin: 2px 0 0 104px; }",
+  ".qualtrics-picked-name.qualtrics-warn { color: var(--red-ui-text-color-warning); }",
   ".qualtrics-result { margin: 4px 0 0 0; }",
   ".qualtrics-result div { margin: 2px 0; }",
   ".qualtrics-ok { color: var(--red-ui-text-color-success); }",
