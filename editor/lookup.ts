@@ -15,6 +15,8 @@ export interface LookupSpec {
   kind: string;
   config(): string;
   params?(): Params | undefined;
+  /** the server searches for what the user types (contacts): no list is loaded whole */
+  search?: boolean;
 }
 
 const CACHE_MS = 30000;
@@ -103,10 +105,11 @@ function allMailingLists(configId: string, refresh: boolean, done: Done): void {
   });
 }
 
-export function load(spec: LookupSpec, refresh: boolean, cb: Done): void {
+export function load(spec: LookupSpec, refresh: boolean, cb: Done, query?: string): void {
   const configId = spec.config();
-  const params = spec.params ? spec.params() : {};
-  if (params && params.error) return cb(params.error);
+  const own = spec.params ? spec.params() : {};
+  if (own && own.error) return cb(own.error);
+  const params: Params = spec.search ? { ...own, q: query ?? "" } : { ...own };
   const cfg: Node | null = configId ? red().nodes.node(configId) : null;
   const typed = cfg && cfg.credentials ? secretsOf(cfg).filter((n) => !!cfg.credentials[n]).join(",") : "";
   const version = cfg ? [cfg.dataCenter, cfg.baseUrl, cfg.authType || "token", cfg.scopes || "", cfg.changed ? "changed" : "deployed", typed].join("|") : "";
@@ -118,7 +121,7 @@ export function load(spec: LookupSpec, refresh: boolean, cb: Done): void {
     cb(err, items);
   };
   if (spec.kind === "allMailingLists") allMailingLists(configId, refresh, done);
-  else request(configId, spec.kind, params || {}, refresh, done);
+  else request(configId, spec.kind, params, refresh, done);
 }
 
 export function matches(item: Item, text: string): boolean {

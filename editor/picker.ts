@@ -40,7 +40,7 @@ function openPanel(spec: PickerSpec): void {
     let shown = 0;
     let total = 0;
     for (const item of items) {
-      if (!matches(item, text)) continue;
+      if (!spec.search && !matches(item, text)) continue;
       total += 1;
       if (shown >= MAX_SHOWN) continue;
       shown += 1;
@@ -60,10 +60,13 @@ function openPanel(spec: PickerSpec): void {
     }
   }
 
+  let asked = 0;
   function fetch(refresh: boolean): void {
     status.removeClass("qualtrics-error").text(t("qualtrics-config.picker.loading"));
     reload.prop("disabled", true);
+    const mine = ++asked;
     load(spec, refresh, (err, got) => {
+      if (mine !== asked) return; // an answer to what the user typed before
       reload.prop("disabled", false);
       if (err) {
         items = [];
@@ -73,10 +76,16 @@ function openPanel(spec: PickerSpec): void {
         if (!items.length) status.text(t("qualtrics-config.picker.empty"));
       }
       render();
-    });
+    }, spec.search ? filter.val() : undefined);
   }
 
-  filter.on("keyup input", render);
+  // a searching picker asks the server once the user pauses typing; a list filters what it has
+  let typing: ReturnType<typeof setTimeout> | undefined;
+  filter.on("keyup input", () => {
+    if (!spec.search) return render();
+    if (typing) clearTimeout(typing);
+    typing = setTimeout(() => fetch(false), 300);
+  });
   filter.on("keydown", (evt: KeyboardEvent) => {
     if (evt.keyCode === KEY_ENTER) {
       evt.preventDefault();
@@ -120,14 +129,14 @@ export function pickerType(spec: PickerSpec): Record<string, unknown> {
         const out: unknown[] = [];
         for (const item of items) {
           if (out.length >= 50) break;
-          if (!matches(item, value)) continue;
+          if (!spec.search && !matches(item, value)) continue;
           const row = jq('<div style="display: flex; justify-content: space-between;"></div>');
           jq('<div class="red-ui-autoComplete-completion"></div>').text(item.label).appendTo(row);
           jq('<div class="qualtrics-completion-detail"></div>').text(describe(item)).appendTo(row);
           out.push({ value: item.value, label: row });
         }
         done(out);
-      });
+      }, spec.search ? value : undefined);
     },
     expand,
   };
@@ -143,6 +152,7 @@ export interface IdFieldSpec {
   prefixes?: readonly string[];
   config?: () => string;
   params?: LookupSpec["params"];
+  search?: boolean;
   /** the types offered after the list and "custom ID" (msg, flow, global, env by default) */
   rest?: readonly string[];
   /** the typedInput's id, when it is not node-input-<prop> */
@@ -156,7 +166,7 @@ export interface IdFieldSpec {
  */
 export function idInput(prop: string, field: IdFieldSpec): void {
   const input = field.input ?? "node-input-" + prop;
-  const spec: PickerSpec = { input, kind: field.kind, prefixes: field.prefixes, params: field.params, config: field.config ?? (() => jq("#node-input-qualtrics").val()) };
+  const spec: PickerSpec = { input, kind: field.kind, prefixes: field.prefixes, params: field.params, search: field.search, config: field.config ?? (() => jq("#node-input-qualtrics").val()) };
   const el = jq("#" + input);
   el.typedInput({ default: PICKER, typeField: "#" + input + "Type", types: [pickerType(spec), customIdType(), ...(field.rest ?? ["msg", "flow", "global", "env"])] });
   showName(el, spec);
@@ -177,7 +187,7 @@ function showName(el: ReturnType<typeof jq>, spec: PickerSpec): void {
       const found = items.find((i) => i.value === id);
       if (found) hint.text(found.label);
       else hint.addClass("qualtrics-warn").text(t("qualtrics-config.picker.gone", { id }));
-    });
+    }, spec.search ? id : undefined);
   };
   el.on("change", refresh);
   refresh();
