@@ -3,7 +3,7 @@
 // resources/@xmflows/node-red-qualtrics/qualtrics-editor.js and every dialog loads with <script src>
 // before its own definition runs. It defines one namespaced global, NodeRedQualtrics.
 import { windowOf } from "./browser";
-import { CONFIG_TYPE, onlyConfig, preselectConfig, selectedConfig, showRow } from "./dialog";
+import { CONFIG_TYPE, named, onlyConfig, prepare, preselectConfig, selectedConfig, showRow } from "./dialog";
 import { load } from "./lookup";
 import { customIdType, idInput, pickerType } from "./picker";
 import { injectStyle } from "./style";
@@ -29,6 +29,8 @@ export const library = {
   showRow,
   onlyConfig,
   preselectConfig,
+  prepare,
+  named,
   injectStyle,
   load,
 };

@@ -1,6 +1,7 @@
 // The "qualtrics" typedInput type: the ID as text, with suggestions (names) while typing and a button
 // that opens the full list with a filter and a reload button.
 import { jq, red, t } from "./browser";
+import { keepName } from "./dialog";
 import { describe, load, matches, type Item, type LookupSpec } from "./lookup";
 import { injectStyle } from "./style";
 import { isEnv, PICKER, rules } from "./validation";
@@ -153,6 +154,8 @@ export interface IdFieldSpec {
   config?: () => string;
   params?: LookupSpec["params"];
   search?: boolean;
+  /** a plain property (no <prop>Type): the list is the only type */
+  plain?: boolean;
   /** the types offered after the list and "custom ID" (msg, flow, global, env by default) */
   rest?: readonly string[];
   /** the typedInput's id, when it is not node-input-<prop> */
@@ -168,11 +171,12 @@ export function idInput(prop: string, field: IdFieldSpec): void {
   const input = field.input ?? "node-input-" + prop;
   const spec: PickerSpec = { input, kind: field.kind, prefixes: field.prefixes, params: field.params, search: field.search, config: field.config ?? (() => jq("#node-input-qualtrics").val()) };
   const el = jq("#" + input);
-  el.typedInput({ default: PICKER, typeField: "#" + input + "Type", types: [pickerType(spec), customIdType(), ...(field.rest ?? ["msg", "flow", "global", "env"])] });
-  showName(el, spec);
+  if (field.plain) el.typedInput({ types: [pickerType(spec)] });
+  else el.typedInput({ default: PICKER, typeField: "#" + input + "Type", types: [pickerType(spec), customIdType(), ...(field.rest ?? ["msg", "flow", "global", "env"])] });
+  showName(el, spec, prop);
 }
 
-function showName(el: ReturnType<typeof jq>, spec: PickerSpec): void {
+function showName(el: ReturnType<typeof jq>, spec: PickerSpec, prop: string): void {
   injectStyle();
   const container = el.next(".red-ui-typedInput-container");
   const hint = jq('<div class="qualtrics-picked-name"></div>').attr("id", spec.input + "-name").insertAfter(container.length ? container : el);
@@ -187,6 +191,7 @@ function showName(el: ReturnType<typeof jq>, spec: PickerSpec): void {
       const found = items.find((i) => i.value === id);
       if (found) hint.text(found.label);
       else hint.addClass("qualtrics-warn").text(t("qualtrics-config.picker.gone", { id }));
+      keepName(prop, id, found?.label);
     }, spec.search ? id : undefined);
   };
   el.on("change", refresh);
