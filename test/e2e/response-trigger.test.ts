@@ -207,7 +207,7 @@ describe(`e2e: response trigger (${process.env.NR_PKG || "node-red"}, httpNodeRo
     assert.match(cred, /^\{\s*"\$":\s*"[0-9a-f]+/);
     const c1 = await nr.request("GET", "credentials/qualtrics-config/e2e-config", undefined, { Accept: "application/json" });
     // the editor only learns whether each password credential is set (the OAuth ones are not here)
-    assert.deepEqual(c1.json(), { has_apiToken: true, has_clientId: false, has_clientSecret: false });
+    assert.deepEqual(c1.json(), { has_apiToken: true, has_clientId: false, has_clientSecret: false, has_redisUrl: false });
     const c2 = await nr.request("GET", "credentials/qualtrics-response-in/e2e-trigger", undefined, { Accept: "application/json" });
     assert.deepEqual(c2.json(), { has_sharedKey: true });
   });
