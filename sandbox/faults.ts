@@ -24,11 +24,18 @@ export interface FaultConfig {
   /** leaky bucket across all /API/v3 requests; over it → 429, with Retry-After only when retryAfter is true */
   rateLimit?: { perMinute: number; burst?: number; retryAfter?: boolean };
   rules?: FaultRule[];
+  /**
+   * the share (0..1) of outgoing webhook deliveries not sent, as when Qualtrics' delivery fails on
+   * its side; spread evenly (0.1 skips every tenth), so a run drops the same number every time
+   */
+  webhookDropRate?: number;
 }
 
 export interface FaultStats {
   rateLimited: number;
   injected: number;
+  /** webhook deliveries skipped by webhookDropRate */
+  webhooksDropped: number;
 }
 
 export interface FaultController {
@@ -36,6 +43,10 @@ export interface FaultController {
   clear(): void;
   readonly config: FaultConfig;
   stats: FaultStats;
+  /** whether the next webhook delivery is to be skipped (webhookDropRate); counts it */
+  dropWebhook(): boolean;
+  /** sets every count of `stats` back to 0 */
+  resetStats(): void;
 }
 
 export type RateDecision = { limited: false } | { limited: true; retryAfterSeconds: number; sendRetryAfter: boolean };
@@ -59,6 +70,11 @@ const REGEX_TEXT = /^\/(.+)\/([a-z]*)$/;
 export function parseFaultConfig(raw: unknown): FaultConfig {
   if (!isRecord(raw)) throw new FaultConfigError("fault config must be a JSON object");
   const out: FaultConfig = {};
+  if (raw.webhookDropRate !== undefined) {
+    const r = raw.webhookDropRate;
+    if (typeof r !== "number" || !(r >= 0 && r <= 1)) throw new FaultConfigError("webhookDropRate must be a number from 0 to 1");
+    out.webhookDropRate = r;
+  }
   if (raw.rateLimit !== undefined) {
     if (!isRecord(raw.rateLimit)) throw new FaultConfigError("rateLimit must be an object");
     const rl = raw.rateLimit;
@@ -132,7 +148,8 @@ export class Faults implements FaultController {
   private remaining: Array<number | undefined> = [];
   private level = 0;
   private last = 0;
-  stats: FaultStats = { rateLimited: 0, injected: 0 };
+  private deliveries = 0;
+  stats: FaultStats = { rateLimited: 0, injected: 0, webhooksDropped: 0 };
 
   constructor(private readonly now: () => number = Date.now) {}
 
@@ -141,6 +158,7 @@ export class Faults implements FaultController {
     this.remaining = (this.cfg.rules ?? []).map((r) => r.times);
     this.level = 0;
     this.last = this.now();
+    this.deliveries = 0;
   }
 
   clear(): void {
@@ -156,6 +174,16 @@ export class Faults implements FaultController {
   resetStats(): void {
     this.stats.rateLimited = 0;
     this.stats.injected = 0;
+    this.stats.webhooksDropped = 0;
+  }
+
+  dropWebhook(): boolean {
+    const rate = this.cfg.webhookDropRate ?? 0;
+    const n = ++this.deliveries;
+    // the n-th delivery is dropped when it takes the count of drops due to the next whole number
+    const drop = Math.floor(n * rate + 1e-9) > Math.floor((n - 1) * rate + 1e-9);
+    if (drop) this.stats.webhooksDropped += 1;
+    return drop;
   }
 
   /**

@@ -31,6 +31,8 @@ import { readStateFile, StateSaver } from "./persist";
 export type { Sandbox, SandboxOptions, RecordedRequest } from "./types";
 
 export const API_PREFIX = "/API/v3";
+/** a tag for the requests of one client: /__from/<tag>/API/v3/... (RecordedRequest.tag) */
+const FROM_PREFIX = /^\/__from\/([A-Za-z0-9_-]{1,40})(?=\/)/;
 export const UNAUTHORIZED_MESSAGE = "Invalid or missing API token";
 
 function resolveOptions(opts: SandboxOptions): ResolvedOptions & { publicationUrls: PublicationUrlSwitch } {
@@ -164,7 +166,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     }
   }
 
-  async function handleApi(req: http.IncomingMessage, res: http.ServerResponse, url: URL, origin: string): Promise<number | "dropped"> {
+  async function handleApi(req: http.IncomingMessage, res: http.ServerResponse, url: URL, origin: string, tag: string | undefined): Promise<number | "dropped"> {
     const raw = await readBody(req);
     let parsed: { ok: boolean; value: unknown } = { ok: true, value: undefined };
     if (!raw.tooLarge && raw.text.trim() !== "") {
@@ -174,7 +176,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
         parsed = { ok: false, value: undefined };
       }
     }
-    requests.push({
+    const record: RecordedRequest = {
       method: (req.method ?? "GET").toUpperCase(),
       path: url.pathname,
       query: Object.fromEntries(url.searchParams),
@@ -182,8 +184,17 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       body: parsed.value,
       rawBody: raw.text,
       at: Date.now(),
-    });
+      ...(tag !== undefined ? { tag } : {}),
+    };
+    requests.push(record);
+    const outcome = await answerApi(req, res, url, origin, raw, parsed);
+    record.status = outcome === "dropped" ? null : outcome;
+    return outcome;
+  }
 
+  async function answerApi(
+    req: http.IncomingMessage, res: http.ServerResponse, url: URL, origin: string, raw: { text: string; tooLarge: boolean }, parsed: { ok: boolean; value: unknown },
+  ): Promise<number | "dropped"> {
     const rate = faults.checkRateLimit();
     if (rate.limited) {
       const headers: Record<string, string> = rate.sendRetryAfter ? { "Retry-After": String(rate.retryAfterSeconds) } : {};
@@ -229,6 +240,10 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       return;
     }
     let outcome: number | "dropped";
+    // "/__from/<tag>/API/v3/..." is the API, recorded with the tag: replicas of one flow told apart
+    const from = FROM_PREFIX.exec(url.pathname);
+    const tag = from ? from[1] : undefined;
+    if (from) url = new URL(url.pathname.slice(from[0].length) + url.search, origin);
     // a gateway serves the API under its prefix only
     const apiPath = hostile.apiPath(url.pathname);
     if (apiPath !== url.pathname) {
@@ -239,7 +254,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       if (apiPath !== null) url = new URL(apiPath + url.search, origin);
     }
     if (url.pathname === API_PREFIX || url.pathname.startsWith(`${API_PREFIX}/`)) {
-      outcome = await handleApi(req, res, url, origin);
+      outcome = await handleApi(req, res, url, origin, tag);
     } else if (url.pathname === OAUTH_TOKEN_PATH) {
       const raw = await readBody(req);
       const a = oauth.handle((req.method ?? "GET").toUpperCase(), flatHeaders(req), String(req.headers["content-type"] ?? ""), raw.text);
@@ -268,7 +283,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     const deliveries = await fireCompletedResponse(state, {
       surveyId, responseId: response.responseId, recipientId: response.recipientId,
       distributionId: response.distributionId, completedDate: mysqlDateTime(now),
-    }, options.webhookTimeoutMs);
+    }, options.webhookTimeoutMs, () => faults.dropWebhook());
     saver?.changed();
     return { responseId: response.responseId, deliveries };
   }

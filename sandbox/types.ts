@@ -57,6 +57,10 @@ export interface RecordedRequest {
   body: unknown;
   rawBody: string;
   at: number;
+  /** the status it was answered with once answered (null: the connection was dropped) */
+  status?: number | null;
+  /** the <tag> of a request sent to /__from/<tag>/API/v3/... (which replica sent it) */
+  tag?: string;
 }
 
 export interface CompleteResult {

@@ -102,8 +102,9 @@ export function postForm(target: string, form: URLSearchParams, timeoutMs: numbe
   });
 }
 
-async function deliverOne(state: SandboxState, sub: SubscriptionRecord, event: string, msg: string, timeoutMs: number): Promise<Delivery> {
+async function deliverOne(state: SandboxState, sub: SubscriptionRecord, event: string, msg: string, timeoutMs: number, drop: () => boolean): Promise<Delivery> {
   const base = { subscriptionId: sub.id, url: sub.publicationUrl };
+  if (drop()) return { ...base, status: null, error: "dropped by the sandbox (faults.webhookDropRate); nothing was sent" };
   if (sub.encrypted) {
     // UNCONFIRMED (docs/qualtrics-api.md §6.2, §12.3): the encrypt:true algorithm is unknown, so the sandbox does not deliver.
     return { ...base, status: null, error: "encrypt:true is not simulated by the sandbox (algorithm UNCONFIRMED); nothing was sent" };
@@ -121,9 +122,9 @@ async function deliverOne(state: SandboxState, sub: SubscriptionRecord, event: s
  * Sends `surveyengine.completedResponse.<SurveyID>` to every matching subscription, in parallel.
  * // UNCONFIRMED (docs/qualtrics-api.md §6.3): no retries are made (Qualtrics' retry policy is unknown).
  */
-export async function fireCompletedResponse(state: SandboxState, e: CompletedEvent, timeoutMs: number): Promise<Delivery[]> {
+export async function fireCompletedResponse(state: SandboxState, e: CompletedEvent, timeoutMs: number, drop: () => boolean = () => false): Promise<Delivery[]> {
   const event = `surveyengine.completedResponse.${e.surveyId}`;
   const msg = completedMessage(state.brandId, e);
   const targets = [...state.subscriptions.values()].filter((s) => topicMatches(s.topics, event));
-  return Promise.all(targets.map((s) => deliverOne(state, s, event, msg, timeoutMs)));
+  return Promise.all(targets.map((s) => deliverOne(state, s, event, msg, timeoutMs, drop)));
 }

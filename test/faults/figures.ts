@@ -24,12 +24,29 @@ export interface Figures {
   crashes: number;
   /** places a secret was found in: log lines, statuses, errors, messages, GET /flows, files */
   leaks: number;
+  // the replicas suite (test/replicas):
+  /** how far the event subscriptions at the end are from one per trigger (|subscriptions − triggers|) */
+  subscriptionsOff: number;
+  /** runs of a schedule (poll, catch-up) on one replica that overlapped in time with a run of it on another */
+  overlaps: number;
+  /** requests (contact creates) that ended with an error */
+  failed: number;
+  /** 429 answers the sandbox gave (information: a shared limiter keeps them few) */
+  rateLimited: number;
+  /** the longest gap between two polls (any replica) where a schedule changed hands, and the most it may be */
+  maxGapMs: number;
+  gapLimitMs: number;
+  /** the aggregate request rate over the account's limit (target ≥ 0.95) */
+  rateRatio: number;
 }
 
-export const FIGURE_NAMES: (keyof Figures)[] = ["faultsTried", "faultsSurvived", "sent", "delivered", "errored", "lost", "duplicated", "windowDuplicates", "fuzzed", "crashes", "leaks"];
+export const FIGURE_NAMES: (keyof Figures)[] = [
+  "faultsTried", "faultsSurvived", "sent", "delivered", "errored", "lost", "duplicated", "windowDuplicates", "fuzzed", "crashes", "leaks",
+  "subscriptionsOff", "overlaps", "failed", "rateLimited", "maxGapMs", "gapLimitMs", "rateRatio",
+];
 
 export interface FigureLine extends Partial<Figures> {
-  /** the area of the suite: "faults", "load", "restart", "fuzz", "secrets", "access" */
+  /** the area of the suite: "faults", "load", "restart", "fuzz", "secrets", "access", "replicas" */
   area: string;
   /** what exactly, e.g. "qualtrics-contact create × 503" */
   what: string;

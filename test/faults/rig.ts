@@ -68,7 +68,9 @@ export function rigConfig(over: Partial<FlowNode> = {}): FlowNode {
   return sandboxConfig({ id: RIG_CONFIG, name: "rig sandbox", timeout: 5, retries: 3, ...over });
 }
 
-const FLUSH = `
+/** the end of a function node's body that batches `item` with the others of the next `ms` into one message */
+export function batchItem(ms = 50): string {
+  return `
 if (!node.rigBuf) node.rigBuf = [];
 node.rigBuf.push(item);
 if (!node.rigTimer) {
@@ -77,9 +79,12 @@ if (!node.rigTimer) {
     node.rigBuf = [];
     node.rigTimer = null;
     node.send({ payload: batch });
-  }, 50);
+  }, ${ms});
 }
 return null;`;
+}
+
+const FLUSH = batchItem();
 
 function fn(id: string, name: string, body: string, wires: string[][], outputs = 1): FlowNode {
   return { id, type: "function", z: TAB, name, func: body, outputs, timeout: 0, noerr: 0, initialize: "", finalize: "", libs: [], x: 0, y: 0, wires };

@@ -85,7 +85,7 @@ describe("sandbox: control endpoints and HTML pages", () => {
       assertError(await call(sb, "GET", "/whoami"), 503);
       const shown = obj(await (await fetch(`${sb.url}/__sandbox/faults`)).json());
       assert.deepEqual(shown.config, cfg);
-      assert.deepEqual(shown.stats, { rateLimited: 0, injected: 1 });
+      assert.deepEqual(shown.stats, { rateLimited: 0, injected: 1, webhooksDropped: 0 });
       await post("/__sandbox/faults", { rateLimit: { perMinute: 1, burst: 1 } });
       await call(sb, "GET", "/whoami");
       assert.equal((await call(sb, "GET", "/whoami")).status, 429);

@@ -207,8 +207,16 @@ describe("sandbox: fault injection", () => {
       await call(sb, "GET", "/whoami");
       sb.reset();
       assert.deepEqual(sb.faults.config, {});
-      assert.deepEqual(sb.faults.stats, { rateLimited: 0, injected: 0 });
+      assert.deepEqual(sb.faults.stats, { rateLimited: 0, injected: 0, webhooksDropped: 0 });
       assert.equal((await call(sb, "GET", "/whoami")).status, 200);
     });
+  });
+
+  it("/__from/<tag>/API/v3/... is the API, recorded with the tag (which replica sent it)", async () => {
+    const tagged = await call(sb, "GET", `${sb.url}/__from/r2/API/v3/whoami`);
+    assert.equal(tagged.status, 200);
+    assert.equal(result(tagged).brandId, sb.brandId);
+    await call(sb, "GET", "/whoami");
+    assert.deepEqual(sb.requests.map((r) => [r.path, r.tag]), [["/API/v3/whoami", "r2"], ["/API/v3/whoami", undefined]]);
   });
 });

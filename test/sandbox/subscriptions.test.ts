@@ -289,6 +289,26 @@ describe("sandbox: event subscriptions and webhooks (§6)", () => {
       assert.ok(deliveries.every((d) => d.status === null));
     });
 
+    it("faults.webhookDropRate skips that share of deliveries, evenly, says so and counts them", async () => {
+      const rx = await startReceiver();
+      try {
+        await subscribe({ publicationUrl: rx.url, topics: "*" });
+        sb.faults.set({ webhookDropRate: 0.1 });
+        const outcomes: Array<number | null> = [];
+        for (let i = 0; i < 30; i++) outcomes.push((await sb.completeResponse(surveyId())).deliveries[0].status);
+        const dropped = outcomes.map((s, i) => (s === null ? i : -1)).filter((i) => i >= 0);
+        assert.deepEqual(dropped, [9, 19, 29]);
+        assert.equal(rx.received.length, 27);
+        assert.equal(sb.faults.stats.webhooksDropped, 3);
+        const { deliveries } = await sb.completeResponse(surveyId());
+        assert.equal(deliveries[0].status, 200);
+        sb.faults.clear();
+        assert.throws(() => sb.faults.set({ webhookDropRate: 1.5 }), /webhookDropRate must be a number from 0 to 1/);
+      } finally {
+        await rx.close();
+      }
+    });
+
     it("completedMessage builds the MSG JSON text", () => {
       const text = completedMessage("b", { surveyId: "SV_1", responseId: "R_1", recipientId: "", distributionId: "", completedDate: "2024-01-01 00:00:00" });
       assert.equal(text, '{"Status":"Complete","SurveyID":"SV_1","RecipientID":"","ResponseEventContext":"","DistributionID":"","ResponseID":"R_1","CompletedDate":"2024-01-01 00:00:00","BrandID":"b"}');
