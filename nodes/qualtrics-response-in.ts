@@ -13,7 +13,8 @@ import { optionalId } from "../src/validate";
 import { WebhookFormatError, formFields, parseWebhook, responseKey, verifyHmac, type WebhookEvent } from "../src/webhook";
 import { isPlainObject } from "../src/safe-object";
 import { localCoordination } from "./lib/coordination/local";
-import type { Coordination, DeliveryJournal, JournalEntry } from "./lib/coordination/types";
+import type { Coordination, DeliveryJournal, Emitted, JournalEntry } from "./lib/coordination/types";
+import { messageSettling } from "./lib/message-settling";
 import { completedDate, exportNewResponses, startBookmark } from "./lib/new-responses";
 import { forgetBookmarks, sharedBookmarks } from "./lib/bookmark";
 import { unresolvedEnvVar } from "./lib/env-credential";
@@ -44,6 +45,8 @@ export const MAX_PENDING = 10_000;
 const BACKLOG = 50;
 /** how long a trigger's close waits for the registration and for messages being built */
 const TRIGGER_GRACE_MS = 5000;
+/** a message the flow has not finished with after this long counts as handled (a node that keeps messages, or never calls done) */
+const SETTLE_MAX_MS = 60_000;
 
 /** what a journal entry keeps of an event, to build its message after a restart */
 interface EventInfo {
@@ -126,7 +129,7 @@ export default function (RED: NodeAPI): void {
     // a value that is not a number must not lift the cap
     const maxBody = dialogNumber(def.maxBodyKb, 256, { min: 1 }) * 1024;
     /** messages being built (a fetch of the full response), which a close lets finish */
-    const emitting = new Set<Promise<void>>();
+    const emitting = new Set<Promise<unknown>>();
     const closing = new AbortController();
     // ends a registration still running when the node closes, so it cannot outlive the node
     const stopRegistering = new AbortController();
@@ -163,6 +166,8 @@ export default function (RED: NodeAPI): void {
     const windowMs = catchUpMs ? Math.max(dedupeMs, 3 * catchUpMs + 10 * 60_000) : dedupeMs;
     const journalOptions = { scope: node.id, windowMs, maxPending: MAX_PENDING };
     const journal = coordination.journal(journalOptions);
+    // an entry is finished when the flow is done with its message, so a kill in between re-emits it
+    const settling = messageSettling(RED, SETTLE_MAX_MS);
 
     const path = normalisePath(def.path || "/qualtrics/responses");
     // deliveries also arrive at the path plus the segment that marks the subscription as ours
@@ -244,7 +249,7 @@ export default function (RED: NodeAPI): void {
     }
 
     /** builds and sends the message of a journal entry; rejects (the entry stays) only when the node is closing */
-    async function emit(entry: JournalEntry): Promise<void> {
+    async function emit(entry: JournalEntry): Promise<Emitted> {
       if (closing.signal.aborted) throw new Error("closed");
       const info = infoFrom(entry.data);
       const msg: Msg = {
@@ -271,8 +276,10 @@ export default function (RED: NodeAPI): void {
         }
       }
       received++;
+      const settled = settling.track(msg._msgid);
       node.send(msg);
       showReceived();
+      return { settled };
     }
 
     async function fetchInto(msg: Msg, sId: string, rId: string): Promise<void> {
@@ -285,15 +292,18 @@ export default function (RED: NodeAPI): void {
       record(msg, res);
     }
 
-    journal.start((entry) => {
-      const work = emit(entry);
-      emitting.add(work);
-      void work.then(
-        () => emitting.delete(work),
-        () => emitting.delete(work),
-      );
-      return work;
-    });
+    // what the journal holds (from before a restart or a redeploy) goes out once the nodes it goes to exist
+    trigger.whenFlowsStarted(() =>
+      journal.start((entry) => {
+        const work = emit(entry);
+        emitting.add(work);
+        void work.then(
+          () => emitting.delete(work),
+          () => emitting.delete(work),
+        );
+        return work;
+      }),
+    );
 
     // --- catch-up: the responses no webhook brought ---
     let catchUpTimer: NodeJS.Timeout | undefined;

@@ -146,9 +146,12 @@ export default function (RED: NodeAPI): void {
       }
     }
 
-    timer = setInterval(tick, intervalS * 1000);
-    // the first poll right away, not one interval after the deploy
-    setImmediate(tick);
+    // the first poll right away, not one interval after the deploy, once the nodes it sends to exist
+    trigger.whenFlowsStarted(() => {
+      if (closed) return;
+      timer = setInterval(tick, intervalS * 1000);
+      tick();
+    });
 
     trigger.register();
     trigger.onClose(async (removed) => {

@@ -145,6 +145,12 @@ export interface TriggerLifecycle {
   register(info?: Omit<TriggerInfo, "type">): void;
   /** the trigger's own close work; its failure is warned, the close always ends */
   onClose(work: (removed: boolean) => Promise<void> | void): void;
+  /**
+   * Runs `fn` once every node of the deploy exists: Node-RED creates a flow's nodes one by one
+   * (awaiting each) and drops a message sent to a node not created yet (docs/node-red.md §1.9).
+   * Not run when the trigger closes first.
+   */
+  whenFlowsStarted(fn: () => void): void;
 }
 
 /**
@@ -157,7 +163,11 @@ export function setupTrigger(RED: NodeAPI, node: Node, def: { qualtrics?: string
   const config = configOf(RED, def.qualtrics);
   let work: ((removed: boolean) => Promise<void> | void) | undefined;
   let registered = false;
+  const events = (RED as unknown as { events?: { once(e: string, f: () => void): void; off(e: string, f: () => void): void } }).events;
+  const waiting = new Set<() => void>();
   node.on("close", (removed: boolean, done: () => void) => {
+    for (const f of waiting) events?.off("flows:started", f);
+    waiting.clear();
     // a trigger that comes back registers again when it starts
     if (registered) config?.deregisterTrigger(node);
     let closing: Promise<void>;
@@ -182,6 +192,15 @@ export function setupTrigger(RED: NodeAPI, node: Node, def: { qualtrics?: string
     },
     onClose(w) {
       work = w;
+    },
+    whenFlowsStarted(fn) {
+      if (!events) return void setImmediate(fn);
+      const run = () => {
+        waiting.delete(run);
+        fn();
+      };
+      waiting.add(run);
+      events.once("flows:started", run);
     },
   };
 }

@@ -6,12 +6,19 @@
 // "fetch the full response" on, the sandbox slowing the fetch and answering 404 at first, killed
 // while fetches are being retried.
 //
+// Then a kill while the flow after the trigger is still working on a message (an HTTP request to a
+// slow service): the message was sent, the flow never finished it, so it comes out again. Last, a
+// full deploy while a message is being built: the new instance sends it, once, and to the nodes of
+// the new deploy (it waits for them all to exist, docs/node-red.md §1.9).
+//
 // What counts as emitted is what the trigger's downstream function wrote to a file, synchronously,
 // for each message (the rig's collector batches what it sees, so it would lose what came out in
 // the last 50 ms before the kill and blame the trigger for it).
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import * as fs from "node:fs";
+import * as http from "node:http";
+import type { AddressInfo } from "node:net";
 import * as path from "node:path";
 import type { FlowNode } from "../support/runtime";
 import { addFigures } from "./figures";
@@ -172,5 +179,78 @@ describe(`faults: the delivery journal across a kill (${process.env.NR_PKG || "n
     assert.equal(o.lost, 0, "lost");
     assert.equal(o.duplicated, 0, "emitted twice outside the window");
     assert.ok(o.all.every((e) => e.fetched), "every message carries the fetched response");
+  });
+
+  it("killed while the flow after the trigger still waits on a slow service: that message comes out again after the start, and is finished once", async function () {
+    fs.rmSync(log(), { force: true });
+    rig.sb.faults.clear();
+    // the service the flow posts each response to: it does not answer until told to
+    const calls: string[] = [];
+    let answering = false;
+    const held: http.ServerResponse[] = [];
+    const service = http.createServer((req, res) => {
+      let body = "";
+      req.on("data", (c) => (body += c));
+      req.on("end", () => {
+        calls.push(body);
+        if (answering) res.end("ok");
+        else held.push(res);
+      });
+    });
+    await new Promise<void>((r) => service.listen(0, "127.0.0.1", r));
+    try {
+      const url = `http://127.0.0.1:${(service.address() as AddressInfo).port}/crm`;
+      const [config, trigger, rec] = flow(false);
+      const nodes: FlowNode[] = [
+        config,
+        { ...trigger, wires: [["post"]] },
+        {
+          id: "post", type: "http request", z: "rig-tab", name: "to the service", method: "POST", ret: "txt", paytoqs: "ignore", url, tls: "",
+          persist: false, proxy: "", insecureHTTPParser: false, authType: "", senderr: false, headers: [], x: 0, y: 0, wires: [["rec"]],
+        },
+        { ...rec, func: `msg.event = { responseId: msg.payload === "ok" ? msg.event.responseId : "?", source: msg.event.source }; ${rec.func}` },
+      ];
+      await rig.deploy([], nodes, { [TRIGGER]: { sharedKey: SHARED_KEY } });
+      await waitFor("the route", async () => ![0, 404].includes(await rig.postForm(ROUTE, {}).catch(() => 0)), 15_000, 50);
+      assert.equal(await rig.postForm(ROUTE, delivery("R_slowflow")), 200);
+      await waitFor("the flow posting it to the service", () => calls.length === 1, 15_000, 20);
+      await sleep(300);
+      await rig.nr.kill();
+      for (const res of held.splice(0)) res.destroy();
+      answering = true;
+      await rig.nr.start();
+      await waitFor("the message again, this time through to the end", () => emitted().length === 1, 30_000, 100);
+      await sleep(1500); // a third send would show now
+      assert.equal(calls.length, 2, "posted once before the kill and once after the start");
+      assert.ok(calls.every((c) => c.includes("R_slowflow")));
+      assert.deepEqual(emitted().map((e) => e.id), ["R_slowflow"]);
+      // finished as soon as the flow was done with it (not at a close, not after the time limit):
+      // another kill now does not bring it a third time
+      await rig.nr.kill();
+      await rig.nr.start();
+      await sleep(1500);
+      assert.equal(calls.length, 2, "not sent again after a second kill");
+    } finally {
+      service.closeAllConnections();
+      await new Promise((r) => service.close(r));
+    }
+  });
+
+  it("a full deploy while a message is being built: the new nodes send it, once, to the node after the trigger", async function () {
+    fs.rmSync(log(), { force: true });
+    const { responseId } = await rig.sb.completeResponse(SURVEY);
+    await rig.deploy([], flow(true), { [TRIGGER]: { sharedKey: SHARED_KEY } });
+    await waitFor("the route", async () => ![0, 404].includes(await rig.postForm(ROUTE, {}).catch(() => 0)), 15_000, 50);
+    // the fetch of the full response hangs: the message is still being built when the deploy comes
+    rig.sb.faults.set({ rules: [{ match: { method: "GET", path: "/responses/R_" }, action: "delay", delayMs: 30_000 }] });
+    const fetches = () => rig.sb.requests.filter((r) => r.method === "GET" && r.path.includes(responseId)).length;
+    assert.equal(await rig.postForm(ROUTE, delivery(responseId)), 200);
+    await waitFor("the fetch under way", () => fetches() >= 1, 15_000, 20);
+    // the new version sends the event without fetching: nothing to wait for between its start and its send
+    await rig.deploy([], flow(false), { [TRIGGER]: { sharedKey: SHARED_KEY } });
+    await waitFor("the message from the new nodes", () => emitted().length >= 1, 15_000, 50);
+    await sleep(1500);
+    rig.sb.faults.clear();
+    assert.deepEqual(emitted().map((e) => [e.id, e.fetched]), [[responseId, false]]);
   });
 });

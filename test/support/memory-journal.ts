@@ -1,7 +1,7 @@
 // A local delivery journal in memory, for the Redis journal's tests (its fallback): keeps entries
 // per scope across close and reopen as a file would, dedupes within the window, is bounded, and
 // hands entries to `emit` one after the other.
-import type { AcceptResult, DeliveryJournal, JournalEntry, JournalOptions, JournalState } from "../../nodes/lib/coordination/types";
+import type { AcceptResult, DeliveryJournal, Emit, JournalEntry, JournalOptions, JournalState } from "../../nodes/lib/coordination/types";
 
 interface Store {
   pending: JournalEntry[];
@@ -28,7 +28,7 @@ export class MemoryJournals {
 
 function memoryJournal(store: Store, opts: JournalOptions): DeliveryJournal {
   const listeners = new Set<(s: JournalState) => void>();
-  let emit: ((e: JournalEntry) => Promise<void>) | undefined;
+  let emit: Emit | undefined;
   let closed = false;
   let running = false;
   const handed = new Set<JournalEntry>();
@@ -49,7 +49,9 @@ function memoryJournal(store: Store, opts: JournalOptions): DeliveryJournal {
         if (!next || closed) return;
         handed.add(next);
         try {
-          await emit(next);
+          const out = await emit(next);
+          // a test journal: the entry is finished when the flow is done with the message
+          if (out) await out.settled;
         } catch {
           continue; // stays for the next start
         }

@@ -75,6 +75,64 @@ describe("local delivery journal", function () {
     await third.close(false);
   });
 
+  it("an entry is finished once the flow is done with its message: a kill before that hands it out again", async () => {
+    const j = open();
+    assert.equal(await j.accept(entry("R_a")), "new");
+    assert.equal(await j.accept(entry("R_b")), "new");
+    const flowDone = new Map<string, () => void>();
+    j.start(async (e) => ({ settled: new Promise<void>((r) => flowDone.set(String(e.data.responseId), r)) }));
+    await until(() => flowDone.size === 2, 2000, "both sent");
+    flowDone.get("R_b")!();
+    await until(() => j.state().pending === 1, 2000, "R_b finished");
+    await new Promise((r) => setTimeout(r, 50)); // its line flushed
+    // killed now: R_a's flow was still working on it (no close, the file as it is)
+    const again = open();
+    const out: JournalEntry[] = [];
+    again.start(async (e) => void out.push(e));
+    await until(() => out.length === 1, 2000, "R_a again");
+    assert.deepEqual(ids(out), ["R_a"]);
+    assert.equal(await again.accept(entry("R_b")), "duplicate", "R_b stays finished");
+    await again.close(false);
+    await j.close(false);
+  });
+
+  it("an entry accepted while start() hands out what is pending goes out once", async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((r) => (release = r));
+    const gated: JournalIo = { sync: async (h) => (syncs++, await gate, h.datasync()) };
+    const j = open({}, gated);
+    await j.ready;
+    const accepting = j.accept(entry("R_a"));
+    await until(() => syncs === 1, 2000, "the flush under way");
+    const out: JournalEntry[] = [];
+    let flowDone!: () => void;
+    // a new node instance starting (a deploy) while the delivery's line is being flushed
+    j.start(async (e) => (out.push(e), { settled: new Promise<void>((r) => (flowDone = r)) }));
+    await until(() => out.length === 1, 2000, "handed out by the start");
+    release();
+    assert.equal(await accepting, "new");
+    await new Promise((r) => setTimeout(r, 50));
+    assert.equal(out.length, 1, "not handed out again when its accept completes");
+    flowDone();
+    await until(() => j.state().pending === 0, 2000, "finished");
+    await j.close(false);
+  });
+
+  it("a close finishes the entries whose messages are still in the flow: the flows are stopping, they are not sent again", async () => {
+    const j = open();
+    assert.equal(await j.accept(entry("R_a")), "new");
+    let sent = 0;
+    j.start(async () => (sent++, { settled: new Promise<void>(() => undefined) }));
+    await until(() => sent === 1, 2000, "sent");
+    assert.equal(j.state().pending, 1);
+    await j.close(false);
+    const again = open();
+    await again.ready;
+    assert.equal(again.state().pending, 0);
+    assert.equal(await again.known(entry("R_a").key), true);
+    await again.close(false);
+  });
+
   it("a key pending or emitted is a duplicate, across a reopen; another scope's file knows nothing of it", async () => {
     const j = open();
     assert.equal(await j.accept(entry("R_a")), "new");

@@ -103,6 +103,50 @@ describe("Redis delivery journal", function () {
     assert.deepEqual(emitted, [who]);
   });
 
+  it("a message sent and not yet done with by the flow keeps its entry claimed past the claim time; finished when the flow is done", async function () {
+    const a = fx.replica(TAKEOVER);
+    const b = fx.replica(TAKEOVER);
+    await Promise.all([connected(a), connected(b)]);
+    const emitted: string[] = [];
+    let flowDone: (() => void) | undefined;
+    const ja = a.journal(OPTS);
+    ja.start(async (e) => {
+      emitted.push(`a:${e.key}`);
+      return { settled: new Promise<void>((r) => (flowDone = r)) };
+    });
+    assert.equal(await ja.accept(entry("R_1")), "new");
+    await waitFor("replica A sending it", () => emitted.length === 1);
+    const jb = b.journal(OPTS);
+    jb.start(async (e) => void emitted.push(`b:${e.key}`));
+    await sleep(1500); // several claim periods (claim time 400 ms, checked every 100 ms)
+    assert.deepEqual(emitted, ["a:R_1"], "not taken over while A's flow works on it");
+    assert.equal(ja.state().pending, 1, "still pending: the flow is not done");
+    flowDone!();
+    await waitFor("finished", () => ja.state().pending === 0);
+    await sleep(600);
+    assert.deepEqual(emitted, ["a:R_1"]);
+    assert.equal(await jb.accept(entry("R_1")), "duplicate", "remembered once finished");
+  });
+
+  it("a replica killed after sending, while its flow still works on the message: another replica emits it again", async function () {
+    const a = fx.replica(TAKEOVER);
+    const b = fx.replica(TAKEOVER);
+    await Promise.all([connected(a), connected(b)]);
+    const ja = a.journal(OPTS);
+    let sent = 0;
+    ja.start(async () => {
+      sent++;
+      return { settled: new Promise<void>(() => undefined) }; // the HTTP request after the trigger never answers
+    });
+    assert.equal(await ja.accept(entry("R_1")), "new");
+    await waitFor("replica A sending it", () => sent === 1);
+    await a.link.close(); // killed
+    const emitted: string[] = [];
+    b.journal(OPTS).start(async (e) => void emitted.push(e.key));
+    await waitFor("replica B emitting it", () => emitted.length === 1, 10_000);
+    assert.deepEqual(emitted, ["R_1"]);
+  });
+
   it("while Redis is down entries are kept locally and wait; when it returns they move to Redis and are emitted once", async function () {
     const a = fx.replica();
     await connected(a);

@@ -15,7 +15,7 @@ import { isPlainObject } from "../../../src/safe-object";
 import { RecentKeys } from "../dedupe";
 import { openForAppend, readTextNoFollow, removeFile, replaceFile, userDirPath } from "../durable-file";
 import type { NodeAPI } from "../types";
-import type { AcceptResult, DeliveryJournal, JournalEntry, JournalOptions, JournalState } from "./types";
+import type { AcceptResult, DeliveryJournal, Emit, Emitted, JournalEntry, JournalOptions, JournalState } from "./types";
 
 /** emitted keys remembered at most (the oldest go first) */
 export const MAX_KEYS = 10_000;
@@ -67,9 +67,11 @@ export class LocalJournal implements DeliveryJournal {
   private handle: FileHandle | undefined;
   private batch: Waiting[] = [];
   private flushing: Promise<void> | undefined;
-  private emit: ((e: JournalEntry) => Promise<void>) | undefined;
+  private emit: Emit | undefined;
   /** seqs handed to `emit` and not yet settled */
   private readonly inFlight = new Set<number>();
+  /** seqs whose message is out and not yet done with by the flow: finished when it is */
+  private readonly settling = new Set<number>();
   /** seqs to hand out, oldest first */
   private readonly queue: number[] = [];
   private closed = false;
@@ -124,7 +126,7 @@ export class LocalJournal implements DeliveryJournal {
   /** every pending entry not being emitted, oldest first */
   private requeue(): void {
     this.queue.length = 0;
-    for (const n of [...this.pending.keys()].sort((a, b) => a - b)) if (!this.inFlight.has(n)) this.queue.push(n);
+    for (const n of [...this.pending.keys()].sort((a, b) => a - b)) if (!this.inFlight.has(n) && !this.settling.has(n)) this.queue.push(n);
   }
 
   private addPending(n: number, entry: JournalEntry): void {
@@ -220,7 +222,7 @@ export class LocalJournal implements DeliveryJournal {
   }
 
   /** hands the entries to `emit` from now on (a new node instance takes over from the last one) */
-  start(emit: (entry: JournalEntry) => Promise<void>): void {
+  start(emit: Emit): void {
     this.emit = emit;
     void this.ready.then(() => {
       if (this.emit !== emit) return;
@@ -230,7 +232,7 @@ export class LocalJournal implements DeliveryJournal {
   }
 
   /** stops handing entries to `emit`; they wait for the next start() */
-  detach(emit: ((entry: JournalEntry) => Promise<void>) | undefined): void {
+  detach(emit: Emit | undefined): void {
     if (emit && this.emit === emit) this.emit = undefined;
   }
 
@@ -240,18 +242,28 @@ export class LocalJournal implements DeliveryJournal {
     while (!this.closed && this.inFlight.size < CONCURRENCY && this.queue.length) {
       const n = this.queue.shift()!;
       const entry = this.pending.get(n);
-      if (!entry) continue;
+      // queued twice (a start's requeue while its accept was flushing), or finished meanwhile
+      if (!entry || this.inFlight.has(n) || this.settling.has(n)) continue;
       this.inFlight.add(n);
-      let run: Promise<void>;
+      let run: Promise<Emitted>;
       try {
         run = Promise.resolve(emit(entry));
       } catch (err) {
         run = Promise.reject(err);
       }
       void run.then(
-        () => this.finish(n, entry),
+        (out) => {
+          if (!out) return this.finish(n, entry);
+          // the slot is free for the next entry; this one is finished once the flow is done with it
+          this.settling.add(n);
+          void out.settled.then(() => {
+            if (this.settling.delete(n)) this.finish(n, entry);
+          });
+        },
         () => {
           // the node is closing: the entry stays, for the instance that took over or the next start
+          // (out of inFlight now, so a start() between here and the finally requeues it)
+          this.inFlight.delete(n);
           if (this.emit && this.emit !== emit) this.queue.push(n);
         },
       ).finally(() => {
@@ -294,6 +306,12 @@ export class LocalJournal implements DeliveryJournal {
   async close(removed: boolean): Promise<void> {
     this.closed = true;
     this.removed = removed;
+    // the flows are stopping: a message still in them counts as handled, not to be sent again
+    for (const n of [...this.settling]) {
+      this.settling.delete(n);
+      const entry = this.pending.get(n);
+      if (entry) this.finish(n, entry);
+    }
     this.listeners.clear();
     await this.ready;
     while (this.flushing) await this.flushing;
@@ -310,7 +328,7 @@ export class LocalJournal implements DeliveryJournal {
 const shared = new Map<string, { journal: LocalJournal; handles: number }>();
 
 class JournalHandle implements DeliveryJournal {
-  private emit: ((entry: JournalEntry) => Promise<void>) | undefined;
+  private emit: Emit | undefined;
   private readonly unsubscribe = new Set<() => void>();
   private closed = false;
 
@@ -328,7 +346,7 @@ class JournalHandle implements DeliveryJournal {
   known(key: string): Promise<boolean> {
     return this.journal.known(key);
   }
-  start(emit: (entry: JournalEntry) => Promise<void>): void {
+  start(emit: Emit): void {
     this.emit = emit;
     this.journal.start(emit);
   }

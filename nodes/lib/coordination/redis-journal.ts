@@ -1,10 +1,10 @@
 // The delivery journal of one trigger on Redis: a stream per scope with one consumer group; every
 // replica is a consumer and emits what it reads. An entry is finished (acknowledged and deleted)
-// once its message is out; entries a dead replica held are claimed by another after claimIdleMs.
+// once the flow is done with its message; entries a dead replica held are claimed by another after claimIdleMs.
 // While Redis is unreachable, receipt goes to a local journal; its entries wait (they need the
 // shared dedupe) and are moved into the stream when Redis answers again.
 import type { RedisLink, RedisReply } from "./redis-connection";
-import type { AcceptResult, DeliveryJournal, JournalEntry, JournalOptions, JournalState } from "./types";
+import type { AcceptResult, DeliveryJournal, Emit, JournalEntry, JournalOptions, JournalState } from "./types";
 
 export interface RedisJournalTiming {
   /** an entry pending this long with its consumer is taken over by another (default 15 s) */
@@ -64,8 +64,6 @@ export interface RedisJournalOptions extends JournalOptions {
   timing?: Partial<RedisJournalTiming>;
 }
 
-type Emit = (entry: JournalEntry) => Promise<void>;
-
 function parseEntry(fields: RedisReply): JournalEntry | undefined {
   if (!Array.isArray(fields)) return undefined;
   for (let i = 0; i + 1 < fields.length; i += 2) {
@@ -101,8 +99,11 @@ export function redisJournal(opts: RedisJournalOptions): DeliveryJournal {
   let closed = false;
   let emit: Emit | undefined;
   const listeners = new Set<(s: JournalState) => void>();
-  /** ids this process is emitting, or has emitted and not yet recorded as finished */
+  /** ids this process is emitting */
   const mine = new Map<string, JournalEntry>();
+  /** ids whose message is out and not yet done with by the flow: still claimed, finished when it is */
+  const settling = new Map<string, JournalEntry>();
+  /** emitted and not yet recorded as finished */
   const unfinished = new Map<string, JournalEntry>();
   let groupReady = false;
   let wake: (() => void) | undefined;
@@ -180,7 +181,7 @@ export function redisJournal(opts: RedisJournalOptions): DeliveryJournal {
 
   function hand(id: string, fields: RedisReply): void {
     // read as the node closed: it stays pending for another replica or the next start
-    if (closed || mine.has(id) || unfinished.has(id)) return;
+    if (closed || mine.has(id) || settling.has(id) || unfinished.has(id)) return;
     const entry = parseEntry(fields);
     if (!entry || !emit) {
       // not ours to read (damaged): finishing it keeps it from coming back forever
@@ -188,11 +189,18 @@ export function redisJournal(opts: RedisJournalOptions): DeliveryJournal {
       return;
     }
     mine.set(id, entry);
+    const done = () => {
+      unfinished.set(id, entry);
+      return finish(id, entry).catch(() => undefined); // retried by the claim tick
+    };
     emit(entry).then(
-      () => {
+      (out) => {
         mine.delete(id);
-        unfinished.set(id, entry);
-        return finish(id, entry).catch(() => undefined); // retried by the claim tick
+        if (!out) return done();
+        settling.set(id, entry);
+        void out.settled.then(() => {
+          if (settling.delete(id)) void done();
+        });
       },
       () => mine.delete(id), // the node is closing: the entry stays pending for another replica or the next start
     ).finally(() => wake?.());
@@ -219,10 +227,10 @@ export function redisJournal(opts: RedisJournalOptions): DeliveryJournal {
     if (!link.up()) return;
     await ensureGroup();
     for (const [id, entry] of [...unfinished]) await finish(id, entry);
-    if (mine.size > 0) {
-      const lost = await link.script(KEEP, [stream], [GROUP, consumer, ...mine.keys()]);
+    if (mine.size + settling.size > 0) {
+      const lost = await link.script(KEEP, [stream], [GROUP, consumer, ...mine.keys(), ...settling.keys()]);
       // another replica took it (this one was unreachable too long): it emits it, this emit's result is moot
-      if (Array.isArray(lost)) for (const id of lost) mine.delete(String(id));
+      if (Array.isArray(lost)) for (const id of lost) mine.delete(String(id)) || settling.delete(String(id));
     }
     const room = timing.maxInFlight - mine.size;
     if (room > 0) {
@@ -313,6 +321,9 @@ export function redisJournal(opts: RedisJournalOptions): DeliveryJournal {
       offLink();
       offFallbackState();
       listeners.clear();
+      // the flows are stopping: a message still in them counts as handled, not to be sent again
+      for (const [id, entry] of settling) unfinished.set(id, entry);
+      settling.clear();
       // what was emitted and not yet recorded as finished: one try, else another replica re-emits it
       if (link.up()) for (const [id, entry] of [...unfinished]) await finish(id, entry).catch(() => undefined);
       // the stream stays when the trigger is removed: other replicas may still run it (a deploy

@@ -26,6 +26,10 @@ export interface JournalState {
   where: "local" | "shared" | "fallback";
 }
 
+/** the message is out; `settled` (never rejects) resolves once the flow is done with it (nodes/lib/message-settling.ts) */
+export type Emitted = void | { settled: Promise<void> };
+export type Emit = (entry: JournalEntry) => Promise<Emitted>;
+
 export interface DeliveryJournal {
   /** settles once what the journal already holds is known; never rejects */
   readonly ready: Promise<void>;
@@ -35,10 +39,11 @@ export interface DeliveryJournal {
   known(key: string): Promise<boolean>;
   /**
    * Hands each entry this process is to emit to `emit`, those found at start first. When `emit`
-   * resolves the entry is finished: removed, its key remembered for the window. When it rejects
+   * resolves the entry is finished (removed, its key remembered for the window) at once, or once
+   * the `settled` it resolves with does: the flow has finished with the message. When it rejects
    * (the node is closing) the entry stays for the next start or another replica.
    */
-  start(emit: (entry: JournalEntry) => Promise<void>): void;
+  start(emit: Emit): void;
   state(): JournalState;
   /** called whenever state() changes; returns the unsubscribe */
   onState(listener: (s: JournalState) => void): () => void;
