@@ -1,6 +1,6 @@
 // The "qualtrics" typedInput type: the ID as text, with suggestions (names) while typing and a button
 // that opens the full list with a filter and a reload button.
-import { jq, red, t } from "./browser";
+import { documentOf, jq, red, t } from "./browser";
 import { keepName } from "./dialog";
 import { describe, load, matches, type Item, type LookupSpec } from "./lookup";
 import { injectStyle } from "./style";
@@ -49,17 +49,30 @@ function openPanel(spec: PickerSpec): void {
       jq("<span></span>").text(item.label).appendTo(a);
       jq('<span class="qualtrics-picker-detail"></span>').text(describe(item)).appendTo(a);
       if (item.value === current) a.addClass("qualtrics-current");
-      a.on("click", (evt: Event) => {
-        evt.preventDefault();
-        input.typedInput("value", item.value);
-        panel.hide();
-      });
+      a.data("value", item.value);
       jq("<li></li>").append(a).appendTo(list);
     }
     if (!status.hasClass("qualtrics-error") && items.length) {
       status.text(total > shown ? t("qualtrics-config.picker.more", { shown, count: total }) : t("qualtrics-config.picker.count", { count: total }));
     }
   }
+
+  // chosen on the press, not the click: the list may be drawn again (an answer arriving) between
+  // press and release, and a click needs both on the same element. The panel goes at the release,
+  // so the release cannot land on the dialog under it. Enter on the filter still clicks.
+  function choose(evt: Event): void {
+    evt.preventDefault();
+    input.typedInput("value", jq(evt.currentTarget).data("value"));
+  }
+  list.on("mousedown", "a", (evt: MouseEvent) => {
+    if (evt.button !== 0) return;
+    choose(evt);
+    jq(documentOf()).one("mouseup", () => panel.hide());
+  });
+  list.on("click", "a", (evt: Event) => {
+    choose(evt);
+    panel.hide();
+  });
 
   let asked = 0;
   function fetch(refresh: boolean): void {
