@@ -20,10 +20,12 @@ function pairs(root) {
       else visit(path.relative(root, p));
     }
   };
-  for (const top of ["src", "sandbox", "nodes", "test", "bench"]) {
+  for (const top of ["src", "sandbox", "nodes", "test", "bench", "editor"]) {
     walk(path.join(root, top), (rel) => {
       if (rel.endsWith(".ts") && !rel.endsWith(".d.ts")) out.push([rel, path.join("build", rel.replace(/\.ts$/, ".js"))]);
       else if ((top === "nodes" || top === "test") && /\.(html|json)$/.test(rel)) out.push([rel, path.join("build", rel)]);
+      // the editor library is also bundled into resources/ (gitignored, so a fresh clone has none)
+      if (top === "editor" && rel.endsWith(".ts")) out.push([rel, path.join("resources", "qualtrics-editor.js")]);
     });
   }
   walk(path.join(root, "icons"), (rel) => {

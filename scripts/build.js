@@ -32,11 +32,59 @@ function copyTree(from, to, filter) {
     }
   }
 }
+/**
+ * The editor library (editor/index.ts and what it imports, compiled by tsc to CommonJS) as one
+ * browser script in resources/, the folder Node-RED serves to the editor. Only relative requires are
+ * followed: the library imports nothing from node_modules, and a require it cannot place fails the build.
+ */
+function bundleEditor() {
+  const entry = path.join(out, "editor", "index.js");
+  if (!fs.existsSync(entry)) return;
+  const modules = new Map();
+  const visit = (file) => {
+    if (modules.has(file)) return;
+    const code = fs.readFileSync(file, "utf8").replace(/\n\/\/# sourceMappingURL=.*$/m, "");
+    modules.set(file, code);
+    for (const m of code.matchAll(/require\("([^"]+)"\)/g)) {
+      if (!m[1].startsWith(".")) throw new Error(`build: the editor library may not require ${m[1]} (${file})`);
+      visit(path.resolve(path.dirname(file), m[1]) + ".js");
+    }
+  };
+  visit(entry);
+  const id = (file) => JSON.stringify(path.relative(out, file).split(path.sep).join("/"));
+  const parts = [...modules].map(([file, code]) => `${id(file)}: function (exports, require) {\n${code}\n}`);
+  const text = `// Built by scripts/build.js from editor/*.ts: do not edit.
+(function () {
+"use strict";
+var defs = {
+${parts.join(",\n")}
+};
+var done = {};
+function load(name) {
+  if (done[name]) return done[name].exports;
+  var mod = (done[name] = { exports: {} });
+  defs[name](mod.exports, function (rel) {
+    var parts = name.split("/").slice(0, -1);
+    rel.split("/").forEach(function (p) { if (p === "..") parts.pop(); else if (p !== ".") parts.push(p); });
+    return load(parts.join("/") + ".js");
+  });
+  return mod.exports;
+}
+load(${id(entry)});
+})();
+`;
+  const dir = path.join(root, "resources");
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, "qualtrics-editor.js"), text);
+}
+
 const nodesOut = path.join(out, "nodes");
 copyTree(path.join(root, "nodes"), nodesOut, (name) => /\.(html|json)$/.test(name));
 copyTree(path.join(root, "icons"), path.join(nodesOut, "icons"), (name) => /\.(svg|png)$/.test(name));
 // test fixtures that are not TypeScript (flows, settings) travel with the compiled tests
 copyTree(path.join(root, "test"), path.join(out, "test"), (name) => /\.(json|html)$/.test(name));
+
+bundleEditor();
 
 if (failed) {
   console.error("build: TypeScript reported errors");

@@ -15,6 +15,7 @@ import { whoami } from "../../src/users";
 import { oneOf, requireId } from "../../src/validate";
 import { DISTRIBUTION_REQUEST_TYPES } from "../../src/distribution-reports";
 import { accountClient, authTypeOf } from "./account-client";
+import { contactLookup } from "./contact-lookup";
 import { distributionLookup } from "./distribution-lookup";
 import { inDialogTerms } from "./field-label";
 import { LookupBudget, REFRESH_EVERY_MS, budgetOf, refreshWait } from "./lookup-budget";
@@ -117,7 +118,7 @@ export function clientFromDialog(RED: NodeAPI, id: string, body: DialogValues): 
 
 // --- lookups for the editor's pickers (docs/qualtrics-api.md §8.3) ---
 
-export const LOOKUP_KINDS = ["directories", "mailinglists", "surveys", "libraries", "messages", "distributions", "filters"] as const;
+export const LOOKUP_KINDS = ["directories", "mailinglists", "surveys", "libraries", "messages", "distributions", "filters", "contacts"] as const;
 export type LookupKind = (typeof LOOKUP_KINDS)[number];
 export const MESSAGE_CATEGORIES = ["invite", "reminder", "thankYou", "smsInvite"] as const;
 
@@ -135,6 +136,8 @@ interface LookupParams {
   /** distributions: the survey, and optionally one distributionRequestType */
   surveyId?: string;
   distributionRequestType?: string;
+  /** contacts: what the user typed (searched on the server, so a big directory is never read whole) */
+  q?: string;
 }
 
 /** longest list a picker gets; collect() stops there instead of paging on */
@@ -157,6 +160,12 @@ function checkRequest(req: Request): { kind: LookupKind; params: LookupParams } 
   }
   const params: LookupParams = {};
   try {
+    if (kind === "contacts") {
+      params.directoryId = requireId("directoryId", param(req, "directoryId"), "directory");
+      const q = param(req, "q");
+      if (q !== undefined && typeof q !== "string") throw new LookupRequestError("q must be text");
+      params.q = typeof q === "string" ? q.slice(0, 200) : "";
+    }
     if (kind === "mailinglists") params.directoryId = requireId("directoryId", param(req, "directoryId"), "directory");
     if (kind === "filters") params.surveyId = requireId("surveyId", param(req, "surveyId"), "survey");
     if (kind === "distributions") {
@@ -217,6 +226,8 @@ export async function lookup(client: QualtricsClient, kind: LookupKind, p: Looku
       const elements = await collect(client, `/surveys/${encodeURIComponent(p.surveyId!)}/filters`, opts);
       return mapped(elements.map((e) => ({ value: e.filterId ?? e.id, label: e.filterName ?? e.name })), "value", "label");
     }
+    case "contacts":
+      return contactLookup(client, p.directoryId!, p.q ?? "", signal);
     case "messages":
       return mapped(
         await collect(client, `/libraries/${encodeURIComponent(p.libraryId!)}/messages`, { ...opts, query: { category: p.category } }),
@@ -350,7 +361,7 @@ export function registerAdminRoutes(RED: NodeAPI): void {
         }
         const account = config.client();
         const budget = budgetOf(config, account.limiter.perMinute);
-        const key = `${kind}|${params.directoryId ?? ""}|${params.libraryId ?? ""}|${params.category ?? ""}|${params.surveyId ?? ""}|${params.distributionRequestType ?? ""}`;
+        const key = `${kind}|${params.directoryId ?? ""}|${params.libraryId ?? ""}|${params.category ?? ""}|${params.surveyId ?? ""}|${params.distributionRequestType ?? ""}|${params.q ?? ""}`;
         const refresh = req.query.refresh === "true" || req.query.refresh === "1";
         if (refresh) {
           const wait = refreshWait(config, userOf(req), key);

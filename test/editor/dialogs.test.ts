@@ -43,7 +43,8 @@ describe(`editor: edit dialogs (${process.env.NR_PKG || "node-red"})`, function 
       const dir = await typedInputInfo(s.page, "#node-input-directoryId");
       assert.deepEqual(dir, { type: "qualtrics", types: PICKER_TYPES, value: s.sb.seedIds.directoryId, container: true });
       const contact = await typedInputInfo(s.page, "#node-input-contactId");
-      assert.deepEqual(contact, { type: "str", types: STR_TYPES, value: s.sb.seedIds.contactIds[0], container: true });
+      // a saved custom ID stays one; the contact search is offered first (issue 15)
+      assert.deepEqual(contact, { type: "str", types: ["qualtrics", ...STR_TYPES], value: s.sb.seedIds.contactIds[0], container: true });
       for (const f of ["firstName", "lastName", "email", "phone", "extRef", "language"]) {
         assert.deepEqual((await typedInputInfo(s.page, `#node-input-${f}`)).types, STR_TYPES, f);
       }

@@ -403,9 +403,10 @@ export async function openPicker(page: Page, id: string): Promise<{ items: Picke
   const expand = page.locator(`#${id} + .red-ui-typedInput-container button.red-ui-typedInput-option-expand`);
   await expand.click();
   await page.waitForSelector(".qualtrics-picker", { state: "visible" });
+  // loaded, and the panel done sliding open (as a person sees it before choosing)
   await page.waitForFunction(() => {
     const status = $(".qualtrics-picker:visible .qualtrics-picker-status").text();
-    return status !== "" && !/Loading/i.test(status);
+    return status !== "" && !/Loading/i.test(status) && $(".red-ui-popover-panel:animated").length === 0;
   });
   return page.evaluate(() => {
     const box = $(".qualtrics-picker:visible");

@@ -119,7 +119,8 @@ function loadDefinitions(): { defs: Record<string, Def>; rendered: string[] } {
   };
   context.window = context;
   vm.createContext(context);
-  // the config node first: it defines the helpers the other dialogs use
+  // the editor library first, as Node-RED loads each file's <script src> before its definitions
+  vm.runInContext(read(path.join(ROOT, "resources", "qualtrics-editor.js")), context, { filename: "qualtrics-editor.js" });
   for (const type of TYPES) vm.runInContext(jsOf(type), context, { filename: `${type}.html` });
   return { defs, rendered };
 }
@@ -136,17 +137,18 @@ function validate(def: Def, prop: string, node: Record<string, unknown>): true |
 }
 
 // The flow contract: property names the runtime reads (the lead's brief).
+// "names": what the pickers showed for the IDs, kept for the workspace label (issue 15)
 const CONTRACT: Record<NodeType, string[]> = {
   "qualtrics-config": ["name", "dataCenter", "baseUrl", "authType", "scopes", "timeout", "retries", "rateLimit", "maxConcurrent", "coordination"],
   "qualtrics-contact": [
-    "name", "qualtrics", "operation", "directoryId", "directoryIdType", "contactId", "contactIdType", "firstName", "firstNameType",
+    "name", "qualtrics", "names", "operation", "directoryId", "directoryIdType", "contactId", "contactIdType", "firstName", "firstNameType",
     "lastName", "lastNameType", "email", "emailType", "phone", "phoneType", "extRef", "extRefType", "language", "languageType",
     "embeddedData", "embeddedDataType", "unsubscribed", "unsubscribedType", "limit", "pageSize", "output",
     "searchField", "searchValue", "searchValueType", "upsertKey",
     ...["mailingListId", "transactionData", "transactionDate", "transactionIds", "transactionBatchId"].flatMap((p) => [p, p + "Type"]),
   ],
   "qualtrics-distribution": [
-    "name", "qualtrics", "channel",
+    "name", "qualtrics", "names", "channel",
     ...["surveyId", "sendDate", "libraryId", "messageId", "messageText", "mailingListId", "contactId", "transactionBatchId",
       "fromEmail", "fromName", "replyToEmail", "subject", "expirationDate", "linkType", "embeddedData",
       "method", "smsName", "parentDistributionId", "sampleId", "transactionId",
@@ -154,25 +156,25 @@ const CONTRACT: Record<NodeType, string[]> = {
     "operation", "limit", "output",
   ],
   "qualtrics-api": ["name", "qualtrics", "method", "url", "paging", "limit"],
-  "qualtrics-response-in": ["name", "qualtrics", "surveyId", "topic", "path", "autoRegister", "publicBaseUrl", "fetchResponse", "dedupeSeconds", "maxBodyKb", "catchUpMinutes"],
+  "qualtrics-response-in": ["name", "qualtrics", "names", "surveyId", "topic", "path", "autoRegister", "publicBaseUrl", "fetchResponse", "dedupeSeconds", "maxBodyKb", "catchUpMinutes"],
   "qualtrics-response": [
-    "name", "qualtrics", "operation",
+    "name", "qualtrics", "names", "operation",
     ...["surveyId", "responseId", "embeddedData", "values"].flatMap((p) => [p, p + "Type"]),
     "resetRecordedDate", "decrementQuotas", "ignoreMissing",
   ],
   "qualtrics-mailing-list": [
-    "name", "qualtrics", "operation",
+    "name", "qualtrics", "names", "operation",
     ...["directoryId", "mailingListId", "contactId", "listName", "firstName", "lastName", "email", "phone", "extRef", "language",
       "embeddedData", "unsubscribed"].flatMap((p) => [p, p + "Type"]),
     "limit", "pageSize", "output", "waitForImport", "importTimeout",
   ],
-  "qualtrics-survey": ["name", "qualtrics", "operation", "surveyId", "surveyIdType", "limit", "output", "labelTarget"],
+  "qualtrics-survey": ["name", "qualtrics", "names", "operation", "surveyId", "surveyIdType", "limit", "output", "labelTarget"],
   "qualtrics-export": [
-    "name", "qualtrics", "format", "since", "output", "directory", "limit", "useLabels", "exportResponsesInProgress", "compress",
+    "name", "qualtrics", "names", "format", "since", "output", "directory", "limit", "useLabels", "exportResponsesInProgress", "compress",
     "allowContinuation", "timeout",
     ...["surveyId", "startDate", "endDate", "filterId", "questionIds", "embeddedDataIds"].flatMap((p) => [p, p + "Type"]),
   ],
-  "qualtrics-response-poll": ["name", "qualtrics", "surveyId", "surveyIdType", "interval", "start", "startDate"],
+  "qualtrics-response-poll": ["name", "qualtrics", "names", "surveyId", "surveyIdType", "interval", "start", "startDate"],
 };
 
 const KEY_LITERAL = /["']((?:@xmflows\/node-red-qualtrics\/([a-z-]+):)?((?:qualtrics-(?:config|contact|distribution|api|response-in|response|mailing-list|survey|export|response-poll)|common)\.[A-Za-z0-9_.]+))["']/g;
@@ -272,7 +274,9 @@ describe("editor files", function () {
           const t = def.defaults[prop + "Type"];
           assert.ok(t && typeof t.value === "string" && t.value !== "", `${prop}Type has a default type`);
           // the response node's answers (values) and a transaction's data are a JSON object like embedded data
-          const expected = prop === "embeddedData" || prop === "values" || prop === "transactionData" ? "json" : prop === "unsubscribed" ? "none" : "str";
+          // an ID the account can list is picked by name unless the user chooses otherwise (issue 15)
+          const picked = new RegExp(`Q\\.idInput\\("${prop}"`).test(jsOf(type));
+          const expected = prop === "embeddedData" || prop === "values" || prop === "transactionData" ? "json" : prop === "unsubscribed" ? "none" : picked ? "qualtrics" : "str";
           assert.equal(t.value, expected, `${prop}Type default`);
         }
         const isTypeField = (k: string) => k.endsWith("Type") && k.length > 4 && def.defaults[k.slice(0, -4)] !== undefined;
@@ -280,7 +284,8 @@ describe("editor files", function () {
           assert.ok(hidden.includes(key.slice(0, -4)), `${key} has its hidden input in the template`);
         }
         for (const prop of Object.keys(def.defaults)) {
-          if (isTypeField(prop)) continue;
+          // names: what the pickers showed, kept by the library (editor/dialog.ts), no field of its own
+          if (isTypeField(prop) || prop === "names") continue;
           assert.match(template, new RegExp(`id="${prefix}${prop}"`), `${prop} has a field in the dialog`);
         }
         if (def.credentials) {

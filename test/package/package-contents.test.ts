@@ -26,8 +26,10 @@ describe("npm pack", function () {
     }
   });
 
-  it("contains the client, icons, examples, README and LICENSE", () => {
+  it("contains the client, the editor library, icons, examples, README and LICENSE", () => {
     assert.ok(files.includes("build/src/index.js"));
+    // every dialog loads it with <script src>; it is a build output (gitignored), so only the build puts it here
+    assert.ok(files.includes("resources/qualtrics-editor.js"), "the editor library resources/qualtrics-editor.js");
     assert.ok(files.some((f) => f.startsWith("build/nodes/icons/")), "icons");
     assert.ok(files.some((f) => f.startsWith("examples/") && f.endsWith(".json")), "examples");
     for (const f of ["README.md", "LICENSE", "package.json"]) assert.ok(files.includes(f), f);

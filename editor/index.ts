@@ -1,0 +1,40 @@
+// The editor library of @xmflows/node-red-qualtrics. scripts/build.js bundles this file and what it
+// imports into resources/qualtrics-editor.js, which Node-RED serves at
+// resources/@xmflows/node-red-qualtrics/qualtrics-editor.js and every dialog loads with <script src>
+// before its own definition runs. It defines one namespaced global, NodeRedQualtrics.
+import { windowOf } from "./browser";
+import { CONFIG_TYPE, named, onlyConfig, prepare, preselectConfig, selectedConfig, showRow } from "./dialog";
+import { load } from "./lookup";
+import { customIdType, idInput, pickerType } from "./picker";
+import { injectStyle } from "./style";
+import { checkTyped, field, fixed, isEnv, isSet, nodeText, PICKER, rules, typeOf, V, validator } from "./validation";
+
+export const library = {
+  PICKER,
+  CONFIG_TYPE,
+  isEnv,
+  field,
+  typeOf,
+  fixed,
+  isSet,
+  rules,
+  checkTyped,
+  validator,
+  V,
+  nodeText,
+  pickerType,
+  idInput,
+  customIdType,
+  selectedConfig,
+  showRow,
+  onlyConfig,
+  preselectConfig,
+  prepare,
+  named,
+  injectStyle,
+  load,
+};
+
+const w = windowOf();
+// every dialog file loads the library; the first load wins, so state (the list cache) is shared
+if (!w.NodeRedQualtrics) w.NodeRedQualtrics = library;

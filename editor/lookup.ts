@@ -1,0 +1,131 @@
+// Lists from the account (directories, mailing lists, surveys, libraries, messages, ...), through the
+// configuration node's admin routes (nodes/lib/admin-routes.ts), cached for a short while per
+// configuration version so an edited configuration (other data center, other token) is another list.
+import { jqStatic, red, t, type Node } from "./browser";
+
+export interface Item {
+  value: string;
+  label: string;
+  group?: string;
+  contactCount?: number;
+}
+export type Params = Record<string, string> & { error?: string };
+export type Done = (err: string | null, items?: Item[]) => void;
+export interface LookupSpec {
+  kind: string;
+  config(): string;
+  params?(): Params | undefined;
+  /** the server searches for what the user types (contacts): no list is loaded whole */
+  search?: boolean;
+}
+
+const CACHE_MS = 30000;
+const listCache: Record<string, { at: number; items: Item[] }> = {};
+
+function dialogValues(cfg: Node): Record<string, string> {
+  const creds = cfg.credentials || {};
+  // a secret not typed in this session is sent as __PWRD__: the server uses the stored one
+  const secret = (name: string) => (typeof creds[name] === "string" && creds[name] !== "" ? creds[name] : "__PWRD__");
+  const values: Record<string, string> = { dataCenter: cfg.dataCenter || "", baseUrl: cfg.baseUrl || "", authType: cfg.authType || "token" };
+  if (values.authType === "oauth") {
+    values.clientId = secret("clientId");
+    values.clientSecret = secret("clientSecret");
+    values.scopes = cfg.scopes || "";
+  } else {
+    values.apiToken = secret("apiToken");
+  }
+  return values;
+}
+
+/** the credentials the configuration's kind of authentication needs */
+function secretsOf(cfg: Node): string[] {
+  return cfg.authType === "oauth" ? ["clientId", "clientSecret"] : ["apiToken"];
+}
+
+/** known to have no token (or OAuth client): the editor has loaded the credentials and one is missing, typed or stored */
+function knownWithoutToken(cfg: Node): boolean {
+  const c = cfg.credentials;
+  if (!c) return false;
+  return secretsOf(cfg).some((name) => {
+    const typed = typeof c[name] === "string" && c[name] !== "" && c[name] !== "__PWRD__";
+    return !typed && !c["has_" + name];
+  });
+}
+
+/**
+ * One lookup. GET uses the deployed configuration (and its server-side cache); a configuration
+ * with unsaved or undeployed changes sends its dialog values by POST instead.
+ */
+function request(configId: string, kind: string, params: Params, refresh: boolean, cb: Done): void {
+  const $ = jqStatic();
+  const cfg: Node | null = configId && configId !== "_ADD_" ? red().nodes.node(configId) : null;
+  if (!cfg) return cb(t("qualtrics-config.picker.noConfig"));
+  if (knownWithoutToken(cfg)) return cb(t(cfg.authType === "oauth" ? "qualtrics-config.picker.noClient" : "qualtrics-config.picker.noToken"));
+  const query = $.param($.extend({}, params, refresh ? { refresh: "true" } : {}));
+  const url = "qualtrics-config/" + encodeURIComponent(configId) + "/lookup/" + encodeURIComponent(kind) + (query ? "?" + query : "");
+  const failed = (xhr: Node) => {
+    const m = xhr && xhr.responseJSON && xhr.responseJSON.message;
+    cb(t("qualtrics-config.picker.failed", { message: m || ((xhr && xhr.status ? xhr.status + " " : "") + ((xhr && xhr.statusText) || "")) }));
+  };
+  const ok = (items: unknown) => cb(null, Array.isArray(items) ? (items as Item[]) : []);
+  const viaPost = () => {
+    $.ajax({ url, method: "POST", contentType: "application/json", dataType: "json", data: JSON.stringify(dialogValues(cfg)) }).done(ok).fail(failed);
+  };
+  if (cfg.changed) return viaPost();
+  $.ajax({ url, method: "GET", dataType: "json" })
+    .done(ok)
+    .fail((xhr: Node) => (xhr.status === 404 ? viaPost() : failed(xhr)));
+}
+
+export function describe(item: Item): string {
+  const parts: string[] = [];
+  if (item.group) parts.push(item.group);
+  parts.push(item.value);
+  if (typeof item.contactCount === "number") parts.push(t("qualtrics-config.picker.contacts", { count: item.contactCount }));
+  return parts.join(" \u00b7 ");
+}
+
+/** mailing lists of every directory (an account usually has one or two) */
+function allMailingLists(configId: string, refresh: boolean, done: Done): void {
+  request(configId, "directories", {}, refresh, (err, dirs) => {
+    if (err) return done(err);
+    const todo = (dirs ?? []).slice(0, 20);
+    if (!todo.length) return done(null, []);
+    const all: Item[] = [];
+    let left = todo.length;
+    let firstError: string | null = null;
+    for (const d of todo) {
+      request(configId, "mailinglists", { directoryId: d.value }, refresh, (e, lists) => {
+        if (e) firstError = firstError || e;
+        else for (const l of lists ?? []) all.push({ value: l.value, label: l.label, contactCount: l.contactCount, group: todo.length > 1 ? d.label : undefined });
+        left -= 1;
+        if (left === 0) done(all.length || !firstError ? null : firstError, all);
+      });
+    }
+  });
+}
+
+export function load(spec: LookupSpec, refresh: boolean, cb: Done, query?: string): void {
+  const configId = spec.config();
+  const own = spec.params ? spec.params() : {};
+  if (own && own.error) return cb(own.error);
+  const params: Params = spec.search ? { ...own, q: query ?? "" } : { ...own };
+  const cfg: Node | null = configId ? red().nodes.node(configId) : null;
+  const typed = cfg && cfg.credentials ? secretsOf(cfg).filter((n) => !!cfg.credentials[n]).join(",") : "";
+  const version = cfg ? [cfg.dataCenter, cfg.baseUrl, cfg.authType || "token", cfg.scopes || "", cfg.changed ? "changed" : "deployed", typed].join("|") : "";
+  const key = configId + "|" + version + "|" + spec.kind + "|" + JSON.stringify(params || {});
+  const hit = listCache[key];
+  if (!refresh && hit && Date.now() - hit.at < CACHE_MS) return cb(null, hit.items);
+  const done: Done = (err, items) => {
+    if (!err) listCache[key] = { at: Date.now(), items: items ?? [] };
+    cb(err, items);
+  };
+  if (spec.kind === "allMailingLists") allMailingLists(configId, refresh, done);
+  else request(configId, spec.kind, params, refresh, done);
+}
+
+export function matches(item: Item, text: string): boolean {
+  if (!text) return true;
+  const s = text.toLowerCase();
+  return item.label.toLowerCase().includes(s) || item.value.toLowerCase().includes(s) || (item.group ? item.group.toLowerCase().includes(s) : false);
+}

@@ -1,0 +1,212 @@
+// The "qualtrics" typedInput type: the ID as text, with suggestions (names) while typing and a button
+// that opens the full list with a filter and a reload button.
+import { documentOf, jq, red, t } from "./browser";
+import { keepName } from "./dialog";
+import { describe, load, matches, type Item, type LookupSpec } from "./lookup";
+import { injectStyle } from "./style";
+import { isEnv, PICKER, rules } from "./validation";
+
+const MAX_SHOWN = 300;
+const KEY_ENTER = 13;
+const KEY_DOWN = 40;
+const KEY_ESCAPE = 27;
+
+export interface PickerSpec extends LookupSpec {
+  /** the id of the typedInput's <input> */
+  input: string;
+  prefixes?: readonly string[];
+}
+
+function openPanel(spec: PickerSpec): void {
+  injectStyle();
+  const input = jq("#" + spec.input);
+  let target = input.next(".red-ui-typedInput-container");
+  if (!target.length) target = input;
+  const current = input.typedInput("value");
+  const box = jq('<div class="qualtrics-picker"></div>');
+  const top = jq('<div class="qualtrics-picker-top"></div>').appendTo(box);
+  const filter = jq('<input type="text" autocomplete="off">').attr("placeholder", t("qualtrics-config.picker.filter")).appendTo(top);
+  const reload = jq('<button type="button" class="red-ui-button red-ui-button-small"><i class="fa fa-refresh"></i></button>')
+    .attr("title", t("qualtrics-config.picker.refresh"))
+    .attr("aria-label", t("qualtrics-config.picker.refresh"))
+    .appendTo(top);
+  const status = jq('<div class="qualtrics-picker-status" role="status"></div>').appendTo(box);
+  const list = jq('<ul class="qualtrics-picker-list" role="listbox"></ul>').appendTo(box);
+  let items: Item[] = [];
+  const panel = red().popover.panel(box);
+
+  function render(): void {
+    list.empty();
+    const text = filter.val();
+    let shown = 0;
+    let total = 0;
+    for (const item of items) {
+      if (!spec.search && !matches(item, text)) continue;
+      total += 1;
+      if (shown >= MAX_SHOWN) continue;
+      shown += 1;
+      const a = jq('<a href="#" role="option"></a>').attr("title", item.label + " (" + item.value + ")");
+      jq("<span></span>").text(item.label).appendTo(a);
+      jq('<span class="qualtrics-picker-detail"></span>').text(describe(item)).appendTo(a);
+      if (item.value === current) a.addClass("qualtrics-current");
+      a.data("value", item.value);
+      jq("<li></li>").append(a).appendTo(list);
+    }
+    if (!status.hasClass("qualtrics-error") && items.length) {
+      status.text(total > shown ? t("qualtrics-config.picker.more", { shown, count: total }) : t("qualtrics-config.picker.count", { count: total }));
+    }
+  }
+
+  // chosen on the press, not the click: the list may be drawn again (an answer arriving) between
+  // press and release, and a click needs both on the same element. The panel goes at the release,
+  // so the release cannot land on the dialog under it. Enter on the filter still clicks.
+  function choose(evt: Event): void {
+    evt.preventDefault();
+    input.typedInput("value", jq(evt.currentTarget).data("value"));
+  }
+  list.on("mousedown", "a", (evt: MouseEvent) => {
+    if (evt.button !== 0) return;
+    choose(evt);
+    jq(documentOf()).one("mouseup", () => panel.hide());
+  });
+  list.on("click", "a", (evt: Event) => {
+    choose(evt);
+    panel.hide();
+  });
+
+  let asked = 0;
+  function fetch(refresh: boolean): void {
+    status.removeClass("qualtrics-error").text(t("qualtrics-config.picker.loading"));
+    reload.prop("disabled", true);
+    const mine = ++asked;
+    load(spec, refresh, (err, got) => {
+      if (mine !== asked) return; // an answer to what the user typed before
+      reload.prop("disabled", false);
+      if (err) {
+        items = [];
+        status.addClass("qualtrics-error").text(err);
+      } else {
+        items = got || [];
+        if (!items.length) status.text(t("qualtrics-config.picker.empty"));
+      }
+      render();
+    }, spec.search ? filter.val() : undefined);
+  }
+
+  // a searching picker asks the server once the user pauses typing; a list filters what it has
+  let typing: ReturnType<typeof setTimeout> | undefined;
+  filter.on("keyup input", () => {
+    if (!spec.search) return render();
+    if (typing) clearTimeout(typing);
+    typing = setTimeout(() => fetch(false), 300);
+  });
+  filter.on("keydown", (evt: KeyboardEvent) => {
+    if (evt.keyCode === KEY_ENTER) {
+      evt.preventDefault();
+      list.find("a").first().trigger("click");
+    } else if (evt.keyCode === KEY_DOWN) {
+      evt.preventDefault();
+      list.find("a").first().trigger("focus");
+    }
+  });
+  reload.on("click", (evt: Event) => {
+    evt.preventDefault();
+    fetch(true);
+  });
+  // Escape closes the panel here, before the editor's own key handling sees a removed element
+  box.on("keydown", (evt: KeyboardEvent) => {
+    if (evt.keyCode === KEY_ESCAPE) {
+      evt.preventDefault();
+      evt.stopPropagation();
+      panel.hide();
+      input.next(".red-ui-typedInput-container").find("input.red-ui-typedInput-input").trigger("focus");
+    }
+  });
+  panel.container.css({ width: Math.max(320, target.outerWidth() || 0) + "px" });
+  // a cached list is there at once, so the panel is measured with it
+  fetch(false);
+  panel.show({ target, align: "right" });
+  setTimeout(() => filter.trigger("focus"), 50);
+}
+
+export function pickerType(spec: PickerSpec): Record<string, unknown> {
+  const expand = Object.assign(() => openPanel(spec), { icon: "fa-search" });
+  const idRule = spec.prefixes ? rules.id(spec.prefixes) : null;
+  return {
+    value: PICKER,
+    label: t("qualtrics-config.picker.type"),
+    icon: "fa fa-list-ul",
+    validate: (v: string) => (!v || isEnv(v) || !idRule ? true : idRule(String(v).trim()) === true),
+    autoComplete(value: string, done: (out: unknown[]) => void) {
+      load(spec, false, (err, items) => {
+        if (err || !items) return done([]);
+        const out: unknown[] = [];
+        for (const item of items) {
+          if (out.length >= 50) break;
+          if (!spec.search && !matches(item, value)) continue;
+          const row = jq('<div style="display: flex; justify-content: space-between;"></div>');
+          jq('<div class="red-ui-autoComplete-completion"></div>').text(item.label).appendTo(row);
+          jq('<div class="qualtrics-completion-detail"></div>').text(describe(item)).appendTo(row);
+          out.push({ value: item.value, label: row });
+        }
+        done(out);
+      }, spec.search ? value : undefined);
+    },
+    expand,
+  };
+}
+
+/** "custom ID": the plain text type, named for what it holds beside the list of names */
+export function customIdType(): Record<string, unknown> {
+  return { value: "str", label: t("qualtrics-config.picker.custom"), icon: "red/images/typedInput/az.svg" };
+}
+
+export interface IdFieldSpec {
+  kind: string;
+  prefixes?: readonly string[];
+  config?: () => string;
+  params?: LookupSpec["params"];
+  search?: boolean;
+  /** a plain property (no <prop>Type): the list is the only type */
+  plain?: boolean;
+  /** the types offered after the list and "custom ID" (msg, flow, global, env by default) */
+  rest?: readonly string[];
+  /** the typedInput's id, when it is not node-input-<prop> */
+  input?: string;
+}
+
+/**
+ * An ID field as a picker by default: the list of names first, then "custom ID" and the usual
+ * msg/flow/global/env types. The name of the chosen item is shown under the field, looked up
+ * again each time the dialog opens, and a saved ID the account no longer has is said to be gone.
+ */
+export function idInput(prop: string, field: IdFieldSpec): void {
+  const input = field.input ?? "node-input-" + prop;
+  const spec: PickerSpec = { input, kind: field.kind, prefixes: field.prefixes, params: field.params, search: field.search, config: field.config ?? (() => jq("#node-input-qualtrics").val()) };
+  const el = jq("#" + input);
+  if (field.plain) el.typedInput({ types: [pickerType(spec)] });
+  else el.typedInput({ default: PICKER, typeField: "#" + input + "Type", types: [pickerType(spec), customIdType(), ...(field.rest ?? ["msg", "flow", "global", "env"])] });
+  showName(el, spec, prop);
+}
+
+function showName(el: ReturnType<typeof jq>, spec: PickerSpec, prop: string): void {
+  injectStyle();
+  const container = el.next(".red-ui-typedInput-container");
+  const hint = jq('<div class="qualtrics-picked-name"></div>').attr("id", spec.input + "-name").insertAfter(container.length ? container : el);
+  let asked = 0;
+  const refresh = () => {
+    const id = String(el.typedInput("value") || "").trim();
+    const mine = ++asked;
+    hint.removeClass("qualtrics-warn").text("");
+    if (el.typedInput("type") !== PICKER || !id || isEnv(id)) return;
+    load(spec, false, (err, items) => {
+      if (mine !== asked || err || !items) return;
+      const found = items.find((i) => i.value === id);
+      if (found) hint.text(found.label);
+      else hint.addClass("qualtrics-warn").text(t("qualtrics-config.picker.gone", { id }));
+      keepName(prop, id, found?.label);
+    }, spec.search ? id : undefined);
+  };
+  el.on("change", refresh);
+  refresh();
+}
