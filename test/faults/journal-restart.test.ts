@@ -223,15 +223,26 @@ describe(`faults: the delivery journal across a kill (${process.env.NR_PKG || "n
     };
   }
 
-  it("killed while the flow after the trigger still waits on a slow service: that message comes out again after the start, and is finished once", async function () {
+  /** the slow service's flow deployed, one delivery acknowledged and its message waiting on the service */
+  async function slowFlowWith(responseId: string) {
     fs.rmSync(log(), { force: true });
     rig.sb.faults.clear();
     const service = await slowService();
     try {
       await rig.deploy([], service.flow(), { [TRIGGER]: { sharedKey: SHARED_KEY } });
       await waitFor("the route", async () => ![0, 404].includes(await rig.postForm(ROUTE, {}).catch(() => 0)), 15_000, 50);
-      assert.equal(await rig.postForm(ROUTE, delivery("R_slowflow")), 200);
+      assert.equal(await rig.postForm(ROUTE, delivery(responseId)), 200);
       await waitFor("the flow posting it to the service", () => service.calls.length === 1, 15_000, 20);
+      return service;
+    } catch (err) {
+      await service.close();
+      throw err;
+    }
+  }
+
+  it("killed while the flow after the trigger still waits on a slow service: that message comes out again after the start, and is finished once", async function () {
+    const service = await slowFlowWith("R_slowflow");
+    try {
       await sleep(300);
       await rig.nr.kill();
       service.answer("drop");
@@ -253,14 +264,8 @@ describe(`faults: the delivery journal across a kill (${process.env.NR_PKG || "n
   });
 
   it("a full deploy while the flow after the trigger waits on a slow service: the new flow gets the message, once", async function () {
-    fs.rmSync(log(), { force: true });
-    rig.sb.faults.clear();
-    const service = await slowService();
+    const service = await slowFlowWith("R_deploycut");
     try {
-      await rig.deploy([], service.flow(), { [TRIGGER]: { sharedKey: SHARED_KEY } });
-      await waitFor("the route", async () => ![0, 404].includes(await rig.postForm(ROUTE, {}).catch(() => 0)), 15_000, 50);
-      assert.equal(await rig.postForm(ROUTE, delivery("R_deploycut")), 200);
-      await waitFor("the flow posting it to the service", () => service.calls.length === 1, 15_000, 20);
       // the deploy stops that flow: the answer, when it comes, goes nowhere
       await rig.deploy([], service.flow(), { [TRIGGER]: { sharedKey: SHARED_KEY } });
       service.answer("answer");
