@@ -5,9 +5,9 @@
 //
 // Node-RED's message hooks tell when that work ends (docs/node-red.md §1.8): `preDeliver` for
 // each node a message is handed to, `onComplete` when that node calls done() (`postReceive` for a
-// node whose handler takes no done()). A message is settled once every node it reached has finished with it
-// (the nodes it passes it on to are handed it before done(), so the count only drops to 0 at the
-// end), or after `maxMs` for a node that holds messages or never calls done(). Where the runtime
+// node whose handler takes no done()). A message is settled once every node it reached has
+// finished with it (the nodes it passes it on to are handed it before done(), so the count only
+// drops to 0 at the end), or after `maxMs` for a node that holds messages or never calls done(). Where the runtime
 // offers no hooks (the test helper), a message settles as soon as it is sent, as before.
 import type { NodeAPI } from "node-red";
 
@@ -26,7 +26,6 @@ interface HookEvent {
 
 interface Hooks {
   add(id: string, fn: (event: HookEvent) => void): void;
-  remove(id: string): void;
 }
 
 /** one registry per runtime's hooks (a process normally has one runtime; tests may start more) */

@@ -2,10 +2,11 @@
 // signed webhooks to haproxy's URL, through the faults replicas meet in production. Each scenario
 // adds its figures to the fault table (area "replicas"; scripts/fault-figures.js holds them to the
 // targets) and asserts them: every event emitted (none lost), none twice except in the documented
-// window (a replica killed between emitting and recording), one subscription for the trigger, no
-// two replicas running a schedule (the poll node, the trigger's catch-up sweep) at the same time,
-// no longer gap between polls than a handover allows, and contact creates from all replicas
-// together using the account's rate limit (≥ 0.95) without one failing.
+// window (a replica killed, or a deploy stopping the flows, before the flow was done with it), one
+// subscription for the trigger, no two replicas running a schedule (the poll node, the trigger's
+// catch-up sweep) at the same time, no longer gap between polls than a handover allows, and
+// contact creates from all replicas together using the account's rate limit (≥ 0.95) without one
+// failing.
 import assert from "node:assert/strict";
 import { addFigures, countEnds, type FigureLine } from "../faults/figures";
 import { countEvents, longestGap, overlaps, pollRuns, rateOverLimit, type EventCount } from "./measure";

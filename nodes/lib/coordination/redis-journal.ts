@@ -1,6 +1,7 @@
 // The delivery journal of one trigger on Redis: a stream per scope with one consumer group; every
 // replica is a consumer and emits what it reads. An entry is finished (acknowledged and deleted)
-// once the flow is done with its message; entries a dead replica held are claimed by another after claimIdleMs.
+// once the flow is done with its message; entries a dead replica held are claimed by another
+// after claimIdleMs.
 // While Redis is unreachable, receipt goes to a local journal; its entries wait (they need the
 // shared dedupe) and are moved into the stream when Redis answers again.
 import type { RedisLink, RedisReply } from "./redis-connection";
