@@ -71,7 +71,14 @@ function knownWithoutToken(cfg: Node): boolean {
  * One lookup. GET uses the deployed configuration (and its server-side cache); a configuration
  * with unsaved or undeployed changes sends its dialog values by POST instead.
  */
-function request(configId: string, kind: string, params: Params, refresh: boolean, cb: Done): void {
+/** the requests of one load, aborted when the user has typed on (the server stops reading for it) */
+interface Asking {
+  xhrs: Node[];
+  cancelled: boolean;
+}
+
+function request(configId: string, kind: string, params: Params, refresh: boolean, cb: Done, asking: Asking): void {
+  if (asking.cancelled) return;
   const $ = jqStatic();
   const cfg: Node | null = configId && configId !== "_ADD_" ? red().nodes.node(configId) : null;
   if (!cfg) return cb(t("qualtrics-config.picker.noConfig"));
@@ -89,12 +96,15 @@ function request(configId: string, kind: string, params: Params, refresh: boolea
     cb(null, Array.isArray(a.items) ? a.items : [], a.more === true, a.capped === true);
   };
   const viaPost = () => {
-    $.ajax({ url, method: "POST", contentType: "application/json", dataType: "json", data: JSON.stringify(dialogValues(cfg)) }).done(ok).fail(failed);
+    if (asking.cancelled) return;
+    asking.xhrs.push($.ajax({ url, method: "POST", contentType: "application/json", dataType: "json", data: JSON.stringify(dialogValues(cfg)) }).done(ok).fail(failed));
   };
   if (cfg.changed) return viaPost();
-  $.ajax({ url, method: "GET", dataType: "json" })
-    .done(ok)
-    .fail((xhr: Node) => (xhr.status === 404 ? viaPost() : failed(xhr)));
+  asking.xhrs.push(
+    $.ajax({ url, method: "GET", dataType: "json" })
+      .done(ok)
+      .fail((xhr: Node) => (xhr.status === 404 ? viaPost() : failed(xhr))),
+  );
 }
 
 export function describe(item: Item): string {
@@ -106,7 +116,7 @@ export function describe(item: Item): string {
 }
 
 /** matching mailing lists of every directory (an account usually has one or two), up to `page.limit` of each */
-function allMailingLists(configId: string, page: Params, refresh: boolean, done: Done): void {
+function allMailingLists(configId: string, page: Params, refresh: boolean, done: Done, asking: Asking): void {
   request(configId, "directories", { limit: "20" }, refresh, (err, dirs, moreDirs) => {
     if (err) return done(err);
     const todo = dirs ?? [];
@@ -124,27 +134,43 @@ function allMailingLists(configId: string, page: Params, refresh: boolean, done:
         capped = capped || !!c;
         left -= 1;
         if (left === 0) done(all.length || !firstError ? null : firstError, all, more, capped);
-      });
+      }, asking);
     }
-  });
+  }, asking);
 }
 
-/** the first `want.limit` items of the list matching `want.q` (by name or ID; contacts as Qualtrics searches them) */
-export function load(spec: LookupSpec, refresh: boolean, cb: Done, want: Want = { q: "", limit: PAGE }): void {
+/**
+ * The first `want.limit` items of the list matching `want.q` (by name or ID; contacts as Qualtrics
+ * searches them). Returns a function that abandons the load (no answer comes then).
+ */
+export function load(spec: LookupSpec, refresh: boolean, cb: Done, want: Want = { q: "", limit: PAGE }): () => void {
+  const asking: Asking = { xhrs: [], cancelled: false };
+  const cancel = () => {
+    asking.cancelled = true;
+    for (const xhr of asking.xhrs) xhr.abort();
+  };
   const configId = spec.config();
   const own = spec.params ? spec.params() : {};
-  if (own && own.error) return cb(own.error);
+  if (own && own.error) {
+    cb(own.error);
+    return cancel;
+  }
   const params: Params = { ...own, q: want.q.trim(), limit: String(Math.min(Math.max(1, want.limit), MOST)) };
   const cfg: Node | null = configId ? red().nodes.node(configId) : null;
   const typed = cfg && cfg.credentials ? secretsOf(cfg).filter((n) => !!cfg.credentials[n]).join(",") : "";
   const version = cfg ? [cfg.dataCenter, cfg.baseUrl, cfg.authType || "token", cfg.scopes || "", cfg.changed ? "changed" : "deployed", typed].join("|") : "";
   const key = configId + "|" + version + "|" + spec.kind + "|" + JSON.stringify(params || {});
   const hit = listCache[key];
-  if (!refresh && hit && Date.now() - hit.at < CACHE_MS) return cb(null, hit.answer.items, hit.answer.more, hit.answer.capped);
+  if (!refresh && hit && Date.now() - hit.at < CACHE_MS) {
+    cb(null, hit.answer.items, hit.answer.more, hit.answer.capped);
+    return cancel;
+  }
   const done: Done = (err, items, more, capped) => {
+    if (asking.cancelled) return;
     if (!err) listCache[key] = { at: Date.now(), answer: { items: items ?? [], more: !!more, capped: !!capped } };
     cb(err, items, more, capped);
   };
-  if (spec.kind === "allMailingLists") allMailingLists(configId, { q: params.q, limit: params.limit }, refresh, done);
-  else request(configId, spec.kind, params, refresh, done);
+  if (spec.kind === "allMailingLists") allMailingLists(configId, { q: params.q, limit: params.limit }, refresh, done, asking);
+  else request(configId, spec.kind, params, refresh, done, asking);
+  return cancel;
 }

@@ -75,11 +75,14 @@ function openPanel(spec: PickerSpec): void {
   });
 
   let asked = 0;
+  let abandon = () => {};
   function fetch(refresh: boolean): void {
     status.removeClass("qualtrics-error").text(t("qualtrics-config.picker.loading"));
     reload.prop("disabled", true);
     const mine = ++asked;
-    load(spec, refresh, (err, got, hasMore, wasCapped) => {
+    // what the user typed before is no longer wanted: the server stops reading the account for it
+    abandon();
+    abandon = load(spec, refresh, (err, got, hasMore, wasCapped) => {
       if (mine !== asked) return; // an answer to what the user typed before
       reload.prop("disabled", false);
       if (err) {
