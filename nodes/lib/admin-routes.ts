@@ -415,7 +415,8 @@ export function registerAdminRoutes(RED: NodeAPI): void {
         try {
           res.json(await answer(walk, kind, page, requestSignal(res)));
         } catch (err) {
-          forget();
+          // an editor that went away (the user typed on) leaves the walk to the next one
+          if (walk.broken) forget();
           throw err;
         }
       } catch (err) {

@@ -50,6 +50,11 @@ export class ListWalk {
     this.source = source[Symbol.asyncIterator]();
   }
 
+  /** a page could not be read: the walk answers nothing more (a request that merely gave up leaves it whole) */
+  get broken(): boolean {
+    return this.failure !== undefined;
+  }
+
   /** the page of matches `want` asks for, reading on only as far as it needs */
   async page(want: PageRequest, signal?: AbortSignal): Promise<LookupPage> {
     const q = this.filtered ? "" : want.q.trim();

@@ -67,6 +67,16 @@ describe("lookup pages: ListWalk", function () {
     assert.equal((await walk.page({ q: "", offset: 0, limit: 5 })).items.length, 5);
     await assert.rejects(walk.page({ q: "", offset: 10, limit: 5 }), /upstream broke/);
     await assert.rejects(walk.all(), /upstream broke/);
+    assert.equal(walk.broken, true);
+  });
+
+  it("a request that gives up leaves the walk whole for the next", async () => {
+    const { seen, gen } = source(10, 10);
+    const walk = new ListWalk(gen);
+    await assert.rejects(walk.page({ q: "survey 55", offset: 0, limit: 5 }, AbortSignal.abort(new Error("typed on"))), /typed on/);
+    assert.equal(walk.broken, false);
+    assert.deepEqual((await walk.page({ q: "survey 55", offset: 0, limit: 5 })).items, [item(55)]);
+    assert.equal(seen.read, 10);
   });
 });
 
