@@ -8,7 +8,6 @@ import type { LookupItem } from "./admin-routes";
 
 /** items a walk reads at most: the budget of one list (a search for nothing stops here) */
 export const WALK_MAX = 10_000;
-export const PAGE_DEFAULT = 50;
 export const PAGE_MAX = 500;
 
 export interface PageRequest {
