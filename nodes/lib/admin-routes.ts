@@ -19,7 +19,7 @@ import { contactLookup } from "./contact-lookup";
 import { distributionLookup } from "./distribution-lookup";
 import { inDialogTerms } from "./field-label";
 import { LookupBudget, REFRESH_EVERY_MS, budgetOf, refreshWait } from "./lookup-budget";
-import { ListWalk, PageRequestError, WALK_MAX, pageRequest, type LookupPage, type PageRequest } from "./lookup-pages";
+import { ListWalk, PageRequestError, WALK_MAX, pageRequest, type Chunk, type LookupPage, type PageRequest } from "./lookup-pages";
 import type { NodeAPI, QualtricsConfigNode } from "./types";
 
 const CONFIG_TYPE = "qualtrics-config";
@@ -227,13 +227,18 @@ function pagedList(kind: LookupKind, p: LookupParams): [string, Query, string, s
 
 /**
  * A list as pages of items: the big lists as the account pages them, the others (a survey's
- * filters, a library's messages, found contacts) in one piece, sorted as before.
+ * filters, a library's messages, found contacts) in one piece, sorted as before. A big list that
+ * comes in one page (most lists of most accounts) is sorted by name; a longer one keeps the
+ * account's order, as it cannot be sorted before it is read whole.
  */
-async function* lookupSource(client: QualtricsClient, kind: LookupKind, p: LookupParams, signal?: AbortSignal): AsyncGenerator<LookupItem[]> {
+async function* lookupSource(client: QualtricsClient, kind: LookupKind, p: LookupParams, signal?: AbortSignal): AsyncGenerator<Chunk> {
   const paged = pagedList(kind, p);
-  if (!paged) return yield await lookup(client, kind, p, signal);
+  if (!paged) return yield { items: await lookup(client, kind, p, signal), last: true };
   const [path, query, valueKey, labelKey, withCount] = paged;
-  for await (const page of pages(client, path, { query, signal })) yield itemsOf(page.elements, valueKey, labelKey, withCount);
+  for await (const page of pages(client, path, { query, signal })) {
+    const items = itemsOf(page.elements, valueKey, labelKey, withCount);
+    yield { items: page.index === 0 && page.next === null ? byLabel(items) : items, last: page.next === null };
+  }
 }
 
 /** a walk through one list; contacts are searched by Qualtrics, so the walk does not filter them again */

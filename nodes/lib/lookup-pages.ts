@@ -3,7 +3,8 @@
 // page by page (src/paginate.ts) only as far as the answers asked of it need: the first page of
 // names costs one request; a search reads on until it has a page of matches, the list ends, or
 // WALK_MAX items were read (then the answer says `capped`). The items a walk has read stay with it,
-// so the next page, or the next letter typed, only reads further where it must.
+// so the next page, or the next letter typed, only reads further where it must. Items keep the order
+// the source gives them, so the pages of one walk never overlap or skip.
 import type { LookupItem } from "./admin-routes";
 
 /** items a walk reads at most: the budget of one list (a search for nothing stops here) */
@@ -15,6 +16,12 @@ export interface PageRequest {
   q: string;
   offset: number;
   limit: number;
+}
+
+/** what a source gives at a time: the items of one page of the account's list, and whether it was the last */
+export interface Chunk {
+  items: LookupItem[];
+  last: boolean;
 }
 
 export interface LookupPage {
@@ -38,11 +45,11 @@ export class ListWalk {
   private capped = false;
   private failure: unknown;
   private pulling: Promise<void> | undefined;
-  private readonly source: AsyncIterator<LookupItem[]>;
+  private readonly source: AsyncIterator<Chunk>;
 
   /** `filtered`: the source has matched the search already (contacts), so every item counts */
   constructor(
-    source: AsyncIterable<LookupItem[]>,
+    source: AsyncIterable<Chunk>,
     private readonly max = WALK_MAX,
     private readonly filtered = false,
   ) {
@@ -88,7 +95,7 @@ export class ListWalk {
       (r) => {
         this.pulling = undefined;
         if (r.done) return void (this.finished = true);
-        for (const item of r.value) {
+        for (const item of r.value.items) {
           if (this.seen.has(item.value)) continue;
           if (this.read.length >= this.max) {
             this.finished = this.capped = true;
@@ -98,6 +105,9 @@ export class ListWalk {
           this.seen.add(item.value);
           this.read.push(item);
         }
+        if (!r.value.last) return;
+        this.finished = true;
+        void this.source.return?.();
       },
       (err: unknown) => {
         this.pulling = undefined;

@@ -4,6 +4,8 @@ import assert from "node:assert/strict";
 import { startSandbox, type Sandbox } from "../../sandbox";
 import { credentials, helper, nodes, TOKEN } from "../support/nr-helper";
 import { configNode } from "../support/config-node";
+import { ok } from "../support/fake-servers";
+import { useRecordingServer } from "../support/fixtures";
 
 interface Page {
   items: Array<{ value: string; label: string; contactCount?: number }>;
@@ -108,6 +110,20 @@ describe("qualtrics-config admin routes: paged lookups on a big account", functi
     assert.equal(body.length, 5002);
     assert.equal(body[0].label, "Bulk survey 00001");
     assert.equal(body[body.length - 1].label, "Post-Support Feedback");
+  });
+
+  describe("order", function () {
+    const api = useRecordingServer();
+    it("a list that comes in one page is sorted by name; a longer one keeps the account's order", async function () {
+      await helper.load([nodes.config], [{ id: "tab", type: "tab" }, { ...configNode(api.apiBase), z: "tab" }], credentials);
+      const survey = (id: string, name: string) => ({ id: `SV_${id.padEnd(15, "0")}`, name });
+      api.reply(ok({ elements: [survey("b", "Beta"), survey("a", "alpha"), survey("c", "Gamma")], nextPage: null }));
+      const one = await helper.request().get(`/qualtrics-config/cfg/lookup/surveys?limit=10`);
+      assert.deepEqual(one.body.items.map((i: { label: string }) => i.label), ["alpha", "Beta", "Gamma"]);
+      api.reply(ok({ elements: [survey("b", "Beta"), survey("c", "Gamma")], nextPage: `${api.apiBase}/surveys?offset=2` }), ok({ elements: [survey("a", "alpha")], nextPage: null }));
+      const two = await helper.request().get(`/qualtrics-config/cfg/lookup/surveys?limit=10&refresh=1`);
+      assert.deepEqual(two.body, { items: [survey("b", "Beta"), survey("c", "Gamma"), survey("a", "alpha")].map((e) => ({ value: e.id, label: e.name })), more: false });
+    });
   });
 
   describe("the budget of one walk", function () {

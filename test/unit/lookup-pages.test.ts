@@ -13,7 +13,7 @@ function source(pages: number, size: number, failAt = -1) {
       await Promise.resolve();
       if (p === failAt) throw new Error("upstream broke");
       seen.read += 1;
-      yield Array.from({ length: size }, (_, i) => item(p * size + i));
+      yield { items: Array.from({ length: size }, (_, i) => item(p * size + i)), last: p === pages - 1 };
     }
   }
   return { seen, gen: gen() };
@@ -29,6 +29,19 @@ describe("lookup pages: ListWalk", function () {
     assert.equal(seen.read, 1);
     await walk.page({ q: "", offset: 5, limit: 5 });
     assert.equal(seen.read, 2, "one match past the page tells there is more");
+  });
+
+  it("knows the list ended from its last page, without asking for another", async () => {
+    let asked = 0;
+    async function* two() {
+      asked += 1;
+      yield { items: [item(2), item(10)], last: false };
+      asked += 1;
+      yield { items: [item(1)], last: true };
+      asked += 1;
+    }
+    assert.deepEqual((await new ListWalk(two()).all()).map((i) => i.label), ["Survey 2", "Survey 10", "Survey 1"]);
+    assert.equal(asked, 2);
   });
 
   it("requests asking at once wait for the same page", async () => {
