@@ -31,8 +31,11 @@ describe(`editor: pickers page and search on the server (${process.env.NR_PKG ||
   const shown = () => s.page.evaluate(() => $(".qualtrics-picker:visible .qualtrics-picker-list a").length as number);
 
   it("shows the first 50 of 182 surveys, and 50 more on \"Show more\"", async function () {
+    const listed = () => s.sb.requests.filter((r) => r.path === "/API/v3/surveys").length;
+    const before = listed();
     const first = await openPicker(s.page, "node-input-surveyId");
     assert.equal(first.items.length, 50);
+    assert.equal(listed() - before, 1, "one page of the account's surveys was read");
     assert.match(first.status, /first 50/);
     const more = s.page.locator(".qualtrics-picker:visible button.qualtrics-picker-more");
     await more.click();
