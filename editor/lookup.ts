@@ -30,8 +30,6 @@ export interface LookupSpec {
   kind: string;
   config(): string;
   params?(): Params | undefined;
-  /** the server searches Qualtrics itself for what the user types (contacts), not only names and IDs */
-  search?: boolean;
 }
 
 const CACHE_MS = 30000;

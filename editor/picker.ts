@@ -181,7 +181,6 @@ export interface IdFieldSpec {
   prefixes?: readonly string[];
   config?: () => string;
   params?: LookupSpec["params"];
-  search?: boolean;
   /** a plain property (no <prop>Type): the list is the only type */
   plain?: boolean;
   /** the types offered after the list and "custom ID" (msg, flow, global, env by default) */
@@ -197,7 +196,7 @@ export interface IdFieldSpec {
  */
 export function idInput(prop: string, field: IdFieldSpec): void {
   const input = field.input ?? "node-input-" + prop;
-  const spec: PickerSpec = { input, kind: field.kind, prefixes: field.prefixes, params: field.params, search: field.search, config: field.config ?? (() => jq("#node-input-qualtrics").val()) };
+  const spec: PickerSpec = { input, kind: field.kind, prefixes: field.prefixes, params: field.params, config: field.config ?? (() => jq("#node-input-qualtrics").val()) };
   const el = jq("#" + input);
   if (field.plain) el.typedInput({ types: [pickerType(spec)] });
   else el.typedInput({ default: PICKER, typeField: "#" + input + "Type", types: [pickerType(spec), customIdType(), ...(field.rest ?? ["msg", "flow", "global", "env"])] });
