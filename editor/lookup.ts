@@ -1,6 +1,7 @@
 // Lists from the account (directories, mailing lists, surveys, libraries, messages, ...), through the
-// configuration node's admin routes (nodes/lib/admin-routes.ts), cached for a short while per
-// configuration version so an edited configuration (other data center, other token) is another list.
+// configuration node's admin routes (nodes/lib/admin-routes.ts), a page of matches at a time (the
+// server searches and pages, so a big account is never loaded into the browser), cached for a short
+// while per configuration version so an edited configuration (other data center, other token) is another list.
 import { jqStatic, red, t, type Node } from "./browser";
 
 export interface Item {
@@ -10,17 +11,29 @@ export interface Item {
   contactCount?: number;
 }
 export type Params = Record<string, string> & { error?: string };
-export type Done = (err: string | null, items?: Item[]) => void;
+/** more: the account has more matches than these; capped: the server stopped searching at its budget */
+export type Done = (err: string | null, items?: Item[], more?: boolean, capped?: boolean) => void;
+/** what the user typed, and how many matches to show */
+export interface Want {
+  q: string;
+  limit: number;
+}
+/** matches a picker asks for at once, and the most it shows (the server's PAGE_MAX) */
+export const PAGE = 50;
+export const MOST = 500;
+interface Answer {
+  items: Item[];
+  more: boolean;
+  capped?: boolean;
+}
 export interface LookupSpec {
   kind: string;
   config(): string;
   params?(): Params | undefined;
-  /** the server searches for what the user types (contacts): no list is loaded whole */
-  search?: boolean;
 }
 
 const CACHE_MS = 30000;
-const listCache: Record<string, { at: number; items: Item[] }> = {};
+const listCache: Record<string, { at: number; answer: Answer }> = {};
 
 function dialogValues(cfg: Node): Record<string, string> {
   const creds = cfg.credentials || {};
@@ -56,7 +69,14 @@ function knownWithoutToken(cfg: Node): boolean {
  * One lookup. GET uses the deployed configuration (and its server-side cache); a configuration
  * with unsaved or undeployed changes sends its dialog values by POST instead.
  */
-function request(configId: string, kind: string, params: Params, refresh: boolean, cb: Done): void {
+/** the requests of one load, aborted when the user has typed on (the server stops reading for it) */
+interface Asking {
+  xhrs: Node[];
+  cancelled: boolean;
+}
+
+function request(configId: string, kind: string, params: Params, refresh: boolean, cb: Done, asking: Asking): void {
+  if (asking.cancelled) return;
   const $ = jqStatic();
   const cfg: Node | null = configId && configId !== "_ADD_" ? red().nodes.node(configId) : null;
   if (!cfg) return cb(t("qualtrics-config.picker.noConfig"));
@@ -67,14 +87,22 @@ function request(configId: string, kind: string, params: Params, refresh: boolea
     const m = xhr && xhr.responseJSON && xhr.responseJSON.message;
     cb(t("qualtrics-config.picker.failed", { message: m || ((xhr && xhr.status ? xhr.status + " " : "") + ((xhr && xhr.statusText) || "")) }));
   };
-  const ok = (items: unknown) => cb(null, Array.isArray(items) ? (items as Item[]) : []);
+  // a server before paging answered the whole list
+  const ok = (body: unknown) => {
+    if (Array.isArray(body)) return cb(null, body as Item[], false);
+    const a = (body || {}) as Partial<Answer>;
+    cb(null, Array.isArray(a.items) ? a.items : [], a.more === true, a.capped === true);
+  };
   const viaPost = () => {
-    $.ajax({ url, method: "POST", contentType: "application/json", dataType: "json", data: JSON.stringify(dialogValues(cfg)) }).done(ok).fail(failed);
+    if (asking.cancelled) return;
+    asking.xhrs.push($.ajax({ url, method: "POST", contentType: "application/json", dataType: "json", data: JSON.stringify(dialogValues(cfg)) }).done(ok).fail(failed));
   };
   if (cfg.changed) return viaPost();
-  $.ajax({ url, method: "GET", dataType: "json" })
-    .done(ok)
-    .fail((xhr: Node) => (xhr.status === 404 ? viaPost() : failed(xhr)));
+  asking.xhrs.push(
+    $.ajax({ url, method: "GET", dataType: "json" })
+      .done(ok)
+      .fail((xhr: Node) => (xhr.status === 404 ? viaPost() : failed(xhr))),
+  );
 }
 
 export function describe(item: Item): string {
@@ -85,47 +113,62 @@ export function describe(item: Item): string {
   return parts.join(" \u00b7 ");
 }
 
-/** mailing lists of every directory (an account usually has one or two) */
-function allMailingLists(configId: string, refresh: boolean, done: Done): void {
-  request(configId, "directories", {}, refresh, (err, dirs) => {
+/** matching mailing lists of every directory (an account usually has one or two), up to `page.limit` of each */
+function allMailingLists(configId: string, page: Params, refresh: boolean, done: Done, asking: Asking): void {
+  request(configId, "directories", { limit: "20" }, refresh, (err, dirs, moreDirs) => {
     if (err) return done(err);
-    const todo = (dirs ?? []).slice(0, 20);
-    if (!todo.length) return done(null, []);
+    const todo = dirs ?? [];
+    if (!todo.length) return done(null, [], false);
     const all: Item[] = [];
     let left = todo.length;
+    let more = !!moreDirs;
+    let capped = false;
     let firstError: string | null = null;
     for (const d of todo) {
-      request(configId, "mailinglists", { directoryId: d.value }, refresh, (e, lists) => {
+      request(configId, "mailinglists", { ...page, directoryId: d.value }, refresh, (e, lists, m, c) => {
         if (e) firstError = firstError || e;
         else for (const l of lists ?? []) all.push({ value: l.value, label: l.label, contactCount: l.contactCount, group: todo.length > 1 ? d.label : undefined });
+        more = more || !!m;
+        capped = capped || !!c;
         left -= 1;
-        if (left === 0) done(all.length || !firstError ? null : firstError, all);
-      });
+        if (left === 0) done(all.length || !firstError ? null : firstError, all, more, capped);
+      }, asking);
     }
-  });
+  }, asking);
 }
 
-export function load(spec: LookupSpec, refresh: boolean, cb: Done, query?: string): void {
+/**
+ * The first `want.limit` items of the list matching `want.q` (by name or ID; contacts as Qualtrics
+ * searches them). Returns a function that abandons the load (no answer comes then).
+ */
+export function load(spec: LookupSpec, refresh: boolean, cb: Done, want: Want = { q: "", limit: PAGE }): () => void {
+  const asking: Asking = { xhrs: [], cancelled: false };
+  const cancel = () => {
+    asking.cancelled = true;
+    for (const xhr of asking.xhrs) xhr.abort();
+  };
   const configId = spec.config();
   const own = spec.params ? spec.params() : {};
-  if (own && own.error) return cb(own.error);
-  const params: Params = spec.search ? { ...own, q: query ?? "" } : { ...own };
+  if (own && own.error) {
+    cb(own.error);
+    return cancel;
+  }
+  const params: Params = { ...own, q: want.q.trim(), limit: String(Math.min(Math.max(1, want.limit), MOST)) };
   const cfg: Node | null = configId ? red().nodes.node(configId) : null;
   const typed = cfg && cfg.credentials ? secretsOf(cfg).filter((n) => !!cfg.credentials[n]).join(",") : "";
   const version = cfg ? [cfg.dataCenter, cfg.baseUrl, cfg.authType || "token", cfg.scopes || "", cfg.changed ? "changed" : "deployed", typed].join("|") : "";
   const key = configId + "|" + version + "|" + spec.kind + "|" + JSON.stringify(params || {});
   const hit = listCache[key];
-  if (!refresh && hit && Date.now() - hit.at < CACHE_MS) return cb(null, hit.items);
-  const done: Done = (err, items) => {
-    if (!err) listCache[key] = { at: Date.now(), items: items ?? [] };
-    cb(err, items);
+  if (!refresh && hit && Date.now() - hit.at < CACHE_MS) {
+    cb(null, hit.answer.items, hit.answer.more, hit.answer.capped);
+    return cancel;
+  }
+  const done: Done = (err, items, more, capped) => {
+    if (asking.cancelled) return;
+    if (!err) listCache[key] = { at: Date.now(), answer: { items: items ?? [], more: !!more, capped: !!capped } };
+    cb(err, items, more, capped);
   };
-  if (spec.kind === "allMailingLists") allMailingLists(configId, refresh, done);
-  else request(configId, spec.kind, params, refresh, done);
-}
-
-export function matches(item: Item, text: string): boolean {
-  if (!text) return true;
-  const s = text.toLowerCase();
-  return item.label.toLowerCase().includes(s) || item.value.toLowerCase().includes(s) || (item.group ? item.group.toLowerCase().includes(s) : false);
+  if (spec.kind === "allMailingLists") allMailingLists(configId, { q: params.q, limit: params.limit }, refresh, done, asking);
+  else request(configId, spec.kind, params, refresh, done, asking);
+  return cancel;
 }

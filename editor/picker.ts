@@ -1,12 +1,14 @@
 // The "qualtrics" typedInput type: the ID as text, with suggestions (names) while typing and a button
-// that opens the full list with a filter and a reload button.
+// that opens the list with a search and a reload button. The server searches and pages (an account
+// may hold thousands of surveys): the panel shows the first matches and loads more on request.
 import { documentOf, jq, red, t } from "./browser";
 import { keepName } from "./dialog";
-import { describe, load, matches, type Item, type LookupSpec } from "./lookup";
+import { describe, load, MOST, PAGE, type Item, type LookupSpec } from "./lookup";
 import { injectStyle } from "./style";
 import { isEnv, PICKER, rules } from "./validation";
 
-const MAX_SHOWN = 300;
+/** the pause in typing after which the server is asked */
+const TYPING_MS = 300;
 const KEY_ENTER = 13;
 const KEY_DOWN = 40;
 const KEY_ESCAPE = 27;
@@ -32,19 +34,16 @@ function openPanel(spec: PickerSpec): void {
     .appendTo(top);
   const status = jq('<div class="qualtrics-picker-status" role="status"></div>').appendTo(box);
   const list = jq('<ul class="qualtrics-picker-list" role="listbox"></ul>').appendTo(box);
+  const moreButton = jq('<button type="button" class="red-ui-button red-ui-button-small qualtrics-picker-more"></button>').text(t("qualtrics-config.picker.loadMore")).hide().appendTo(box);
   let items: Item[] = [];
+  let more = false;
+  let capped = false;
+  let limit = PAGE;
   const panel = red().popover.panel(box);
 
   function render(): void {
     list.empty();
-    const text = filter.val();
-    let shown = 0;
-    let total = 0;
     for (const item of items) {
-      if (!spec.search && !matches(item, text)) continue;
-      total += 1;
-      if (shown >= MAX_SHOWN) continue;
-      shown += 1;
       const a = jq('<a href="#" role="option"></a>').attr("title", item.label + " (" + item.value + ")");
       jq("<span></span>").text(item.label).appendTo(a);
       jq('<span class="qualtrics-picker-detail"></span>').text(describe(item)).appendTo(a);
@@ -52,9 +51,10 @@ function openPanel(spec: PickerSpec): void {
       a.data("value", item.value);
       jq("<li></li>").append(a).appendTo(list);
     }
-    if (!status.hasClass("qualtrics-error") && items.length) {
-      status.text(total > shown ? t("qualtrics-config.picker.more", { shown, count: total }) : t("qualtrics-config.picker.count", { count: total }));
-    }
+    moreButton.toggle(more && limit < MOST);
+    if (status.hasClass("qualtrics-error") || !items.length) return;
+    if (capped) status.text(t("qualtrics-config.picker.capped", { shown: items.length }));
+    else status.text(more ? t("qualtrics-config.picker.first", { shown: items.length }) : t("qualtrics-config.picker.count", { count: items.length }));
   }
 
   // chosen on the press, not the click: the list may be drawn again (an answer arriving) between
@@ -75,30 +75,47 @@ function openPanel(spec: PickerSpec): void {
   });
 
   let asked = 0;
+  let abandon = () => {};
   function fetch(refresh: boolean): void {
     status.removeClass("qualtrics-error").text(t("qualtrics-config.picker.loading"));
     reload.prop("disabled", true);
     const mine = ++asked;
-    load(spec, refresh, (err, got) => {
+    // what the user typed before is no longer wanted: the server stops reading the account for it
+    abandon();
+    abandon = load(spec, refresh, (err, got, hasMore, wasCapped) => {
       if (mine !== asked) return; // an answer to what the user typed before
       reload.prop("disabled", false);
       if (err) {
         items = [];
+        more = capped = false;
         status.addClass("qualtrics-error").text(err);
       } else {
         items = got || [];
-        if (!items.length) status.text(t("qualtrics-config.picker.empty"));
+        more = !!hasMore;
+        capped = !!wasCapped;
+        if (!items.length) status.text(t(capped ? "qualtrics-config.picker.cappedEmpty" : "qualtrics-config.picker.empty"));
       }
       render();
-    }, spec.search ? filter.val() : undefined);
+    }, { q: String(filter.val() || ""), limit });
   }
 
-  // a searching picker asks the server once the user pauses typing; a list filters what it has
+  // the server is asked once the user pauses typing, for the first page of what they typed
   let typing: ReturnType<typeof setTimeout> | undefined;
+  let typed = "";
   filter.on("keyup input", () => {
-    if (!spec.search) return render();
+    const now = String(filter.val() || "");
+    if (now === typed) return;
+    typed = now;
     if (typing) clearTimeout(typing);
-    typing = setTimeout(() => fetch(false), 300);
+    typing = setTimeout(() => {
+      limit = PAGE;
+      fetch(false);
+    }, TYPING_MS);
+  });
+  moreButton.on("click", (evt: Event) => {
+    evt.preventDefault();
+    limit = Math.min(limit + PAGE, MOST);
+    fetch(false);
   });
   filter.on("keydown", (evt: KeyboardEvent) => {
     if (evt.keyCode === KEY_ENTER) {
@@ -142,15 +159,13 @@ export function pickerType(spec: PickerSpec): Record<string, unknown> {
         if (err || !items) return done([]);
         const out: unknown[] = [];
         for (const item of items) {
-          if (out.length >= 50) break;
-          if (!spec.search && !matches(item, value)) continue;
           const row = jq('<div style="display: flex; justify-content: space-between;"></div>');
           jq('<div class="red-ui-autoComplete-completion"></div>').text(item.label).appendTo(row);
           jq('<div class="qualtrics-completion-detail"></div>').text(describe(item)).appendTo(row);
           out.push({ value: item.value, label: row });
         }
         done(out);
-      }, spec.search ? value : undefined);
+      }, { q: String(value || ""), limit: PAGE });
     },
     expand,
   };
@@ -166,7 +181,6 @@ export interface IdFieldSpec {
   prefixes?: readonly string[];
   config?: () => string;
   params?: LookupSpec["params"];
-  search?: boolean;
   /** a plain property (no <prop>Type): the list is the only type */
   plain?: boolean;
   /** the types offered after the list and "custom ID" (msg, flow, global, env by default) */
@@ -182,7 +196,7 @@ export interface IdFieldSpec {
  */
 export function idInput(prop: string, field: IdFieldSpec): void {
   const input = field.input ?? "node-input-" + prop;
-  const spec: PickerSpec = { input, kind: field.kind, prefixes: field.prefixes, params: field.params, search: field.search, config: field.config ?? (() => jq("#node-input-qualtrics").val()) };
+  const spec: PickerSpec = { input, kind: field.kind, prefixes: field.prefixes, params: field.params, config: field.config ?? (() => jq("#node-input-qualtrics").val()) };
   const el = jq("#" + input);
   if (field.plain) el.typedInput({ types: [pickerType(spec)] });
   else el.typedInput({ default: PICKER, typeField: "#" + input + "Type", types: [pickerType(spec), customIdType(), ...(field.rest ?? ["msg", "flow", "global", "env"])] });
@@ -205,7 +219,7 @@ function showName(el: ReturnType<typeof jq>, spec: PickerSpec, prop: string): vo
       if (found) hint.text(found.label);
       else hint.addClass("qualtrics-warn").text(t("qualtrics-config.picker.gone", { id }));
       keepName(prop, id, found?.label);
-    }, spec.search ? id : undefined);
+    }, { q: id, limit: PAGE });
   };
   el.on("change", refresh);
   refresh();

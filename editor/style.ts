@@ -12,6 +12,7 @@ const CSS = [
   ".qualtrics-picker-list a { display: block; padding: 3px 6px; color: var(--red-ui-primary-text-color); text-decoration: none; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }",
   ".qualtrics-picker-list a:hover, .qualtrics-picker-list a:focus { background: var(--red-ui-list-item-background-hover); outline: none; }",
   ".qualtrics-picker-list a.qualtrics-current { background: var(--red-ui-list-item-background-selected); }",
+  ".qualtrics-picker-more { display: block; margin: 4px auto 0; }",
   ".qualtrics-picker-detail { color: var(--red-ui-secondary-text-color); font-size: 0.85em; margin-left: 8px; }",
   ".qualtrics-completion-detail { color: var(--red-ui-secondary-text-color); font-size: 0.85em; margin-left: 8px; white-space: nowrap; }",
   ".qualtrics-picked-name { color: var(--red-ui-secondary-text-color); font-size: 0.9em; margin: 2px 0 0 104px; }",

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Runs the sandbox from a shell:
 //   node build/sandbox/cli.js [--port 4010] [--token T] [--brand B] [--datacenter DC] [--admin-required]
-//        [--rate N/min] [--burst N] [--retry-after] [--page-size N] [--no-seed] [--webhook-timeout MS] [--quiet]
+//        [--rate N/min] [--burst N] [--retry-after] [--page-size N] [--no-seed] [--bulk S,L] [--webhook-timeout MS] [--quiet]
 //        [--email-search-case-sensitive] [--state-file PATH] [--batch-prefix P] [--sms-batch-without-list]
 //        [--transaction-dates any|mysql|iso]
 // Prints the base URL and token; stops on SIGINT/SIGTERM.
@@ -33,6 +33,7 @@ Usage: node build/sandbox/cli.js [options]
   --publication-urls M  how subscriptions' publicationUrls are stored: verbatim (default),
                         strip-query, reorder-query or re-encode
   --no-seed             start without demo data
+  --bulk S,L            also S generated surveys and L mailing lists (a big account for the pickers)
   --state-file PATH     keep the account's data in PATH between runs (read at start, written
                         after every change)
   --email-search-case-sensitive  contact search compares emails exactly (default: ignoring case)
@@ -80,6 +81,7 @@ export function parseArgs(argv: string[]): CliArgs {
       case "--page-size": options.pageSize = intArg(name, value()); break;
       case "--webhook-timeout": options.webhookTimeoutMs = intArg(name, value()); break;
       case "--no-seed": options.seed = false; break;
+      case "--bulk": options.bulk = bulkArg(name, value()); break;
       case "--state-file": options.stateFile = value(); break;
       case "--email-search-case-sensitive": options.emailSearchCase = "sensitive"; break;
       case "--publication-urls": options.publicationUrls = checkMode(value()); break;
@@ -98,6 +100,12 @@ export function parseArgs(argv: string[]): CliArgs {
   }
   if (perMinute !== undefined) faults.rateLimit = { perMinute, ...(burst !== undefined ? { burst } : {}), retryAfter };
   return { options, faults, quiet, help };
+}
+
+function bulkArg(name: string, raw: string | undefined): { surveys: number; mailingLists: number } {
+  const m = /^(\d{1,6}),(\d{1,6})$/.exec(raw ?? "");
+  if (!m) throw new Error(`${name} needs two counts, surveys and mailing lists, e.g. 5000,3000`);
+  return { surveys: Number(m[1]), mailingLists: Number(m[2]) };
 }
 
 async function main(): Promise<void> {

@@ -14,7 +14,7 @@ export { PUBLICATION_URL_MODES, storePublicationUrl } from "./publication-urls";
 export type { TransactionRules, TransactionRulesController, TransactionDateMode } from "./transaction-rules";
 export { DEFAULT_TRANSACTION_RULES, TRANSACTION_DATE_MODES } from "./transaction-rules";
 export { distributionRecipients } from "./recipients";
-export type { SeedIds } from "./seed";
+export type { BulkSeed, SeedIds } from "./seed";
 export type { Delivery } from "./webhooks";
 export { signMessage, topicMatches, completedMessage } from "./webhooks";
 export { ErrorCodes, httpStatusText } from "./envelope";

@@ -21,6 +21,14 @@ export interface SeedOptions {
   dataCenter: string;
   /** false: only the user, their (empty) library and an empty default directory */
   demoData: boolean;
+  /** many more surveys and mailing lists (of the default directory), for pickers on a big account */
+  bulk?: BulkSeed;
+}
+
+/** counts of generated surveys ("Bulk survey 00001", ...) and mailing lists ("Bulk list 00001", ...) */
+export interface BulkSeed {
+  surveys?: number;
+  mailingLists?: number;
 }
 
 const SEED = 20240301;
@@ -93,6 +101,7 @@ export function buildState(opts: SeedOptions): { state: SandboxState; seedIds: S
     messageIds: { invite: "", reminder: "", thankYou: "", smsInvite: "" },
     contactIds: [],
   };
+  if (opts.bulk) addBulk(state, directory, userId, opts.bulk);
   if (!opts.demoData) return { state, seedIds };
 
   // contacts
@@ -196,4 +205,20 @@ export function buildState(opts: SeedOptions): { state: SandboxState; seedIds: S
   state.libraries.set(group.libraryId, group);
 
   return { state, seedIds };
+}
+
+/** generated items with IDs of their own sequence, so the demo data's IDs stay what they are */
+function addBulk(state: SandboxState, directory: DirectoryRecord, ownerId: string, bulk: BulkSeed): void {
+  const ids = seededIds(SEED + 2);
+  const name = (kind: string, n: number) => `Bulk ${kind} ${String(n).padStart(5, "0")}`;
+  for (let n = 1; n <= (bulk.surveys ?? 0); n++) {
+    const at = iso(BASE_TIME + n * 60_000);
+    const id = ids.next("SV_");
+    state.surveys.set(id, { id, name: name("survey", n), ownerId, isActive: n % 3 !== 0, creationDate: at, lastModified: at, questions: [], responses: new Map() });
+  }
+  for (let n = 1; n <= (bulk.mailingLists ?? 0); n++) {
+    const at = BASE_TIME + n * 60_000;
+    const id = ids.next("CG_");
+    directory.mailingLists.set(id, { mailingListId: id, name: name("list", n), ownerId, prioritizeListMetadata: false, creationDate: at, lastModifiedDate: at, members: new Map() });
+  }
 }

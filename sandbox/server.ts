@@ -85,7 +85,7 @@ function restoredState(file: string, log?: (line: string) => void): SandboxState
 
 export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> {
   const options = resolveOptions(opts);
-  const seedOpts = { brandId: options.brandId, dataCenter: options.dataCenter, demoData: opts.seed !== false };
+  const seedOpts = { brandId: options.brandId, dataCenter: options.dataCenter, demoData: opts.seed !== false, bulk: opts.bulk };
   const built = buildState(seedOpts);
   const log = opts.log;
   let state: SandboxState = (opts.stateFile ? restoredState(opts.stateFile, log) : undefined) ?? built.state;

@@ -5,7 +5,7 @@ import { ProxyConfig, ProxyController } from "./proxy";
 import { PublicationUrlController, PublicationUrlMode } from "./publication-urls";
 import type { HostileController } from "./hostile-upstream";
 import type { TransactionRules, TransactionRulesController } from "./transaction-rules";
-import { SeedIds } from "./seed";
+import { BulkSeed, SeedIds } from "./seed";
 import { SandboxState } from "./state";
 import { Delivery } from "./webhooks";
 
@@ -20,6 +20,8 @@ export interface SandboxOptions {
   dataCenter?: string;
   /** default true: load demo data */
   seed?: boolean;
+  /** generated surveys and mailing lists besides the demo data (a big account for the pickers) */
+  bulk?: BulkSeed;
   /** when true, POST /eventsubscriptions answers 403 (not a brand admin) */
   requireBrandAdmin?: boolean;
   /** default page size for list endpoints (100) */

@@ -8,9 +8,9 @@
 // application/json only (a cross-site form cannot send it without a CORS preflight, which the
 // admin API does not allow), and read stored credentials of qualtrics-config nodes only.
 import type { NextFunction, Request, Response } from "express";
-import { QualtricsClient } from "../../src/client";
+import { QualtricsClient, type Query } from "../../src/client";
 import { QualtricsApiError, QualtricsInputError, errorText } from "../../src/errors";
-import { collect } from "../../src/paginate";
+import { collect, pages } from "../../src/paginate";
 import { whoami } from "../../src/users";
 import { oneOf, requireId } from "../../src/validate";
 import { DISTRIBUTION_REQUEST_TYPES } from "../../src/distribution-reports";
@@ -19,6 +19,7 @@ import { contactLookup } from "./contact-lookup";
 import { distributionLookup } from "./distribution-lookup";
 import { inDialogTerms } from "./field-label";
 import { LookupBudget, REFRESH_EVERY_MS, budgetOf, refreshWait } from "./lookup-budget";
+import { ListWalk, PageRequestError, WALK_MAX, pageRequest, type Chunk, type LookupPage, type PageRequest } from "./lookup-pages";
 import type { NodeAPI, QualtricsConfigNode } from "./types";
 
 const CONFIG_TYPE = "qualtrics-config";
@@ -141,7 +142,7 @@ interface LookupParams {
 }
 
 /** longest list a picker gets; collect() stops there instead of paging on */
-const MAX_ITEMS = 10_000;
+const MAX_ITEMS = WALK_MAX;
 const CACHE_MS = 30_000;
 const LOOKUP_TIMEOUT_MS = 60_000;
 const CONFIG_ID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -153,13 +154,15 @@ function param(req: Request, name: string): unknown {
   return Array.isArray(q) ? q[0] : q;
 }
 
-function checkRequest(req: Request): { kind: LookupKind; params: LookupParams } {
+function checkRequest(req: Request): { kind: LookupKind; params: LookupParams; page: PageRequest | undefined } {
   const kind = String(req.params.kind);
   if (!(LOOKUP_KINDS as readonly string[]).includes(kind)) {
     throw new LookupRequestError(`unknown lookup "${kind.slice(0, 40)}"; use one of ${LOOKUP_KINDS.join(", ")}`);
   }
   const params: LookupParams = {};
+  let page: PageRequest | undefined;
   try {
+    page = pageRequest((name) => param(req, name));
     if (kind === "contacts") {
       params.directoryId = requireId("directoryId", param(req, "directoryId"), "directory");
       const q = param(req, "q");
@@ -184,17 +187,18 @@ function checkRequest(req: Request): { kind: LookupKind; params: LookupParams } 
       }
     }
   } catch (err) {
-    if (err instanceof QualtricsInputError) throw new LookupRequestError(err.message);
+    if (err instanceof QualtricsInputError || err instanceof PageRequestError) throw new LookupRequestError(err.message);
     throw err;
   }
-  return { kind: kind as LookupKind, params };
+  return { kind: kind as LookupKind, params, page };
 }
 
 function str(v: unknown): string | undefined {
   return typeof v === "string" && v !== "" ? v : undefined;
 }
 
-function mapped(elements: Record<string, unknown>[], valueKey: string, labelKey: string, withCount = false): LookupItem[] {
+/** the account's items in the account's order (a list read page by page cannot be sorted by name) */
+function itemsOf(elements: Record<string, unknown>[], valueKey: string, labelKey: string, withCount = false): LookupItem[] {
   const out: LookupItem[] = [];
   for (const e of elements) {
     const value = str(e[valueKey]);
@@ -203,19 +207,59 @@ function mapped(elements: Record<string, unknown>[], valueKey: string, labelKey:
     if (withCount && typeof e.contactCount === "number") item.contactCount = e.contactCount;
     out.push(item);
   }
-  return out.sort((a, b) => a.label.localeCompare(b.label));
+  return out;
+}
+
+const byLabel = (items: LookupItem[]) => items.sort((a, b) => a.label.localeCompare(b.label));
+
+function mapped(elements: Record<string, unknown>[], valueKey: string, labelKey: string, withCount = false): LookupItem[] {
+  return byLabel(itemsOf(elements, valueKey, labelKey, withCount));
+}
+
+/** the lists an account may hold by the thousand, read page by page: [path, query, ID key, name key, counts] */
+function pagedList(kind: LookupKind, p: LookupParams): [string, Query, string, string, boolean] | undefined {
+  if (kind === "surveys") return ["/surveys", {}, "id", "name", false];
+  if (kind === "directories") return ["/directories", {}, "directoryId", "name", false];
+  // UNCONFIRMED (docs/qualtrics-api.md §4.5, QualtricsAPI #21): contactCount is 0 without includeCount=true
+  if (kind === "mailinglists") return [`/directories/${encodeURIComponent(p.directoryId!)}/mailinglists`, { includeCount: true }, "mailingListId", "name", true];
+  return undefined;
+}
+
+/**
+ * A list as pages of items: the big lists as the account pages them, the others (a survey's
+ * filters, a library's messages, found contacts) in one piece, sorted as before. A big list that
+ * comes in one page (most lists of most accounts) is sorted by name; a longer one keeps the
+ * account's order, as it cannot be sorted before it is read whole.
+ */
+async function* lookupSource(client: QualtricsClient, kind: LookupKind, p: LookupParams, signal?: AbortSignal): AsyncGenerator<Chunk> {
+  const paged = pagedList(kind, p);
+  if (!paged) return yield { items: await lookup(client, kind, p, signal), last: true };
+  const [path, query, valueKey, labelKey, withCount] = paged;
+  for await (const page of pages(client, path, { query, signal })) {
+    const items = itemsOf(page.elements, valueKey, labelKey, withCount);
+    yield { items: page.index === 0 && page.next === null ? byLabel(items) : items, last: page.next === null };
+  }
+}
+
+/** a walk through one list; contacts are searched by Qualtrics, so the walk does not filter them again */
+function walkOf(client: QualtricsClient, kind: LookupKind, p: LookupParams, signal?: AbortSignal): ListWalk {
+  return new ListWalk(lookupSource(client, kind, p, signal), WALK_MAX, kind === "contacts");
+}
+
+/** the answer: `{items, more}` for a page request, else the whole list sorted by name as before */
+async function answer(walk: ListWalk, kind: LookupKind, page: PageRequest | undefined, signal?: AbortSignal): Promise<LookupPage | LookupItem[]> {
+  if (page) return walk.page(page, signal);
+  const all = await walk.all(signal);
+  return pagedList(kind, {}) ? byLabel(all) : all;
 }
 
 export async function lookup(client: QualtricsClient, kind: LookupKind, p: LookupParams, signal?: AbortSignal): Promise<LookupItem[]> {
   const opts = { limit: MAX_ITEMS, signal };
   switch (kind) {
     case "directories":
-      return mapped(await collect(client, "/directories", opts), "directoryId", "name");
     case "mailinglists":
-      // UNCONFIRMED (docs/qualtrics-api.md §4.5, QualtricsAPI #21): contactCount is 0 without includeCount=true
-      return mapped(await collect(client, `/directories/${encodeURIComponent(p.directoryId!)}/mailinglists`, { ...opts, query: { includeCount: true } }), "mailingListId", "name", true);
     case "surveys":
-      return mapped(await collect(client, "/surveys", opts), "id", "name");
+      return byLabel(await walkOf(client, kind, p, signal).all(signal));
     case "libraries":
       return mapped(await collect(client, "/libraries", opts), "libraryId", "libraryName");
     case "distributions":
@@ -237,24 +281,23 @@ export async function lookup(client: QualtricsClient, kind: LookupKind, p: Looku
   }
 }
 
-/** recent GET answers, per deployed config node object (a redeploy makes a new one) */
-const cache = new WeakMap<object, Map<string, { at: number; items: Promise<LookupItem[]> }>>();
+/**
+ * Recent walks of GET lookups, per deployed config node object (a redeploy makes a new one) and
+ * list: what the account's list held CACHE_MS ago at most, shared by every editor, read further
+ * only as far as an answer needs (a user typing a search does not read the list again).
+ */
+const cache = new WeakMap<object, Map<string, { at: number; walk: ListWalk }>>();
 
-function cached(config: object, key: string, load: () => Promise<LookupItem[]>, refresh: boolean): Promise<LookupItem[]> {
+function cachedWalk(config: object, key: string, start: () => ListWalk, refresh: boolean): { walk: ListWalk; forget: () => void } {
   let entries = cache.get(config);
   if (!entries) cache.set(config, (entries = new Map()));
   const now = Date.now();
   for (const [k, e] of entries) if (now - e.at > CACHE_MS) entries.delete(k);
-  const hit = entries.get(key);
-  if (hit && !refresh) return hit.items;
-  const items = load();
-  const entry = { at: now, items };
-  entries.set(key, entry);
+  let entry = entries.get(key);
+  if (!entry || refresh) entries.set(key, (entry = { at: now, walk: start() }));
+  const mine = entry;
   // a failure is not remembered
-  items.catch(() => {
-    if (entries!.get(key) === entry) entries!.delete(key);
-  });
-  return items;
+  return { walk: entry.walk, forget: () => entries!.get(key) === mine && entries!.delete(key) };
 }
 
 function sendError(RED: NodeAPI, res: Response, err: unknown): void {
@@ -353,7 +396,7 @@ export function registerAdminRoutes(RED: NodeAPI): void {
     void (async () => {
       try {
         const id = checkConfigId(req.params.id);
-        const { kind, params } = checkRequest(req);
+        const { kind, params, page } = checkRequest(req);
         const config = RED.nodes.getNode(id) as QualtricsConfigNode | null;
         if (!config || config.type !== "qualtrics-config" || typeof config.client !== "function") {
           res.status(404).json({ message: RED._("@xmflows/node-red-qualtrics/qualtrics-config:qualtrics-config.lookup.notDeployed") });
@@ -361,18 +404,26 @@ export function registerAdminRoutes(RED: NodeAPI): void {
         }
         const account = config.client();
         const budget = budgetOf(config, account.limiter.perMinute);
+        // one walk per list: the search of a page request is matched within it (contacts are searched by Qualtrics)
         const key = `${kind}|${params.directoryId ?? ""}|${params.libraryId ?? ""}|${params.category ?? ""}|${params.surveyId ?? ""}|${params.distributionRequestType ?? ""}|${params.q ?? ""}`;
         const refresh = req.query.refresh === "true" || req.query.refresh === "1";
         if (refresh) {
           const wait = refreshWait(config, userOf(req), key);
           if (wait > 0) return tooMany(RED, res, wait, "refreshLimited");
         }
-        // shared by every editor asking within CACHE_MS, so not tied to this request's connection
-        const items = await cached(config, key, () => {
+        // the walk is shared by every editor asking within CACHE_MS, so not tied to this request's
+        // connection; this request stops asking it for more when the editor goes away
+        const { walk, forget } = cachedWalk(config, key, () => {
           if (budget.full) throw new LookupBusyError();
-          return lookup(budget.wrap(account), kind, params, AbortSignal.timeout(LOOKUP_TIMEOUT_MS));
+          return walkOf(budget.wrap(account), kind, params, AbortSignal.timeout(CACHE_MS + LOOKUP_TIMEOUT_MS));
         }, refresh);
-        res.json(items);
+        try {
+          res.json(await answer(walk, kind, page, requestSignal(res)));
+        } catch (err) {
+          // an editor that went away (the user typed on) leaves the walk to the next one
+          if (walk.broken) forget();
+          throw err;
+        }
       } catch (err) {
         if (err instanceof LookupBusyError && !res.headersSent) return tooMany(RED, res, 5000, "busy");
         sendError(RED, res, err);
@@ -386,11 +437,13 @@ export function registerAdminRoutes(RED: NodeAPI): void {
       let client: QualtricsClient | undefined;
       try {
         const id = checkConfigId(req.params.id);
-        const { kind, params } = checkRequest(req);
+        const { kind, params, page } = checkRequest(req);
         client = clientFromDialog(RED, id, (req.body ?? {}) as DialogValues);
         const budget = dialogBudget(RED.nodes.getNode(id) as QualtricsConfigNode | null, client);
         if (budget.full) return tooMany(RED, res, 5000, "busy");
-        res.json(await lookup(budget.wrap(client), kind, params, requestSignal(res)));
+        // the client lives for this request only, so its walk is not kept: it reads as far as this page needs
+        const signal = requestSignal(res);
+        res.json(await answer(walkOf(budget.wrap(client), kind, params, signal), kind, page, signal));
       } catch (err) {
         sendError(RED, res, err);
       } finally {

@@ -133,7 +133,7 @@ describe("qualtrics-config admin routes: hostile callers", function () {
       // 60 per minute for the account: the editor's share is 6, so one lookup now and the next in 10 s
       await load({ rateLimit: 60 });
       api.reply((req: Recorded) => (req.path === "/API/v3/whoami" ? ok({ userName: "flow" }) : ok({ elements: [], nextPage: null })));
-      const started = sinon.spy(paginate, "collect");
+      const started = sinon.spy(paginate, "pages");
       const dirs = Array.from({ length: 60 }, (_, i) => `POOL_${String(i).padStart(15, "0")}`);
       const answers: Answer[] = [];
       const pending = dirs.map((d) =>
