@@ -94,6 +94,21 @@ describe(`editor: edit dialogs (${process.env.NR_PKG || "node-red"})`, function 
       await waitForError(s.page, "#node-input-directoryId", false);
     });
 
+    it("offers the operations, search fields and upsert keys of the node's specification, by their names", async function () {
+      const options = (sel: string) => s.page.evaluate((q: string) => $(q + " option").map((_i: number, o: any) => o.value + "=" + o.textContent).get(), sel); // eslint-disable-line @typescript-eslint/no-explicit-any
+      assert.deepEqual(await options("#node-input-operation"), [
+        "list=List contacts", "search=Search contacts", "get=Get a contact", "create=Create a contact", "update=Update a contact",
+        "upsert=Create or update a contact", "delete=Delete a contact", "recordTransaction=Record a transaction",
+        "createBatch=Create a transaction batch", "addToBatch=Add to a transaction batch", "listTransactions=List a contact's transactions",
+        "msg=From msg.operation",
+      ]);
+      assert.deepEqual(await options("#node-input-searchField"), ["email=Email", "extRef=External ref.", "phone=Phone", "lastName=Last name", "firstName=First name"]);
+      assert.deepEqual(await options("#node-input-upsertKey"), ["email=Email", "extRef=External ref.", "phone=Phone"]);
+      // the saved choices are selected, not the first option
+      assert.equal(await value("#node-input-operation"), "get");
+      assert.equal(await value("#node-input-searchField"), "email");
+    });
+
     it("shows the fields of the chosen operation", async function () {
       const shown = async () => ({
         contactId: await rowVisible(s.page, "contactId"),

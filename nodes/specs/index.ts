@@ -1,0 +1,11 @@
+// Every node's specification by node type: the editor library exposes this very object as
+// NodeRedQualtrics.specs, and each runtime adapter imports its own entry's module.
+import { contactSpec } from "./qualtrics-contact";
+import { mailingListSpec } from "./qualtrics-mailing-list";
+
+export type { NodeSpec } from "./spec";
+
+export const specs = {
+  [contactSpec.type]: contactSpec,
+  [mailingListSpec.type]: mailingListSpec,
+} as const;

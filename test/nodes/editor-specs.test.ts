@@ -1,0 +1,71 @@
+// One specification per node (nodes/specs/<type>.ts): the editor library bundles the very tables the
+// runtime adapter imports, and the dialogs keep no copies of them.
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import * as vm from "node:vm";
+import { specs } from "../../nodes/specs/index";
+import { ID_PREFIX } from "../../src/id-prefixes";
+
+const ROOT = path.resolve(__dirname, "..", "..", "..");
+const read = (file: string) => fs.readFileSync(path.join(ROOT, file), "utf8");
+
+/** the library as a dialog gets it: resources/qualtrics-editor.js run in a page of its own */
+function bundledSpecs(): unknown {
+  const page: Record<string, unknown> = {};
+  page.window = page;
+  vm.createContext(page);
+  vm.runInContext(read("resources/qualtrics-editor.js"), page, { filename: "qualtrics-editor.js" });
+  return (page.NodeRedQualtrics as { specs: unknown }).specs;
+}
+
+function catalogue(lang: string, type: string): Record<string, Record<string, unknown>> {
+  return JSON.parse(read(`nodes/locales/${lang}/${type}.json`))[type];
+}
+
+describe("node specifications", function () {
+  it("are bundled into the editor library exactly as the runtime has them", () => {
+    // through JSON: the objects come from another realm, so their prototypes differ
+    assert.deepEqual(JSON.parse(JSON.stringify(bundledSpecs())), JSON.parse(JSON.stringify(specs)));
+    assert.ok(Object.keys(specs).length >= 2);
+  });
+
+  for (const [type, spec] of Object.entries(specs)) {
+    describe(type, function () {
+      it("is the table its runtime adapter reads", () => {
+        assert.equal(spec.type, type);
+        assert.match(read(`nodes/${type}.ts`), new RegExp(`from "\\./specs/${type}"`));
+      });
+
+      it("names parts and groups only with operations it has, each ID field with a known kind", () => {
+        const ops = new Set<string>(spec.operations);
+        assert.equal(ops.size, spec.operations.length, "no operation twice");
+        for (const [part, list] of Object.entries(spec.uses)) for (const op of list) assert.ok(ops.has(op), `${part}: ${op}`);
+        const groups = "groups" in spec ? (spec.groups as Record<string, readonly string[]>) : undefined;
+        if (groups) assert.deepEqual(Object.values(groups).flat(), spec.operations, "the groups hold every operation once, in order");
+        for (const [prop, kind] of Object.entries(spec.ids)) assert.ok(ID_PREFIX[kind as keyof typeof ID_PREFIX], `${prop}: ${kind}`);
+      });
+
+      it("has a label for every operation and group in en-US and de", () => {
+        for (const lang of ["en-US", "de"]) {
+          const cat = catalogue(lang, type);
+          for (const op of [...spec.operations, "msg"]) assert.equal(typeof cat.operation[op], "string", `${lang}: operation.${op}`);
+          if ("groups" in spec) for (const g of Object.keys(spec.groups as object)) assert.equal(typeof cat.group[g], "string", `${lang}: group.${g}`);
+        }
+      });
+
+      it("has no copy in the dialog: no operation options, no ID prefix lists", () => {
+        const html = read(`nodes/${type}.html`);
+        const js = html.slice(0, html.indexOf("</script>", html.indexOf('type="text/javascript"')));
+        assert.doesNotMatch(html, new RegExp(`data-i18n="${type}\\.operation\\.`), "operation options come from the specification");
+        assert.doesNotMatch(js, /r\.id\(\[|prefixes: \[/, "ID prefixes come from the specification");
+        assert.doesNotMatch(js, /var USES_\w+ = \{/, "operation parts come from the specification");
+      });
+    });
+  }
+
+  it("offers the contact search fields and upsert keys the runtime accepts, with labels", () => {
+    const c = specs["qualtrics-contact"];
+    for (const lang of ["en-US", "de"]) for (const f of [...c.searchFields, ...c.upsertKeys]) assert.equal(typeof catalogue(lang, c.type).label[f], "string", `${lang}: label.${f}`);
+  });
+});
