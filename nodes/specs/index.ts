@@ -2,10 +2,14 @@
 // NodeRedQualtrics.specs, and each runtime adapter imports its own entry's module.
 import { contactSpec } from "./qualtrics-contact";
 import { mailingListSpec } from "./qualtrics-mailing-list";
+import { responseSpec } from "./qualtrics-response";
+import { surveySpec } from "./qualtrics-survey";
 
 export type { NodeSpec } from "./spec";
 
 export const specs = {
   [contactSpec.type]: contactSpec,
   [mailingListSpec.type]: mailingListSpec,
+  [responseSpec.type]: responseSpec,
+  [surveySpec.type]: surveySpec,
 } as const;
