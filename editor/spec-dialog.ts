@@ -17,7 +17,7 @@ function specOf(type: string): NodeSpec {
 /** the operations a part of `type`'s dialog serves, as the `applies` map of a validator */
 export function applies(type: string, part: string): Record<string, boolean> {
   const out: Record<string, boolean> = { [FROM_MSG]: true };
-  for (const op of specOf(type).uses[part] || []) out[op] = true;
+  for (const op of specOf(type).uses?.[part] ?? []) out[op] = true;
   return out;
 }
 
@@ -38,20 +38,22 @@ function option(node: Node, value: string, key: string) {
 }
 
 /**
- * Fills a select with `values` (labels from the node's catalogue, key `keyPrefix` + value) and selects
- * the node's value: Node-RED set the value before the options existed.
+ * Fills a select with `values` (labels from the node's catalogue, key `keyPrefix` + value, the empty
+ * value's `keyPrefix` + "default") and selects the node's value: Node-RED set the value before the
+ * options existed.
  */
 export function selectOptions(node: Node, prop: string, values: readonly string[], keyPrefix: string): void {
   const select = jq("#node-input-" + prop);
   select.empty();
-  for (const v of values) select.append(option(node, v, keyPrefix + v));
-  select.val(node[prop] || values[0]);
+  for (const v of values) select.append(option(node, v, keyPrefix + (v === "" ? "default" : v)));
+  select.val(node[prop] ?? values[0]);
 }
 
 /** The operation select: the specification's operations (in its groups, if it has them) and the msg choice. */
 export function operationSelect(node: Node, type: string, prop = "operation"): void {
   const spec = specOf(type);
-  if (!spec.groups) return selectOptions(node, prop, [...spec.operations, FROM_MSG], type + ".operation.");
+  const operations = spec.operations ?? [];
+  if (!spec.groups) return selectOptions(node, prop, [...operations, FROM_MSG], type + ".operation.");
   const select = jq("#node-input-" + prop);
   select.empty();
   for (const [name, ops] of Object.entries(spec.groups)) {
@@ -60,7 +62,7 @@ export function operationSelect(node: Node, type: string, prop = "operation"): v
     select.append(group);
   }
   select.append(option(node, FROM_MSG, type + ".operation." + FROM_MSG));
-  select.val(node[prop] || spec.operations[0]);
+  select.val(node[prop] || operations[0]);
 }
 
 /**
@@ -68,7 +70,7 @@ export function operationSelect(node: Node, type: string, prop = "operation"): v
  * of its parts apply (a tip can belong to two parts).
  */
 export function showParts(type: string, operation: string, prefix: string): void {
-  const uses = specOf(type).uses;
+  const uses = specOf(type).uses ?? {};
   for (const part of Object.keys(uses)) jq("." + prefix + part).hide();
   for (const part of Object.keys(uses)) if (applies(type, part)[operation]) jq("." + prefix + part).show();
 }

@@ -38,15 +38,18 @@ describe("node specifications", function () {
       });
 
       it("names parts and groups only with operations it has, each ID field with a known kind", () => {
-        const ops = new Set<string>(spec.operations);
-        assert.equal(ops.size, spec.operations.length, "no operation twice");
-        for (const [part, list] of Object.entries(spec.uses)) for (const op of list) assert.ok(ops.has(op), `${part}: ${op}`);
+        const operations: readonly string[] = "operations" in spec ? spec.operations : [];
+        const ops = new Set<string>(operations);
+        assert.equal(ops.size, operations.length, "no operation twice");
+        const uses = "uses" in spec ? (spec.uses as Record<string, readonly string[]>) : {};
+        for (const [part, list] of Object.entries(uses)) for (const op of list) assert.ok(ops.has(op), `${part}: ${op}`);
         const groups = "groups" in spec ? (spec.groups as Record<string, readonly string[]>) : undefined;
-        if (groups) assert.deepEqual(Object.values(groups).flat(), spec.operations, "the groups hold every operation once, in order");
+        if (groups) assert.deepEqual(Object.values(groups).flat(), operations, "the groups hold every operation once, in order");
         for (const [prop, kind] of Object.entries(spec.ids)) assert.ok(ID_PREFIX[kind as keyof typeof ID_PREFIX], `${prop}: ${kind}`);
       });
 
       it("has a label for every operation and group in en-US and de", () => {
+        if (!("operations" in spec)) return;
         for (const lang of ["en-US", "de"]) {
           const cat = catalogue(lang, type);
           for (const op of [...spec.operations, "msg"]) assert.equal(typeof cat.operation[op], "string", `${lang}: operation.${op}`);
@@ -64,8 +67,27 @@ describe("node specifications", function () {
     });
   }
 
-  it("offers the contact search fields and upsert keys the runtime accepts, with labels", () => {
+  it("labels every choice a dialog fills from its specification, in en-US and de", () => {
     const c = specs["qualtrics-contact"];
-    for (const lang of ["en-US", "de"]) for (const f of [...c.searchFields, ...c.upsertKeys]) assert.equal(typeof catalogue(lang, c.type).label[f], "string", `${lang}: label.${f}`);
+    const d = specs["qualtrics-distribution"];
+    const e = specs["qualtrics-export"];
+    const i = specs["qualtrics-invite"];
+    const a = specs["qualtrics-api"];
+    const choices: Array<[string, string, readonly string[]]> = [
+      [c.type, "label", [...c.searchFields, ...c.upsertKeys]],
+      [d.type, "channel", [...d.channels, "msg"]],
+      [d.type, "linkType", ["default", ...d.linkTypes]],
+      [d.type, "method", d.smsMethods],
+      [d.type, "requestType", ["all", ...d.requestTypes]],
+      [e.type, "format", e.fileFormats],
+      [e.type, "output", e.outputs],
+      [i.type, "matchKey", i.matchKeys],
+      [i.type, "channel", i.channels],
+      [i.type, "linkType", ["default", ...i.linkTypes]],
+      [a.type, "method", [...a.methods, "msg"]],
+    ];
+    for (const lang of ["en-US", "de"]) {
+      for (const [type, group, values] of choices) for (const v of values) assert.equal(typeof catalogue(lang, type)[group]?.[v], "string", `${lang}/${type}: ${group}.${v}`);
+    }
   });
 });
