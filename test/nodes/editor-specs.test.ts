@@ -57,6 +57,17 @@ describe("node specifications", function () {
         }
       });
 
+      it("is named in the dialog only by parts and ID fields it has, and each part it shows has its rows", () => {
+        const html = read(`nodes/${type}.html`);
+        const ref = `(?:TYPE|"${type}")`;
+        const uses = "uses" in spec ? (spec.uses as Record<string, readonly string[]>) : {};
+        for (const m of html.matchAll(new RegExp(`Q\\.applies\\(${ref}, "(\\w+)"\\)`, "g"))) assert.ok(uses[m[1]], `part ${m[1]}`);
+        for (const m of html.matchAll(new RegExp(`Q\\.(?:prefixes|idRule)\\(${ref}, "(\\w+)"\\)`, "g"))) assert.ok(m[1] in spec.ids, `ID field ${m[1]}`);
+        for (const m of html.matchAll(new RegExp(`Q\\.showParts\\(${ref}, \\w+, "([\\w-]+)"\\)`, "g"))) {
+          for (const part of Object.keys(uses)) assert.match(html, new RegExp(`class="[^"]*\\b${m[1]}${part}\\b`), `rows of ${part}`);
+        }
+      });
+
       it("has no copy in the dialog: no operation options, no ID prefix lists", () => {
         const html = read(`nodes/${type}.html`);
         const js = html.slice(0, html.indexOf("</script>", html.indexOf('type="text/javascript"')));
