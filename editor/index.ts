@@ -6,6 +6,7 @@ import { windowOf } from "./browser";
 import { CONFIG_TYPE, named, onlyConfig, prepare, preselectConfig, selectedConfig, showRow } from "./dialog";
 import { load } from "./lookup";
 import { customIdType, idInput, pickerType } from "./picker";
+import { applies, idRule, operationSelect, prefixes, selectOptions, showParts, specs } from "./spec-dialog";
 import { injectStyle } from "./style";
 import { checkTyped, field, fixed, isEnv, isSet, nodeText, PICKER, rules, typeOf, V, validator } from "./validation";
 
@@ -33,6 +34,13 @@ export const library = {
   named,
   injectStyle,
   load,
+  specs,
+  applies,
+  prefixes,
+  idRule,
+  operationSelect,
+  selectOptions,
+  showParts,
 };
 
 const w = windowOf();

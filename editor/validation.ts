@@ -1,5 +1,6 @@
 // Dialog validation that mirrors src/validate.ts: fixed values are checked as the runtime checks
 // them, values from msg/context/env/expressions are left to the runtime.
+import { ID_PREFIX } from "../src/id-prefixes";
 import { jq, red, t, type Node } from "./browser";
 
 export const PICKER = "qualtrics";
@@ -41,8 +42,8 @@ export function isSet(node: Node | undefined, prop: string, dflt?: string): bool
   return v !== undefined && v !== null && v !== "";
 }
 
-// the ID prefixes of src/validate.ts (docs/qualtrics-api.md §4.8, §13)
-const KNOWN_ID_PREFIXES = ["POOL_", "CID_", "CGC_", "MLRP_", "CG_", "ML_", "SV_", "R_", "ES_", "EMD_", "SMSD_", "MS_", "UR_", "GR_", "UT_", "CTR_", "SUB_"];
+// the runtime's own table (docs/qualtrics-api.md §4.8, §13): a prefix of another kind is refused alike
+const KNOWN_ID_PREFIXES: readonly string[] = ([] as string[]).concat(...Object.values(ID_PREFIX));
 
 function isCalendarDate(v: string): boolean {
   const y = Number(v.slice(0, 4));

@@ -10,8 +10,9 @@ import { setupQualtricsNode } from "./lib/qualtrics-node";
 import { sanitizeOrThrow } from "./lib/typed-input";
 import type { Node, NodeAPI, NodeDef } from "./lib/types";
 import { dialogNumber } from "./lib/dialog-number";
+import { apiSpec } from "./specs/qualtrics-api";
 
-const METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH"] as const;
+const METHODS = apiSpec.methods;
 // what HTTP lets through (RFC 9110 tokens; no CR, LF or NUL in a value): anything else the HTTP
 // client refuses without sending, which would read as a connection failure
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;

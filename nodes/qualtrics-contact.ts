@@ -32,12 +32,13 @@ import { setupQualtricsNode } from "./lib/qualtrics-node";
 import { evaluate, evaluateAll, evaluateId, sanitizeOrThrow, typed } from "./lib/typed-input";
 import type { Node, NodeAPI, NodeDef, Typed } from "./lib/types";
 import { dialogNumber } from "./lib/dialog-number";
+import { contactSpec } from "./specs/qualtrics-contact";
 
-const OPERATIONS = ["list", "search", "get", "create", "update", "upsert", "delete", "recordTransaction", "createBatch", "addToBatch", "listTransactions"] as const;
+const OPERATIONS = contactSpec.operations;
 type Operation = (typeof OPERATIONS)[number];
-const FIELD_PROPS = ["firstName", "lastName", "email", "phone", "extRef", "embeddedData", "language", "unsubscribed"] as const;
-const WRITES = new Set<Operation>(["create", "update", "upsert"]);
-const NEEDS_CONTACT = new Set<Operation>(["get", "update", "delete", "recordTransaction", "listTransactions"]);
+const FIELD_PROPS = contactSpec.fields;
+const WRITES = new Set<Operation>(contactSpec.uses.fields);
+const NEEDS_CONTACT = new Set<Operation>(contactSpec.uses.id);
 /** what the transaction create calls a field of its one item, and what the dialog calls it */
 const ITEM_FIELDS: Record<string, string> = { contactId: "contactId", mailingListId: "mailingListId", transactionDate: "transactionDate", data: "transactionData" };
 

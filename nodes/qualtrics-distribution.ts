@@ -21,8 +21,9 @@ import { InputContext, setupQualtricsNode } from "./lib/qualtrics-node";
 import { evaluateAll, sanitizeOrThrow, typed } from "./lib/typed-input";
 import type { Msg, Node, NodeAPI, NodeDef, Typed } from "./lib/types";
 import { dialogNumber } from "./lib/dialog-number";
+import { distributionSpec } from "./specs/qualtrics-distribution";
 
-export const OPERATIONS = ["create", "list", "get", "reminder", "thankYou", "generateLinks", "links", "history"] as const;
+export const OPERATIONS = distributionSpec.operations;
 type Operation = (typeof OPERATIONS)[number];
 
 export interface DistributionDef extends NodeDef {
@@ -35,22 +36,14 @@ export interface DistributionDef extends NodeDef {
   [prop: string]: unknown;
 }
 
-const COMMON = ["surveyId", "sendDate", "libraryId", "messageId", "messageText", "mailingListId", "contactId", "transactionBatchId"] as const;
-const EMAIL_ONLY = ["fromEmail", "fromName", "replyToEmail", "subject", "expirationDate", "linkType", "embeddedData"] as const;
-const SMS_ONLY = ["method", "smsName", "parentDistributionId", "sampleId", "transactionId"] as const;
+const COMMON = distributionSpec.create.common;
+const EMAIL_ONLY = distributionSpec.create.email;
+const SMS_ONLY = distributionSpec.create.sms;
 
 /** the dialog fields each operation other than create reads */
-const FIELDS: Record<Exclude<Operation, "create">, readonly string[]> = {
-  list: ["surveyId", "distributionRequestType", "mailingListId", "sendStartDate", "sendEndDate"],
-  get: ["distributionId", "surveyId"],
-  reminder: ["distributionId", "fromEmail", "fromName", "replyToEmail", "subject", "libraryId", "messageId", "messageText", "sendDate"],
-  thankYou: ["distributionId", "fromEmail", "fromName", "replyToEmail", "subject", "libraryId", "messageId", "messageText", "sendDate"],
-  generateLinks: ["surveyId", "mailingListId", "linkType", "expirationDate", "description"],
-  links: ["distributionId", "surveyId"],
-  history: ["distributionId"],
-};
+const FIELDS: Record<Exclude<Operation, "create">, readonly string[]> = distributionSpec.fields;
 
-const NEEDS_DISTRIBUTION = new Set<Operation>(["get", "reminder", "thankYou", "links", "history"]);
+const NEEDS_DISTRIBUTION = new Set<Operation>(distributionSpec.uses.distribution);
 
 export default function (RED: NodeAPI): void {
   function QualtricsDistribution(this: Node, def: DistributionDef) {
@@ -111,7 +104,7 @@ export default function (RED: NodeAPI): void {
     }
 
     async function create(msg: Msg, ctx: InputContext, fromMsg: DistributionInput): Promise<void> {
-      const channel = def.channel === "msg" || !def.channel ? oneOf("msg.channel", msg.channel, ["email", "sms"] as const) : def.channel;
+      const channel = def.channel === "msg" || !def.channel ? oneOf("msg.channel", msg.channel, distributionSpec.channels) : def.channel;
       const dialog = (await evaluateAll(RED, node, msg, channel === "email" ? emailFields : smsFields)) as DistributionInput & { smsName?: unknown };
       if (dialog.smsName !== undefined) dialog.name = dialog.smsName;
       delete dialog.smsName;

@@ -16,8 +16,9 @@ import { KeyedQueue } from "./lib/keyed-queue";
 import { InputContext, setupQualtricsNode } from "./lib/qualtrics-node";
 import { evaluate, sanitizeOrThrow, typed } from "./lib/typed-input";
 import type { Msg, Node, NodeAPI, NodeDef, Typed } from "./lib/types";
+import { exportSpec } from "./specs/qualtrics-export";
 
-const OUTPUTS = ["split", "array", "buffer", "file"] as const;
+const OUTPUTS = exportSpec.outputs;
 type Output = (typeof OUTPUTS)[number];
 
 export interface ExportDef extends NodeDef {

@@ -15,8 +15,9 @@ import { KeyedQueue } from "./lib/keyed-queue";
 import { setupQualtricsNode } from "./lib/qualtrics-node";
 import { evaluate, evaluateAll, sanitizeOrThrow, typed } from "./lib/typed-input";
 import type { Msg, Node, NodeAPI, NodeDef, Typed } from "./lib/types";
+import { inviteSpec } from "./specs/qualtrics-invite";
 
-const CHANNELS = ["email", "sms"] as const;
+const CHANNELS = inviteSpec.channels;
 const IDS = ["directoryId", "mailingListId", "surveyId"] as const;
 const MESSAGE = ["libraryId", "messageId", "messageText", "fromEmail", "fromName", "replyToEmail", "subject", "expirationDate", "sendDate"] as const;
 const PERSON = ["firstName", "lastName", "email", "phone", "extRef", "language", "embeddedData"] as const;
@@ -109,11 +110,11 @@ export default function (RED: NodeAPI): void {
       const dialog = await evaluateAll(RED, node, msg, fields);
       const value = (p: string) => dialog[p] ?? payload[p];
       const channel = oneOf("channel", def.channel || "email", CHANNELS);
-      const matchKey: UpsertKey = oneOf("matchKey", def.matchKey || "email", UPSERT_KEYS);
+      const matchKey: UpsertKey = oneOf("matchKey", def.matchKey || "email", inviteSpec.matchKeys);
 
-      const directoryId = requireId("directoryId", value("directoryId"), "directory");
-      const surveyId = requireId("surveyId", value("surveyId"), "survey");
-      const mailingListId = optionalId("mailingListId", value("mailingListId"), "mailingList");
+      const directoryId = requireId("directoryId", value("directoryId"), inviteSpec.ids.directoryId);
+      const surveyId = requireId("surveyId", value("surveyId"), inviteSpec.ids.surveyId);
+      const mailingListId = optionalId("mailingListId", value("mailingListId"), inviteSpec.ids.mailingListId);
 
       const personIn: Record<string, unknown> = {};
       for (const p of PERSON) if (payload[p] !== undefined) personIn[p] = payload[p];

@@ -26,20 +26,15 @@ import { InputContext, setupQualtricsNode } from "./lib/qualtrics-node";
 import { evaluate, evaluateAll, evaluateId, sanitizeOrThrow, typed } from "./lib/typed-input";
 import type { Msg, Node, NodeAPI, NodeDef, Typed } from "./lib/types";
 import { dialogNumber } from "./lib/dialog-number";
+import { mailingListSpec } from "./specs/qualtrics-mailing-list";
 
-const OPERATIONS = [
-  "lists", "get", "create", "rename", "delete",
-  "members", "getMember", "addMember", "updateMember", "removeMember",
-  "import", "optedOut", "directoryOptedOut", "bounced",
-] as const;
+const OPERATIONS = mailingListSpec.operations;
 type Operation = (typeof OPERATIONS)[number];
 
-const NEEDS_LIST = new Set<Operation>([
-  "get", "rename", "delete", "members", "getMember", "addMember", "updateMember", "removeMember", "import", "optedOut", "bounced",
-]);
-const NEEDS_CONTACT = new Set<Operation>(["getMember", "updateMember", "removeMember"]);
-const LISTS = new Set<Operation>(["lists", "members", "optedOut", "directoryOptedOut", "bounced"]);
-const FIELD_PROPS = ["firstName", "lastName", "email", "phone", "extRef", "embeddedData", "language", "unsubscribed"] as const;
+const NEEDS_LIST = new Set<Operation>(mailingListSpec.uses.list);
+const NEEDS_CONTACT = new Set<Operation>(mailingListSpec.uses.contact);
+const LISTS = new Set<Operation>(mailingListSpec.uses.paging);
+const FIELD_PROPS = mailingListSpec.fields;
 
 export interface MailingListDef extends NodeDef {
   qualtrics: string;

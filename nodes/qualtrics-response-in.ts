@@ -10,6 +10,7 @@ import { getResponse } from "../src/responses";
 import { deploymentOf, readMarkSegment } from "../src/publication-url";
 import { type EnsureResult, checkPublicationUrl, ensureSubscription, keyFingerprint, markedUrl, removeSubscription } from "../src/subscriptions";
 import { optionalId } from "../src/validate";
+import { responseInSpec } from "./specs/qualtrics-response-in";
 import { WebhookFormatError, formFields, parseWebhook, responseKey, verifyHmac, type WebhookEvent } from "../src/webhook";
 import { isPlainObject } from "../src/safe-object";
 import { localCoordination } from "./lib/coordination/local";
@@ -142,7 +143,7 @@ export default function (RED: NodeAPI): void {
     let surveyId: string | undefined;
     let topics: string;
     try {
-      surveyId = optionalId("surveyId", def.surveyId, "survey");
+      surveyId = optionalId("surveyId", def.surveyId, responseInSpec.ids.surveyId);
       topics = (def.topic ?? "").trim() || (surveyId ? `surveyengine.completedResponse.${surveyId}` : "");
       if (!topics) throw new QualtricsInputError("surveyId", "is required unless a topic is given");
       if (catchUpMs && !surveyId) throw new QualtricsInputError("surveyId", "is required for catch-up, which exports the survey's responses (or set Catch up to 0)");

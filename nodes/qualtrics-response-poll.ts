@@ -6,6 +6,7 @@
 // bookmark's date (nodes/lib/continuation.ts).
 import { QualtricsInputError, errorText } from "../src/errors";
 import { optionalDate, requireId } from "../src/validate";
+import { responsePollSpec } from "./specs/qualtrics-response-poll";
 import { bookmarkIsVolatile, forgetBookmarks, sharedBookmarks } from "./lib/bookmark";
 import { completedDate, exportNewResponses } from "./lib/new-responses";
 import { CLOSE_GRACE_MS, asError, record, recordFailure, setupTrigger, withinGrace } from "./lib/qualtrics-node";
@@ -72,7 +73,7 @@ export default function (RED: NodeAPI): void {
       // the survey is fixed (text, the picker or an environment variable): with no input there is no msg to read it from
       const t = typed(def as unknown as Record<string, unknown>, "surveyId");
       const value = t.type === "env" ? RED.util.evaluateNodeProperty(t.value, "env", node, {} as Msg) : t.value;
-      surveyId = requireId("surveyId", value, "survey");
+      surveyId = requireId("surveyId", value, responsePollSpec.ids.surveyId);
       if (def.start === "date") {
         startDate = optionalDate("startDate", def.startDate);
         if (!startDate) throw new QualtricsInputError("startDate", "is required when the first poll starts from a date");

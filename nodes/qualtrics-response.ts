@@ -15,8 +15,9 @@ import { oneOf, optionalBoolean, typeName } from "../src/validate";
 import { setupQualtricsNode } from "./lib/qualtrics-node";
 import { evaluate, evaluateId, sanitizeOrThrow, typed } from "./lib/typed-input";
 import type { Msg, Node, NodeAPI, NodeDef } from "./lib/types";
+import { responseSpec } from "./specs/qualtrics-response";
 
-const OPERATIONS = ["get", "create", "update", "delete", "bulkUpdate"] as const;
+const OPERATIONS = responseSpec.operations;
 type Operation = (typeof OPERATIONS)[number];
 
 export interface ResponseDef extends NodeDef {
@@ -64,7 +65,7 @@ export default function (RED: NodeAPI): void {
       const operation: Operation = def.operation === "msg" || !def.operation ? oneOf("msg.operation", msg.operation, OPERATIONS) : def.operation;
       const payload = isPlainObject(msg.payload) ? (sanitizeOrThrow("payload", msg.payload) as Record<string, unknown>) : {};
       const surveyId = await evaluateId(RED, node, msg, "surveyId", survey, payload.surveyId);
-      const needsResponse = operation === "get" || operation === "update" || operation === "delete";
+      const needsResponse = (responseSpec.uses.id as readonly string[]).includes(operation);
       const responseId = needsResponse ? await evaluateId(RED, node, msg, "responseId", response, payload.responseId) : "";
 
       switch (operation) {

@@ -12,8 +12,9 @@ import { InputContext, setupQualtricsNode } from "./lib/qualtrics-node";
 import { evaluate, sanitizeOrThrow, typed } from "./lib/typed-input";
 import type { Msg, Node, NodeAPI, NodeDef } from "./lib/types";
 import { dialogNumber } from "./lib/dialog-number";
+import { surveySpec } from "./specs/qualtrics-survey";
 
-export const OPERATIONS = ["list", "get", "definition", "questions", "questionMap", "label"] as const;
+export const OPERATIONS = surveySpec.operations;
 type Operation = (typeof OPERATIONS)[number];
 
 export interface SurveyDef extends NodeDef {

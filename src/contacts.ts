@@ -1,6 +1,7 @@
 // XM Directory contacts (docs/qualtrics-api.md §4.3): /directories/{directoryId}/contacts[/{contactId}].
 import type { ApiResponse, QualtricsClient } from "./client";
 import { QualtricsInputError } from "./errors";
+import { contactSpec } from "../nodes/specs/qualtrics-contact";
 import { Page, PageOptions, pages } from "./paginate";
 import {
   optionalBoolean,
@@ -111,8 +112,9 @@ export function deleteContact(client: QualtricsClient, directoryId: string, cont
   return client.request({ method: "DELETE", path: contactPath(directoryId, contactId), signal });
 }
 
-/** Search filter types (docs/qualtrics-api.md §4.4): email, extRef, phone, lastName are confirmed. */
-export const SEARCH_FIELDS = ["email", "extRef", "phone", "lastName", "firstName"] as const;
+/** Search filter types (docs/qualtrics-api.md §4.4): email, extRef, phone, lastName are confirmed. The
+ * contact node's specification holds the list, so its dialog offers exactly these. */
+export const SEARCH_FIELDS = contactSpec.searchFields;
 export type SearchField = (typeof SEARCH_FIELDS)[number];
 
 /** Search cannot page past the first 10,000 contacts: Qualtrics answers 400 (§2.4, §4.4). */
@@ -166,7 +168,7 @@ export async function* searchContacts(
   }
 }
 
-export const UPSERT_KEYS = ["email", "extRef", "phone"] as const;
+export const UPSERT_KEYS = contactSpec.upsertKeys;
 export type UpsertKey = (typeof UPSERT_KEYS)[number];
 
 /**

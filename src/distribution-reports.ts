@@ -6,9 +6,10 @@ import { QualtricsApiError, QualtricsInputError } from "./errors";
 import { Page, pages } from "./paginate";
 import { isPlainObject } from "./safe-object";
 import { oneOf, optionalDate, optionalId, requireId } from "./validate";
+import { distributionSpec } from "../nodes/specs/qualtrics-distribution";
 
 /** §5.4: the values of the list filter `distributionRequestType` */
-export const DISTRIBUTION_REQUEST_TYPES = ["Invite", "ThankYou", "Reminder", "Email", "Portal", "PortalInvite", "GeneratedInvite"] as const;
+export const DISTRIBUTION_REQUEST_TYPES = distributionSpec.requestTypes;
 export type DistributionRequestType = (typeof DISTRIBUTION_REQUEST_TYPES)[number];
 
 export interface ListDistributionsInput {

@@ -16,6 +16,9 @@ describe(`editor: edit dialogs (${process.env.NR_PKG || "node-red"})`, function 
   const s = useSession();
 
   const value = (sel: string) => s.page.inputValue(sel);
+  /** a select's options as value=text, as the user sees them */
+  const options = (sel: string): Promise<string[]> =>
+    s.page.evaluate((q: string) => $(q + " option").map((_i: number, o: any) => o.value + "=" + o.textContent).get(), sel); // eslint-disable-line @typescript-eslint/no-explicit-any
 
   async function assertFields(ids: string[]): Promise<void> {
     const missing = await s.page.evaluate((list: string[]) => list.filter((id) => $("#" + id).length !== 1), ids);
@@ -92,6 +95,20 @@ describe(`editor: edit dialogs (${process.env.NR_PKG || "node-red"})`, function 
       await waitForError(s.page, "#node-input-directoryId", true);
       await setTyped(s.page, "#node-input-directoryId", s.sb.seedIds.directoryId, "qualtrics");
       await waitForError(s.page, "#node-input-directoryId", false);
+    });
+
+    it("offers the operations, search fields and upsert keys of the node's specification, by their names", async function () {
+      assert.deepEqual(await options("#node-input-operation"), [
+        "list=List contacts", "search=Search contacts", "get=Get a contact", "create=Create a contact", "update=Update a contact",
+        "upsert=Create or update a contact", "delete=Delete a contact", "recordTransaction=Record a transaction",
+        "createBatch=Create a transaction batch", "addToBatch=Add to a transaction batch", "listTransactions=List a contact's transactions",
+        "msg=From msg.operation",
+      ]);
+      assert.deepEqual(await options("#node-input-searchField"), ["email=Email", "extRef=External ref.", "phone=Phone", "lastName=Last name", "firstName=First name"]);
+      assert.deepEqual(await options("#node-input-upsertKey"), ["email=Email", "extRef=External ref.", "phone=Phone"]);
+      // the saved choices are selected, not the first option
+      assert.equal(await value("#node-input-operation"), "get");
+      assert.equal(await value("#node-input-searchField"), "email");
     });
 
     it("shows the fields of the chosen operation", async function () {
@@ -182,6 +199,17 @@ describe(`editor: edit dialogs (${process.env.NR_PKG || "node-red"})`, function 
       assert.deepEqual([method.type, method.value], ["str", "Invite"]);
       assert.equal(await isVisible(s.page, "#node-input-qualtrics"), true);
       await screenshotTray(s.page, s.major, "qualtrics-distribution");
+    });
+
+    it("offers the operations and channels of the node's specification, by their names, with the saved ones selected", async function () {
+      assert.deepEqual(await options("#node-input-operation"), [
+        "create=send a survey (create)", "list=list a survey's distributions", "get=get a distribution", "reminder=email reminder",
+        "thankYou=email thank-you", "generateLinks=generate individual links", "links=list a distribution's links",
+        "history=distribution history", "msg=from msg.operation",
+      ]);
+      assert.deepEqual(await options("#node-input-channel"), ["email=Email", "sms=SMS", "msg=From msg.channel"]);
+      assert.equal(await value("#node-input-operation"), "create");
+      assert.equal(await value("#node-input-channel"), "email");
     });
 
     it("lists the sandbox's two surveys in the survey picker", async function () {
