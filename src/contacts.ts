@@ -1,7 +1,7 @@
 // XM Directory contacts (docs/qualtrics-api.md §4.3): /directories/{directoryId}/contacts[/{contactId}].
 import type { ApiResponse, QualtricsClient } from "./client";
 import { QualtricsInputError } from "./errors";
-import { contactSpec } from "../nodes/specs/qualtrics-contact";
+import { SEARCH_FIELDS, UPSERT_KEYS } from "./api-values";
 import { Page, PageOptions, pages } from "./paginate";
 import {
   optionalBoolean,
@@ -112,9 +112,7 @@ export function deleteContact(client: QualtricsClient, directoryId: string, cont
   return client.request({ method: "DELETE", path: contactPath(directoryId, contactId), signal });
 }
 
-/** Search filter types (docs/qualtrics-api.md §4.4): email, extRef, phone, lastName are confirmed. The
- * contact node's specification holds the list, so its dialog offers exactly these. */
-export const SEARCH_FIELDS = contactSpec.searchFields;
+export { SEARCH_FIELDS, UPSERT_KEYS };
 export type SearchField = (typeof SEARCH_FIELDS)[number];
 
 /** Search cannot page past the first 10,000 contacts: Qualtrics answers 400 (§2.4, §4.4). */
@@ -168,7 +166,6 @@ export async function* searchContacts(
   }
 }
 
-export const UPSERT_KEYS = contactSpec.upsertKeys;
 export type UpsertKey = (typeof UPSERT_KEYS)[number];
 
 /**

@@ -6,10 +6,9 @@ import { QualtricsApiError, QualtricsInputError } from "./errors";
 import { Page, pages } from "./paginate";
 import { isPlainObject } from "./safe-object";
 import { oneOf, optionalDate, optionalId, requireId } from "./validate";
-import { distributionSpec } from "../nodes/specs/qualtrics-distribution";
+import { DISTRIBUTION_REQUEST_TYPES } from "./api-values";
 
-/** §5.4: the values of the list filter `distributionRequestType` */
-export const DISTRIBUTION_REQUEST_TYPES = distributionSpec.requestTypes;
+export { DISTRIBUTION_REQUEST_TYPES };
 export type DistributionRequestType = (typeof DISTRIBUTION_REQUEST_TYPES)[number];
 
 export interface ListDistributionsInput {

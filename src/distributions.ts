@@ -3,7 +3,7 @@
 // by its place in the Qualtrics body.
 import type { ApiResponse, QualtricsClient } from "./client";
 import { QualtricsInputError } from "./errors";
-import { distributionSpec } from "../nodes/specs/qualtrics-distribution";
+import { LINK_TYPES, SMS_METHODS } from "./api-values";
 import { isPlainObject } from "./safe-object";
 import {
   oneOf,
@@ -131,7 +131,7 @@ export interface EmailDistributionBody {
   embeddedData?: Record<string, string>;
 }
 
-export const LINK_TYPES = distributionSpec.linkTypes;
+export { LINK_TYPES };
 
 export function emailDistributionBody(input: DistributionInput): EmailDistributionBody {
   const fromEmail = requireEmail("header.fromEmail", input.fromEmail);
@@ -187,7 +187,7 @@ function optionalContactRef(field: string, value: unknown): string | undefined {
   return optionalId(field, value, "contactLookup");
 }
 
-export const SMS_METHODS = distributionSpec.smsMethods;
+export { SMS_METHODS };
 export type SmsMethod = (typeof SMS_METHODS)[number];
 
 export interface SmsDistributionBody {

@@ -6,16 +6,14 @@ import { ExportColumn, ExportFileError, ExportFormat, megabytes, records } from 
 import { looksLikeZip, unzipSingleFile, ZipEntryInfo } from "./export-zip";
 import { PollTimeoutError, pause } from "./poll";
 import { isPlainObject } from "./safe-object";
-import { exportSpec } from "../nodes/specs/qualtrics-export";
+import { FILE_FORMATS, RECORD_FORMATS } from "./api-values";
 import { oneOf, optionalBoolean, optionalDate, optionalString, requireId, typeName } from "./validate";
 
 export { ExportFileError, DEFAULT_MAX_RECORD_BYTES } from "./export-records";
 export type { ExportColumn, ExportFormat } from "./export-records";
 export { ZipFormatError } from "./export-zip";
 
-/** Formats whose responses can be read one by one; spss and xml can only be saved as files. */
-export const RECORD_FORMATS = exportSpec.recordFormats;
-export const FILE_FORMATS = exportSpec.fileFormats;
+export { FILE_FORMATS, RECORD_FORMATS };
 export type FileFormat = (typeof FILE_FORMATS)[number];
 
 export interface ExportOptions {

@@ -1,6 +1,7 @@
 // What the contact node can do, read by its runtime adapter (nodes/qualtrics-contact.ts) and, through
 // the editor library, by its dialog: one table, so the two cannot drift apart. Data only, no imports
 // beyond other data tables, because scripts/build.js bundles it for the browser.
+import { SEARCH_FIELDS, UPSERT_KEYS } from "../../src/api-values";
 import type { NodeSpec } from "./spec";
 
 export const contactSpec = {
@@ -21,8 +22,8 @@ export const contactSpec = {
   /** the contact's own fields a write sends */
   fields: ["firstName", "lastName", "email", "phone", "extRef", "embeddedData", "language", "unsubscribed"],
   /** what a search can look in, and what an upsert can match on (docs/qualtrics-api.md §4.4, §4.3) */
-  searchFields: ["email", "extRef", "phone", "lastName", "firstName"],
-  upsertKeys: ["email", "extRef", "phone"],
+  searchFields: SEARCH_FIELDS,
+  upsertKeys: UPSERT_KEYS,
   /** the kind of each ID field, for its prefixes */
   ids: { directoryId: "directory", contactId: "contact", mailingListId: "mailingList" },
 } as const satisfies NodeSpec;

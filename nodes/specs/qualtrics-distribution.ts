@@ -1,6 +1,7 @@
 // What the distribution node can do, read by its runtime adapter (nodes/qualtrics-distribution.ts), by
 // src/distributions.ts and src/distribution-reports.ts for their enums, and, through the editor library,
 // by its dialog. Data only: scripts/build.js bundles it for the browser.
+import { DISTRIBUTION_REQUEST_TYPES, LINK_TYPES, SMS_METHODS } from "../../src/api-values";
 import type { NodeSpec } from "./spec";
 
 /** what a reminder and a thank-you read (docs/qualtrics-api.md §5.5) */
@@ -34,9 +35,9 @@ export const distributionSpec = {
     listing: ["list", "links", "history"],
   },
   /** docs/qualtrics-api.md §5.3, §5.6, §5.4 */
-  linkTypes: ["Individual", "Multiple", "Anonymous"],
-  smsMethods: ["Invite", "Interactive", "Reminder", "ThankYou"],
-  requestTypes: ["Invite", "ThankYou", "Reminder", "Email", "Portal", "PortalInvite", "GeneratedInvite"],
+  linkTypes: LINK_TYPES,
+  smsMethods: SMS_METHODS,
+  requestTypes: DISTRIBUTION_REQUEST_TYPES,
   ids: {
     surveyId: "survey",
     libraryId: "library",
