@@ -1,6 +1,6 @@
-// A dialog built from its node's specification (nodes/specs/<type>.ts), the same module the runtime
+// A dialog built from its node's specification (nodes/<type>/spec.ts), the same module the runtime
 // adapter imports: the operations offered, the rows each operation shows and the ID prefixes checked.
-import { specs, type NodeSpec } from "../nodes/specs/index";
+import { specs, type NodeSpec } from "../nodes/lib/specs";
 import { ID_PREFIX } from "../src/id-prefixes";
 import { jq, type Node } from "./browser";
 import { nodeText, type Rule, type Rules } from "./validation";

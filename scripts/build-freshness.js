@@ -24,13 +24,11 @@ function pairs(root) {
     walk(path.join(root, top), (rel) => {
       if (rel.endsWith(".ts") && !rel.endsWith(".d.ts")) out.push([rel, path.join("build", rel.replace(/\.ts$/, ".js"))]);
       else if ((top === "nodes" || top === "test") && /\.(html|json)$/.test(rel)) out.push([rel, path.join("build", rel)]);
+      else if (top === "nodes" && /\.(svg|png)$/.test(rel)) out.push([rel, path.join("build", rel)]);
       // the editor library is also bundled into resources/ (gitignored, so a fresh clone has none)
       if (top === "editor" && rel.endsWith(".ts")) out.push([rel, path.join("resources", "qualtrics-editor.js")]);
     });
   }
-  walk(path.join(root, "icons"), (rel) => {
-    if (/\.(svg|png)$/.test(rel)) out.push([rel, path.join("build", "nodes", rel)]);
-  });
   return out;
 }
 

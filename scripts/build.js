@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Compiles TypeScript, then puts the editor files where Node-RED looks for them:
-// next to each node's .js (HTML, locales/) and in icons/ beside it.
+// next to each node's .js (HTML, locales/, icons/).
 "use strict";
 const fs = require("fs");
 const path = require("path");
@@ -79,8 +79,8 @@ load(${id(entry)});
 }
 
 const nodesOut = path.join(out, "nodes");
-copyTree(path.join(root, "nodes"), nodesOut, (name) => /\.(html|json)$/.test(name));
-copyTree(path.join(root, "icons"), path.join(nodesOut, "icons"), (name) => /\.(svg|png)$/.test(name));
+// each node's folder keeps its dialog, locales/ and icons/ beside its .js, where Node-RED and the Flow Library look
+copyTree(path.join(root, "nodes"), nodesOut, (name) => /\.(html|json|svg|png)$/.test(name));
 // test fixtures that are not TypeScript (flows, settings) travel with the compiled tests
 copyTree(path.join(root, "test"), path.join(out, "test"), (name) => /\.(json|html)$/.test(name));
 

@@ -66,7 +66,7 @@ function prepare() {
   }
   const b = spawnSync(process.execPath, [path.join(root, "scripts", "build.js")], { cwd: root, stdio: "inherit" });
   recordBuild(root, b.status === 0);
-  const needed = ["build/sandbox/index.js", "build/test/support/runtime.js", "build/nodes/qualtrics-config.js"];
+  const needed = ["build/sandbox/index.js", "build/test/support/runtime.js", "build/nodes/qualtrics-config/qualtrics-config.js"];
   if (needed.some((f) => !fs.existsSync(path.join(root, f)))) fail("the build did not produce " + needed.join(", "));
   if (b.status !== 0) say("The build reported TypeScript errors; starting with what it emitted.");
 }

@@ -11,7 +11,7 @@ declare const RED: any; // eslint-disable-line @typescript-eslint/no-explicit-an
 declare const $: any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 function englishPaletteLabel(type: string): string {
-  const file = path.join(REPO_ROOT, "nodes", "locales", "en-US", `${type}.json`);
+  const file = path.join(REPO_ROOT, "nodes", type, "locales", "en-US", `${type}.json`);
   return (JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, { paletteLabel: string }>)[type].paletteLabel;
 }
 

@@ -23,11 +23,11 @@ function read(file: string): string {
 }
 
 function html(type: NodeType): string {
-  return read(path.join(BUILT, `${type}.html`));
+  return read(path.join(BUILT, type, `${type}.html`));
 }
 
 function catalog(lang: string, set: string): Catalog {
-  return JSON.parse(read(path.join(BUILT, "locales", lang, `${set}.json`))) as Catalog;
+  return JSON.parse(read(path.join(BUILT, set, "locales", lang, `${set}.json`))) as Catalog;
 }
 
 function flatten(obj: Catalog, prefix = ""): Map<string, string> {
@@ -212,7 +212,7 @@ describe("editor files", function () {
   for (const type of TYPES) {
     describe(type, function () {
       it("has its HTML next to the built JS, with the three blocks Node-RED and the scorecard parser need", () => {
-        assert.ok(fs.existsSync(path.join(BUILT, `${type}.js`)), "built JS");
+        assert.ok(fs.existsSync(path.join(BUILT, type, `${type}.js`)), "built JS");
         const text = html(type);
         const js = jsOf(type);
         assert.match(text, /<script\s+type="text\/javascript">/, "exactly type=\"text/javascript\" (node-red-dev)");
@@ -226,7 +226,7 @@ describe("editor files", function () {
         const def = loadDefinitions().defs[type];
         for (const [where, text] of [
           ["en-US", block(type, "data-help-name")],
-          ["de", block(type, "data-help-name", read(path.join(BUILT, "locales", "de", `${type}.html`)))],
+          ["de", block(type, "data-help-name", read(path.join(BUILT, type, "locales", "de", `${type}.html`)))],
         ] as const) {
           assert.match(text.trim(), /^<p>[^<]{20,}/, `${where}: starts with a one-line <p> summary`);
           const headings = [...text.matchAll(/<h3>([^<]+)<\/h3>/g)].map((m) => m[1]);
@@ -240,7 +240,7 @@ describe("editor files", function () {
         if (def.category !== "config") {
           for (const h of [...(def.inputs > 0 ? ["Inputs"] : []), "Outputs", "Details", "References"]) assert.ok(en.includes(h), `section ${h}`);
         }
-        assert.ok(!fs.existsSync(path.join(SOURCE, "locales", "en-US", `${type}.html`)), "en-US help stays inline");
+        assert.ok(!fs.existsSync(path.join(SOURCE, type, "locales", "en-US", `${type}.html`)), "en-US help stays inline");
       });
 
       it("names only catalogue keys that exist in en-US and de", () => {
@@ -310,9 +310,10 @@ describe("editor files", function () {
         }
         if (def.icon) {
           assert.match(def.icon, /^qualtrics[a-z-]*\.svg$/, "an icon name unique to us");
-          assert.ok(fs.existsSync(path.join(ROOT, "icons", def.icon)), `icons/${def.icon}`);
-          assert.ok(fs.existsSync(path.join(BUILT, "icons", def.icon)), `build/nodes/icons/${def.icon}`);
-          assert.match(read(path.join(ROOT, "icons", def.icon)), /^<svg[^>]*viewBox="0 0 40 60"/);
+          // in the node's own folder, where the Flow Library takes the palette icon from
+          assert.ok(fs.existsSync(path.join(SOURCE, type, "icons", def.icon)), `nodes/${type}/icons/${def.icon}`);
+          assert.ok(fs.existsSync(path.join(BUILT, type, "icons", def.icon)), `build/nodes/${type}/icons/${def.icon}`);
+          assert.match(read(path.join(SOURCE, type, "icons", def.icon)), /^<svg[^>]*viewBox="0 0 40 60"/);
         } else {
           assert.equal(type, "qualtrics-config");
         }
@@ -362,9 +363,9 @@ describe("editor files", function () {
       assert.match(ri.get("qualtrics-response-in.log.removedOld")!, /__ids__/);
     });
 
-    it("has every key the runtime code names (scanned from nodes/*.ts and nodes/lib/*.ts)", () => {
+    it("has every key the runtime code names (scanned from nodes/<type>/*.ts and nodes/lib/*.ts)", () => {
       const files = [
-        ...fs.readdirSync(SOURCE).filter((f) => f.endsWith(".ts")).map((f) => path.join(SOURCE, f)),
+        ...TYPES.flatMap((t) => fs.readdirSync(path.join(SOURCE, t)).filter((f) => f.endsWith(".ts")).map((f) => path.join(SOURCE, t, f))),
         ...fs.readdirSync(path.join(SOURCE, "lib")).filter((f) => f.endsWith(".ts")).map((f) => path.join(SOURCE, "lib", f)),
       ];
       const missing: string[] = [];

@@ -1,10 +1,10 @@
-// One specification per node (nodes/specs/<type>.ts): the editor library bundles the very tables the
+// One specification per node (nodes/<type>/spec.ts): the editor library bundles the very tables the
 // runtime adapter imports, and the dialogs keep no copies of them.
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as vm from "node:vm";
-import { specs } from "../../nodes/specs/index";
+import { specs } from "../../nodes/lib/specs";
 import { ID_PREFIX } from "../../src/id-prefixes";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
@@ -20,7 +20,7 @@ function bundledSpecs(): unknown {
 }
 
 function catalogue(lang: string, type: string): Record<string, Record<string, unknown>> {
-  return JSON.parse(read(`nodes/locales/${lang}/${type}.json`))[type];
+  return JSON.parse(read(`nodes/${type}/locales/${lang}/${type}.json`))[type];
 }
 
 describe("node specifications", function () {
@@ -34,7 +34,7 @@ describe("node specifications", function () {
     describe(type, function () {
       it("is the table its runtime adapter reads", () => {
         assert.equal(spec.type, type);
-        assert.match(read(`nodes/${type}.ts`), new RegExp(`from "\\./specs/${type}"`));
+        assert.match(read(`nodes/${type}/${type}.ts`), /from "\.\/spec"/);
       });
 
       it("names parts and groups only with operations it has, each ID field with a known kind", () => {
@@ -58,7 +58,7 @@ describe("node specifications", function () {
       });
 
       it("is named in the dialog only by parts and ID fields it has, and each part it shows has its rows", () => {
-        const html = read(`nodes/${type}.html`);
+        const html = read(`nodes/${type}/${type}.html`);
         const ref = `(?:TYPE|"${type}")`;
         const uses = "uses" in spec ? (spec.uses as Record<string, readonly string[]>) : {};
         for (const m of html.matchAll(new RegExp(`Q\\.applies\\(${ref}, "(\\w+)"\\)`, "g"))) assert.ok(uses[m[1]], `part ${m[1]}`);
@@ -69,7 +69,7 @@ describe("node specifications", function () {
       });
 
       it("has no copy in the dialog: no operation options, no ID prefix lists", () => {
-        const html = read(`nodes/${type}.html`);
+        const html = read(`nodes/${type}/${type}.html`);
         const js = html.slice(0, html.indexOf("</script>", html.indexOf('type="text/javascript"')));
         assert.doesNotMatch(html, new RegExp(`data-i18n="${type}\\.operation\\.`), "operation options come from the specification");
         assert.doesNotMatch(js, /r\.id\(\[|prefixes: \[/, "ID prefixes come from the specification");

@@ -186,10 +186,11 @@ describe("field names in statuses and errors are the dialog's labels", function 
 
   it("in German with the German catalogue: \"Verzeichnis ungültig\", \"Basis-URL: ...\"", () => {
     // RED._ as Node-RED's runtime answers it with lang de: the text, or the bare key when missing
-    const dir = path.join(__dirname, "..", "..", "..", "nodes", "locales", "de");
+    const nodes = path.join(__dirname, "..", "..", "..", "nodes");
     const _ = (key: string, vars?: Record<string, string | number>): string => {
       const [ns, k] = key.split(":");
-      const file = path.join(dir, `${ns.split("/").pop()}.json`);
+      const set = ns.split("/").pop()!;
+      const file = path.join(nodes, set, "locales", "de", `${set}.json`);
       let v: unknown = fs.existsSync(file) ? JSON.parse(fs.readFileSync(file, "utf8")) : undefined;
       for (const part of k.split(".")) v = v && typeof v === "object" ? (v as Record<string, unknown>)[part] : undefined;
       return typeof v === "string" ? v.replace(/__(\w+)__/g, (m, name: string) => String(vars?.[name] ?? m)) : k;

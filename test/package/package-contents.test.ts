@@ -22,7 +22,7 @@ describe("npm pack", function () {
       const js = pkg["node-red"].nodes[type] as string;
       assert.ok(files.includes(js), `${js} is packed`);
       assert.ok(files.includes(js.replace(/\.js$/, ".html")), `${type}.html is packed`);
-      assert.ok(files.includes(`build/nodes/locales/en-US/${type}.json`), `en-US catalogue of ${type} is packed`);
+      assert.ok(files.includes(`build/nodes/${type}/locales/en-US/${type}.json`), `en-US catalogue of ${type} is packed`);
     }
   });
 
@@ -30,7 +30,7 @@ describe("npm pack", function () {
     assert.ok(files.includes("build/src/index.js"));
     // every dialog loads it with <script src>; it is a build output (gitignored), so only the build puts it here
     assert.ok(files.includes("resources/qualtrics-editor.js"), "the editor library resources/qualtrics-editor.js");
-    assert.ok(files.some((f) => f.startsWith("build/nodes/icons/")), "icons");
+    for (const type of types) assert.ok(files.some((f) => f.startsWith(`build/nodes/${type}/icons/`)), `icons of ${type}`);
     assert.ok(files.some((f) => f.startsWith("examples/") && f.endsWith(".json")), "examples");
     for (const f of ["README.md", "LICENSE", "package.json"]) assert.ok(files.includes(f), f);
   });

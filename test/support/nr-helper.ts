@@ -9,17 +9,17 @@ export const nodeRedPackage = pkg;
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 export const nodes = {
-  config: require("../../nodes/qualtrics-config").default,
-  contact: require("../../nodes/qualtrics-contact").default,
-  distribution: require("../../nodes/qualtrics-distribution").default,
-  api: require("../../nodes/qualtrics-api").default,
-  responseIn: require("../../nodes/qualtrics-response-in").default,
-  response: require("../../nodes/qualtrics-response").default,
-  mailingList: require("../../nodes/qualtrics-mailing-list").default,
-  survey: require("../../nodes/qualtrics-survey").default,
-  export: require("../../nodes/qualtrics-export").default,
-  responsePoll: require("../../nodes/qualtrics-response-poll").default,
-  invite: require("../../nodes/qualtrics-invite").default,
+  config: require("../../nodes/qualtrics-config/qualtrics-config").default,
+  contact: require("../../nodes/qualtrics-contact/qualtrics-contact").default,
+  distribution: require("../../nodes/qualtrics-distribution/qualtrics-distribution").default,
+  api: require("../../nodes/qualtrics-api/qualtrics-api").default,
+  responseIn: require("../../nodes/qualtrics-response-in/qualtrics-response-in").default,
+  response: require("../../nodes/qualtrics-response/qualtrics-response").default,
+  mailingList: require("../../nodes/qualtrics-mailing-list/qualtrics-mailing-list").default,
+  survey: require("../../nodes/qualtrics-survey/qualtrics-survey").default,
+  export: require("../../nodes/qualtrics-export/qualtrics-export").default,
+  responsePoll: require("../../nodes/qualtrics-response-poll/qualtrics-response-poll").default,
+  invite: require("../../nodes/qualtrics-invite/qualtrics-invite").default,
 };
 
 export const TOKEN = "test-token-abcdefghijklmnopqrstuvwxyz0123";
@@ -75,8 +75,10 @@ let catalogs: Record<string, Catalog> | undefined;
 function loadCatalogs(): Record<string, Catalog> {
   if (catalogs) return catalogs;
   catalogs = {};
-  const dir = path.join(__dirname, "..", "..", "nodes", "locales", "en-US");
-  if (fs.existsSync(dir)) {
+  const nodes = path.join(__dirname, "..", "..", "nodes");
+  for (const type of fs.readdirSync(nodes).filter((d) => d.startsWith("qualtrics-"))) {
+    const dir = path.join(nodes, type, "locales", "en-US");
+    if (!fs.existsSync(dir)) continue;
     for (const f of fs.readdirSync(dir)) {
       if (!f.endsWith(".json")) continue;
       try {

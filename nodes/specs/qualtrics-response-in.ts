@@ -1,8 +1,0 @@
-// The response trigger's one ID field, read by its runtime adapter (nodes/qualtrics-response-in.ts)
-// and, through the editor library, by its dialog. Data only: scripts/build.js bundles it.
-import type { NodeSpec } from "./spec";
-
-export const responseInSpec = {
-  type: "qualtrics-response-in",
-  ids: { surveyId: "survey" },
-} as const satisfies NodeSpec;
