@@ -1,6 +1,7 @@
 // Pieces every dialog uses: which configuration the dialog has selected, rows shown per operation,
 // and the configuration preselected when the workspace has exactly one.
 import { jq, red, type Node } from "./browser";
+import { typedFields } from "./typed-fields";
 
 export const CONFIG_TYPE = "qualtrics-config";
 
@@ -46,10 +47,14 @@ export function preselectConfig(node: Node, prop = "qualtrics"): void {
 /** the node whose dialog is open: the pickers keep the names they show on it */
 let editing: Node | undefined;
 
-/** What every dialog does as it opens: the configuration preselected, the node's names kept fresh. */
+/**
+ * What every dialog does as it opens: the configuration preselected, the node's names kept fresh,
+ * the typed inputs its template declares made typed inputs.
+ */
 export function prepare(node: Node, prop = "qualtrics"): void {
   editing = node;
   preselectConfig(node, prop);
+  typedFields();
 }
 
 /**
@@ -84,5 +89,18 @@ export function named(props: readonly string[], label: (this: Node) => string): 
       return base.includes(this[prop]) ? base.replace(this[prop], name) : base + ": " + name;
     }
     return base;
+  };
+}
+
+/**
+ * A node's workspace label by its operation: <type>.nodeLabel.<operation>, the "from msg" label when
+ * the operation has none. A node's own name wins, as in Node-RED's core nodes.
+ */
+export function operationLabel(type: string, prop = "operation"): (this: Node) => string {
+  return function () {
+    if (this.name) return this.name;
+    const key = type + ".nodeLabel." + (this[prop] || "msg");
+    const text = this._(key);
+    return text && text !== key ? text : this._(type + ".nodeLabel.msg");
   };
 }

@@ -3,7 +3,7 @@
 // resources/@xmflows/node-red-qualtrics/qualtrics-editor.js and every dialog loads with <script src>
 // before its own definition runs. It defines one namespaced global, NodeRedQualtrics.
 import { windowOf } from "./browser";
-import { CONFIG_TYPE, named, onlyConfig, prepare, preselectConfig, selectedConfig, showRow } from "./dialog";
+import { CONFIG_TYPE, named, onlyConfig, operationLabel, prepare, preselectConfig, selectedConfig, showRow } from "./dialog";
 import { load } from "./lookup";
 import { customIdType, idInput, pickerType } from "./picker";
 import { applies, idRule, operationSelect, prefixes, selectOptions, showParts, specs } from "./spec-dialog";
@@ -32,6 +32,7 @@ export const library = {
   preselectConfig,
   prepare,
   named,
+  operationLabel,
   injectStyle,
   load,
   specs,

@@ -84,6 +84,24 @@ copyTree(path.join(root, "nodes"), nodesOut, (name) => /\.(html|json|svg|png)$/.
 // test fixtures that are not TypeScript (flows, settings) travel with the compiled tests
 copyTree(path.join(root, "test"), path.join(out, "test"), (name) => /\.(json|html)$/.test(name));
 
+/**
+ * A dialog whose rows are listed in nodes/<type>/template.ts (from the shared pieces in
+ * nodes/lib/dialog-template.ts) gets them rendered where its HTML has the `<!-- template -->` line.
+ */
+function renderTemplates() {
+  for (const type of fs.readdirSync(nodesOut)) {
+    const built = path.join(nodesOut, type, "template.js");
+    const html = path.join(nodesOut, type, type + ".html");
+    if (!fs.existsSync(built) || !fs.existsSync(html)) continue;
+    delete require.cache[require.resolve(built)];
+    const block = require(built).default;
+    const source = fs.readFileSync(html, "utf8");
+    if (!source.includes("<!-- template -->")) throw new Error(`build: nodes/${type}/${type}.html has no <!-- template --> line`);
+    fs.writeFileSync(html, source.replace(/^[ \t]*<!-- template -->[ \t]*$/m, () => block));
+  }
+}
+
+renderTemplates();
 bundleEditor();
 
 if (failed) {

@@ -58,7 +58,7 @@ describe("node specifications", function () {
       });
 
       it("is named in the dialog only by parts and ID fields it has, and each part it shows has its rows", () => {
-        const html = read(`nodes/${type}/${type}.html`);
+        const html = read(`build/nodes/${type}/${type}.html`);
         const ref = `(?:TYPE|"${type}")`;
         const uses = "uses" in spec ? (spec.uses as Record<string, readonly string[]>) : {};
         for (const m of html.matchAll(new RegExp(`Q\\.applies\\(${ref}, "(\\w+)"\\)`, "g"))) assert.ok(uses[m[1]], `part ${m[1]}`);
@@ -69,7 +69,7 @@ describe("node specifications", function () {
       });
 
       it("has no copy in the dialog: no operation options, no ID prefix lists", () => {
-        const html = read(`nodes/${type}/${type}.html`);
+        const html = read(`build/nodes/${type}/${type}.html`);
         const js = html.slice(0, html.indexOf("</script>", html.indexOf('type="text/javascript"')));
         assert.doesNotMatch(html, new RegExp(`data-i18n="${type}\\.operation\\.`), "operation options come from the specification");
         assert.doesNotMatch(js, /r\.id\(\[|prefixes: \[/, "ID prefixes come from the specification");
