@@ -203,9 +203,9 @@ describe(`editor: edit dialogs (${process.env.NR_PKG || "node-red"})`, function 
 
     it("offers the operations and channels of the node's specification, by their names, with the saved ones selected", async function () {
       assert.deepEqual(await options("#node-input-operation"), [
-        "create=send a survey (create)", "list=list a survey's distributions", "get=get a distribution", "reminder=email reminder",
-        "thankYou=email thank-you", "generateLinks=generate individual links", "links=list a distribution's links",
-        "history=distribution history", "msg=from msg.operation",
+        "create=Send a survey (create)", "list=List a survey's distributions", "get=Get a distribution", "reminder=Email reminder",
+        "thankYou=Email thank-you", "generateLinks=Generate individual links", "links=List a distribution's links",
+        "history=Distribution history", "msg=From msg.operation",
       ]);
       assert.deepEqual(await options("#node-input-channel"), ["email=Email", "sms=SMS", "msg=From msg.channel"]);
       assert.equal(await value("#node-input-operation"), "create");
