@@ -5,6 +5,7 @@
 import { windowOf } from "./browser";
 import { CONFIG_TYPE, named, onlyConfig, operationLabel, prepare, preselectConfig, selectedConfig, showRow } from "./dialog";
 import { load } from "./lookup";
+import { messageParams, textOrLibraryMessage } from "./messages";
 import { customIdType, idInput, pickerType } from "./picker";
 import { applies, idRule, operationSelect, prefixes, selectOptions, showParts, specs } from "./spec-dialog";
 import { injectStyle } from "./style";
@@ -42,6 +43,8 @@ export const library = {
   operationSelect,
   selectOptions,
   showParts,
+  messageParams,
+  textOrLibraryMessage,
 };
 
 const w = windowOf();

@@ -173,3 +173,26 @@ export function contactFields(cls: string): Row {
 export function template(type: string, rows: readonly Row[]): string {
   return [`<script type="text/html" data-template-name="${type}">`, ...rows.map((r) => indent(r(type))), "</script>"].join("\n");
 }
+
+/**
+ * A distribution's message: a library message picked by ID, or a text written here (the email or
+ * SMS invitations of the distribution and invitation nodes).
+ */
+export function messageRows(): Row[] {
+  return [id("libraryId"), id("messageId"), text("messageText", { placeholder: true })];
+}
+
+/**
+ * An email distribution's sender, subject, link type and expiry, rows of class `cls`; the link type
+ * is the dialog's own (a select or a typed input with fixed choices).
+ */
+export function senderRows(cls: string, linkType: Row): Row[] {
+  return [
+    text("fromEmail", { placeholder: true, cls }),
+    text("fromName", { cls }),
+    text("replyToEmail", { placeholder: true, cls }),
+    text("subject", { cls }),
+    linkType,
+    text("expirationDate", { placeholder: true, cls }),
+  ];
+}

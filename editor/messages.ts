@@ -1,0 +1,31 @@
+// What the dialogs that send distributions (distribution, invite) share about the message: the
+// library message picker lists the library chosen above it, and a message is a library one or a text.
+import type { Node } from "./browser";
+import type { Params } from "./lookup";
+import { fixed, nodeText } from "./validation";
+
+/** a library the picker can list: a user's (UR_) or a group's (GR_); only a fixed one can be listed */
+const LISTABLE_LIBRARY = /^(UR_|GR_)[A-Za-z0-9]+$/;
+
+/**
+ * The `params` of the messageId picker (idInput kind "messages"): the library chosen above and the
+ * message category `category` returns (all categories when undefined); while no listable library
+ * is chosen, the text of the node's catalogue key `needsLibrary`.
+ */
+export function messageParams(node: Node, needsLibrary: string, category: () => string | undefined): () => Params {
+  return (): Params => {
+    const libraryId = fixed(undefined, "libraryId");
+    if (!libraryId || !LISTABLE_LIBRARY.test(libraryId)) return { error: node._(needsLibrary) };
+    const c = category();
+    return c ? { libraryId, category: c } : { libraryId };
+  };
+}
+
+/**
+ * The message is a library message or a text written in the dialog, not both, as src/distributions.ts
+ * refuses; `bothKey` is the node's catalogue key of the error.
+ */
+export function textOrLibraryMessage(node: Node | undefined, bothKey: string): true | string {
+  const text = fixed(node, "messageText");
+  return text && (fixed(node, "libraryId") || fixed(node, "messageId")) ? nodeText(node, bothKey) : true;
+}
