@@ -8,7 +8,7 @@ import { load } from "./lookup";
 import { customIdType, idInput, pickerType } from "./picker";
 import { applies, idRule, operationSelect, prefixes, selectOptions, showParts, specs } from "./spec-dialog";
 import { injectStyle } from "./style";
-import { checkTyped, field, fixed, isEnv, isSet, nodeText, PICKER, rules, typeOf, V, validator } from "./validation";
+import { checkTyped, field, fixed, httpUrl, isEnv, isSet, nodeText, PICKER, rules, typeOf, V, validator } from "./validation";
 
 export const library = {
   PICKER,
@@ -42,6 +42,7 @@ export const library = {
   operationSelect,
   selectOptions,
   showParts,
+  httpUrl,
 };
 
 const w = windowOf();
