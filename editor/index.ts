@@ -9,7 +9,7 @@ import { messageParams, textOrLibraryMessage } from "./messages";
 import { customIdType, idInput, pickerType } from "./picker";
 import { applies, idRule, operationSelect, prefixes, selectOptions, showParts, specs } from "./spec-dialog";
 import { injectStyle } from "./style";
-import { checkTyped, field, fixed, isEnv, isSet, nodeText, PICKER, rules, typeOf, V, validator } from "./validation";
+import { checkTyped, field, fixed, httpUrl, isEnv, isSet, nodeText, PICKER, rules, typeOf, V, validator } from "./validation";
 
 export const library = {
   PICKER,
@@ -45,6 +45,7 @@ export const library = {
   showParts,
   messageParams,
   textOrLibraryMessage,
+  httpUrl,
 };
 
 const w = windowOf();

@@ -164,3 +164,20 @@ export function V(kind: keyof typeof validator, ...args: unknown[]): Validate {
     return check.call(this, v, opt);
   };
 }
+
+/**
+ * An http(s) address without a user name or password, as the dialogs that ask for a server's
+ * address check it (the configuration's base URL, the webhook trigger's public address): the parsed
+ * URL, "url" for no http(s) URL, "credentials" for one that carries them (they would be stored in
+ * the flow in clear).
+ */
+export function httpUrl(v: string): URL | "url" | "credentials" {
+  let u: URL;
+  try {
+    u = new URL(v);
+  } catch {
+    return "url";
+  }
+  if (u.protocol !== "https:" && u.protocol !== "http:") return "url";
+  return u.username || u.password ? "credentials" : u;
+}

@@ -195,4 +195,79 @@ export function senderRows(cls: string, linkType: Row): Row[] {
     linkType,
     text("expirationDate", { placeholder: true, cls }),
   ];
+
+/** A checkbox inside its own label (<type>.label.<prop>), for an option under a heading. */
+export function inlineCheckbox(prop: string, o: { cls?: string } = {}): Row {
+  return (type) =>
+    formRow(o.cls, [
+      `<label for="node-input-${prop}" style="width: auto;">`,
+      `    <input type="checkbox" id="node-input-${prop}" style="display: inline-block; width: auto; vertical-align: top; margin-right: 6px;">`,
+      `    <span data-i18n="${type}.label.${prop}"></span>`,
+      `</label>`,
+    ]);
+}
+
+/**
+ * The survey a trigger watches, picked by name; `plain` where the survey is a plain property without
+ * types (the webhook trigger's, which Qualtrics needs fixed to register the subscription).
+ */
+export function survey(o: { plain?: boolean } = {}): Row {
+  return o.plain ? plain("surveyId", { icon: "list-alt", width: "70%", placeholder: true }) : id("surveyId", { icon: "list-alt" });
+}
+
+/** What an input without types may say beyond RowOptions. */
+export interface InputOptions extends Omit<RowOptions, "width"> {
+  /** the input's width (CSS), 70% by default; null for none (a configuration node's form sizes its own) */
+  width?: string | null;
+  /** a secret (a credential): the browser shows dots */
+  password?: boolean;
+  /** the browser's autocomplete, "off" where it would offer a saved password for a client secret */
+  autocomplete?: string;
+}
+
+/** A text or password input without types: an address, a key, a configuration node's field. */
+export function input(prop: string, { width: w, ...o }: InputOptions = {}): Row {
+  return (type) => {
+    const width = w === null ? "" : ` style="width: ${w ?? "70%"};"`;
+    const auto = o.autocomplete ? ` autocomplete="${escape(o.autocomplete)}"` : "";
+    const field = `<input type="${o.password ? "password" : "text"}" id="node-input-${prop}"${width}${auto}${placeholder(type, prop, o)}>`;
+    return formRow(o.cls, [label(type, prop, o), field + after(type, o)]);
+  };
+}
+
+/** A row of lines of its own (a button, a computed address): `lines` gets the node type for its keys. */
+export function custom(lines: (type: string) => readonly string[], o: { cls?: string } = {}): Row {
+  return (type) => formRow(o.cls, [...lines(type)]);
+}
+
+/** `row` with an inline style on its outer element, which must have none of its own (a tip with `last`). */
+export function styled(style: string, row: Row): Row {
+  return (type) => row(type).replace(">", ` style="${escape(style)}">`);
+}
+
+/** `row` hidden until the dialog script shows it (rows of an option that is off by default). */
+export const hidden = (row: Row): Row => styled("display: none;", row);
+
+/**
+ * Rows that open and close under a link (<type>.label.<key>), closed at first: the link is
+ * `<id>-toggle`, the rows are in `<id>`; the dialog script opens them.
+ */
+export function section(id: string, key: string, rows: readonly Row[]): Row {
+  return (type) =>
+    [
+      formRow(undefined, [
+        `<a href="#" id="${id}-toggle" class="qualtrics-section-toggle" aria-controls="${id}" aria-expanded="false"><i class="fa fa-caret-right"></i> <span data-i18n="${type}.label.${key}"></span></a>`,
+      ]),
+      `<div id="${id}" style="display: none;">`,
+      ...rows.map((r) => indent(r(type))),
+      "</div>",
+    ].join("\n");
+}
+
+/**
+ * `rows` in a configuration node's form: Node-RED finds its inputs by node-config-input-<prop>
+ * (the node-input- ids and labels' `for` of the other pieces, renamed; keys are left alone).
+ */
+export function configForm(rows: readonly Row[]): Row[] {
+  return rows.map((r) => (type: string) => r(type).replace(/ (id|for)="node-input-/g, ' $1="node-config-input-'));
 }

@@ -531,6 +531,7 @@ describe(`editor: edit dialogs (${process.env.NR_PKG || "node-red"})`, function 
       await s.page.fill("#node-input-publicBaseUrl", "https://user:pw@nodered.example.com");
       await s.page.dispatchEvent("#node-input-publicBaseUrl", "change");
       await waitForError(s.page, "#node-input-publicBaseUrl", true);
+      assert.match(String(await validationMessage(s.page, IDS.responseIn, "publicBaseUrl")), /^Public URL: must not contain a user name or password$/);
       await s.page.uncheck("#node-input-autoRegister");
       assert.equal(await rowVisible(s.page, "publicBaseUrl"), false);
       await waitForError(s.page, "#node-input-publicBaseUrl", false);
@@ -605,6 +606,12 @@ describe(`editor: edit dialogs (${process.env.NR_PKG || "node-red"})`, function 
         await set(f, good);
         await waitForError(s.page, `#node-config-input-${f}`, false);
       }
+      // the message names the field, as every dialog's does
+      const timeout = await s.page.evaluate((id: string) => {
+        const node = RED.nodes.node(id);
+        return node._def.defaults.timeout.validate.call(node, "0", {});
+      }, IDS.config);
+      assert.match(String(timeout), /^Timeout: /);
     });
   });
 
