@@ -195,6 +195,7 @@ export function senderRows(cls: string, linkType: Row): Row[] {
     linkType,
     text("expirationDate", { placeholder: true, cls }),
   ];
+}
 
 /** A checkbox inside its own label (<type>.label.<prop>), for an option under a heading. */
 export function inlineCheckbox(prop: string, o: { cls?: string } = {}): Row {
