@@ -106,10 +106,12 @@ function differences(saved: FlowNode, after: AfterDone): string[] {
   return out;
 }
 
-/** what Done added that the saved node did not have, for the report */
-function added(saved: FlowNode, after: AfterDone): string[] {
-  const names = JSON.stringify(saved.names ?? {}) !== JSON.stringify(after.exported.names ?? {}) ? ["names (refreshed)"] : [];
-  return [...Object.keys(after.exported).filter((k) => !(k in saved) && k !== "names"), ...names];
+/** what Done added that the saved node did not have (and the refreshed names), for the report */
+function added(saved: FlowNode, after: AfterDone): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(after.exported)) if (!(k in saved) && k !== "names") out[k] = v;
+  if (JSON.stringify(saved.names ?? {}) !== JSON.stringify(after.exported.names ?? {})) out.names = after.exported.names;
+  return out;
 }
 
 for (const version of savedVersions()) {
