@@ -9,6 +9,8 @@ import { customIdType, idInput, pickerType } from "./picker";
 import { applies, idRule, operationSelect, prefixes, selectOptions, showParts, specs } from "./spec-dialog";
 import { injectStyle } from "./style";
 import { checkTyped, field, fixed, isEnv, isSet, nodeText, PICKER, rules, typeOf, V, validator } from "./validation";
+import { optionalTyped } from "./typed-fields";
+import { followOperation } from "./spec-dialog";
 
 export const library = {
   PICKER,
@@ -42,6 +44,8 @@ export const library = {
   operationSelect,
   selectOptions,
   showParts,
+  optionalTyped,
+  followOperation,
 };
 
 const w = windowOf();

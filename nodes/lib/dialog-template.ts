@@ -173,3 +173,35 @@ export function contactFields(cls: string): Row {
 export function template(type: string, rows: readonly Row[]): string {
   return [`<script type="text/html" data-template-name="${type}">`, ...rows.map((r) => indent(r(type))), "</script>"].join("\n");
 }
+
+/** A checkbox inside its own label (<type>.label.<prop>), for an option under a heading. */
+export function inlineCheckbox(prop: string, o: { cls?: string } = {}): Row {
+  return (type) =>
+    formRow(o.cls, [
+      `<label for="node-input-${prop}" style="width: auto;">`,
+      `    <input type="checkbox" id="node-input-${prop}" style="display: inline-block; width: auto; vertical-align: top; margin-right: 6px;">`,
+      `    <span data-i18n="${type}.label.${prop}"></span>`,
+      `</label>`,
+    ]);
+}
+
+/** A checkbox whose label stands left like the other rows' (<type>.label.<prop>), with a text after it. */
+export function labelledCheckbox(prop: string, o: RowOptions = {}): Row {
+  return (type) =>
+    formRow(o.cls, [
+      label(type, prop, o),
+      `<input type="checkbox" id="node-input-${prop}" style="display: inline-block; width: auto; vertical-align: top;">`,
+      ...(o.after ? [`<span data-i18n="${type}.${o.after}"></span>`] : []),
+    ]);
+}
+
+/** A select whose options are labelled by the keys given (under <type>), value first: [["", "choice.payload"], ...]. */
+export function choices(prop: string, options: readonly (readonly [string, string])[], o: RowOptions = {}): Row {
+  return (type) =>
+    formRow(o.cls, [
+      label(type, prop, o),
+      `<select id="node-input-${prop}" style="width: ${o.width ?? "70%"};">`,
+      ...options.map(([v, key]) => `    <option value="${escape(v)}" data-i18n="${type}.${key}"></option>`),
+      "</select>",
+    ]);
+}
