@@ -7,9 +7,10 @@ import { CONFIG_TYPE, named, onlyConfig, operationLabel, prepare, preselectConfi
 import { load } from "./lookup";
 import { messageParams, textOrLibraryMessage } from "./messages";
 import { customIdType, idInput, pickerType } from "./picker";
-import { applies, idRule, operationSelect, prefixes, selectOptions, showParts, specs } from "./spec-dialog";
+import { applies, followOperation, idRule, operationSelect, prefixes, selectOptions, showParts, specs } from "./spec-dialog";
 import { injectStyle } from "./style";
 import { checkTyped, field, fixed, httpUrl, isEnv, isSet, nodeText, PICKER, rules, typeOf, V, validator } from "./validation";
+import { optionalTyped } from "./typed-fields";
 
 export const library = {
   PICKER,
@@ -46,6 +47,8 @@ export const library = {
   messageParams,
   textOrLibraryMessage,
   httpUrl,
+  optionalTyped,
+  followOperation,
 };
 
 const w = windowOf();

@@ -76,3 +76,20 @@ export function showParts(type: string, operation: string, prefix: string): void
 }
 
 export { specs };
+
+/**
+ * Shows the rows of the chosen operation's parts (showParts) as the dialog opens and whenever the
+ * operation changes; the tip of class <prefix>msg shows for the operation from msg.operation, and
+ * `also` shows what else the dialog has per operation.
+ */
+export function followOperation(type: string, prefix: string, also?: (operation: string) => void, prop = "operation"): void {
+  const select = jq("#node-input-" + prop);
+  const update = (): void => {
+    const operation = select.val();
+    showParts(type, operation, prefix);
+    jq("." + prefix + FROM_MSG).toggle(operation === FROM_MSG);
+    if (also) also(operation);
+  };
+  select.on("change", update);
+  update();
+}

@@ -13,3 +13,16 @@ export function typedFields(): void {
     input.typedInput({ default: types[0], typeField: "#" + input.attr("id") + "Type", types });
   });
 }
+
+/**
+ * A typed input that may stay "not set" (its first type, labelled <type>.type.none, sends nothing),
+ * such as a contact's unsubscribed flag in the contact fields both the contact and the mailing list
+ * dialogs have (nodes/lib/dialog-template.ts contactFields): otherwise true/false or from msg/context.
+ */
+export function optionalTyped(node: { _: (key: string) => string }, type: string, prop: string, types: readonly string[] = ["bool", "msg", "flow", "global"]): void {
+  jq("#node-input-" + prop).typedInput({
+    default: "none",
+    typeField: "#node-input-" + prop + "Type",
+    types: [{ value: "none", label: node._(type + ".type.none"), hasValue: false }, ...types],
+  });
+}

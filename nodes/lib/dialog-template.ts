@@ -272,3 +272,24 @@ export function section(id: string, key: string, rows: readonly Row[]): Row {
 export function configForm(rows: readonly Row[]): Row[] {
   return rows.map((r) => (type: string) => r(type).replace(/ (id|for)="node-input-/g, ' $1="node-config-input-'));
 }
+
+/** A checkbox whose label stands left like the other rows' (<type>.label.<prop>), with a text after it. */
+export function labelledCheckbox(prop: string, o: RowOptions = {}): Row {
+  return (type) =>
+    formRow(o.cls, [
+      label(type, prop, o),
+      `<input type="checkbox" id="node-input-${prop}" style="display: inline-block; width: auto; vertical-align: top;">`,
+      ...(o.after ? [`<span data-i18n="${type}.${o.after}"></span>`] : []),
+    ]);
+}
+
+/** A select whose options are labelled by the keys given (under <type>), value first: [["", "choice.payload"], ...]. */
+export function choices(prop: string, options: readonly (readonly [string, string])[], o: RowOptions = {}): Row {
+  return (type) =>
+    formRow(o.cls, [
+      label(type, prop, o),
+      `<select id="node-input-${prop}" style="width: ${o.width ?? "70%"};">`,
+      ...options.map(([v, key]) => `    <option value="${escape(v)}" data-i18n="${type}.${key}"></option>`),
+      "</select>",
+    ]);
+}
