@@ -25,6 +25,9 @@ function pairs(root) {
       if (rel.endsWith(".ts") && !rel.endsWith(".d.ts")) out.push([rel, path.join("build", rel.replace(/\.ts$/, ".js"))]);
       else if ((top === "nodes" || top === "test") && /\.(html|json)$/.test(rel)) out.push([rel, path.join("build", rel)]);
       else if (top === "nodes" && /\.(svg|png)$/.test(rel)) out.push([rel, path.join("build", rel)]);
+      // a dialog's HTML is composed from its definition and its rows (scripts/build.js composeDialogs)
+      const dialog = /^nodes[\\/](qualtrics-[\w-]+)[\\/](editor\.js|template\.ts)$/.exec(rel);
+      if (dialog) out.push([rel, path.join("build", "nodes", dialog[1], dialog[1] + ".html")]);
       // the editor library is also bundled into resources/ (gitignored, so a fresh clone has none)
       if (top === "editor" && rel.endsWith(".ts")) out.push([rel, path.join("resources", "qualtrics-editor.js")]);
     });

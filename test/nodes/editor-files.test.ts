@@ -219,14 +219,15 @@ describe("editor files", function () {
         assert.match(js, new RegExp(`RED\\.nodes\\.registerType\\(\\s*['"]${type}['"]\\s*,\\s*\\{`), "a literal registerType with an inline object");
         assert.doesNotThrow(() => new vm.Script(js, { filename: `${type}.html` }), "the script parses");
         block(type, "data-template-name");
-        block(type, "data-help-name");
+        assert.doesNotMatch(text, /data-help-name/, "the help is in locales/, as in Node-RED's core nodes");
       });
 
-      it("has help in Node-RED's format, in English inline and in German in locales/de", () => {
+      it("has help in Node-RED's format, in English and German in locales/", () => {
         const def = loadDefinitions().defs[type];
+        const help = (lang: string): string => block(type, "data-help-name", read(path.join(BUILT, type, "locales", lang, `${type}.html`)));
         for (const [where, text] of [
-          ["en-US", block(type, "data-help-name")],
-          ["de", block(type, "data-help-name", read(path.join(BUILT, type, "locales", "de", `${type}.html`)))],
+          ["en-US", help("en-US")],
+          ["de", help("de")],
         ] as const) {
           assert.match(text.trim(), /^<p>[^<]{20,}/, `${where}: starts with a one-line <p> summary`);
           const headings = [...text.matchAll(/<h3>([^<]+)<\/h3>/g)].map((m) => m[1]);
@@ -236,11 +237,10 @@ describe("editor files", function () {
             if (def.outputs > 0) assert.match(text, /<ol class="node-ports">/, `${where}: outputs as node-ports`);
           }
         }
-        const en = [...block(type, "data-help-name").matchAll(/<h3>([^<]+)<\/h3>/g)].map((m) => m[1]);
+        const en = [...help("en-US").matchAll(/<h3>([^<]+)<\/h3>/g)].map((m) => m[1]);
         if (def.category !== "config") {
           for (const h of [...(def.inputs > 0 ? ["Inputs"] : []), "Outputs", "Details", "References"]) assert.ok(en.includes(h), `section ${h}`);
         }
-        assert.ok(!fs.existsSync(path.join(SOURCE, type, "locales", "en-US", `${type}.html`)), "en-US help stays inline");
       });
 
       it("names only catalogue keys that exist in en-US and de", () => {
