@@ -84,35 +84,20 @@ copyTree(path.join(root, "nodes"), nodesOut, (name) => /\.(html|json|svg|png)$/.
 // test fixtures that are not TypeScript (flows, settings) travel with the compiled tests
 copyTree(path.join(root, "test"), path.join(out, "test"), (name) => /\.(json|html)$/.test(name));
 
-const LIBRARY = "resources/@xmflows/node-red-qualtrics/qualtrics-editor.js";
-
 /**
- * Each node's dialog HTML, where Node-RED and the Flow Library look for it (beside its .js): the
- * editor library's <script src>, the node's definition (nodes/<type>/editor.js) in a function that
- * hands it the library as Q, its type as TYPE and the validators as V, then its rows
- * (nodes/<type>/template.ts, from the shared pieces of nodes/lib/dialog-template.ts). The English
- * help is in locales/en-US/<type>.html, as in Node-RED's core nodes.
+ * Each node's dialog HTML, where Node-RED and the Flow Library look for it (beside its .js): its
+ * definition (nodes/<type>/editor.js) in the frame every dialog shares (nodes/lib/dialog-frame.ts),
+ * then its rows (nodes/<type>/template.ts, from the shared pieces of nodes/lib/dialog-template.ts).
+ * The English help is in locales/en-US/<type>.html, as in Node-RED's core nodes.
  */
 function composeDialogs() {
+  const { dialogHtml } = require(path.join(nodesOut, "lib", "dialog-frame.js"));
   for (const type of fs.readdirSync(path.join(root, "nodes"))) {
     const editor = path.join(root, "nodes", type, "editor.js");
     if (!fs.existsSync(editor)) continue;
     const template = path.join(nodesOut, type, "template.js");
     delete require.cache[require.resolve(template)];
-    const definition = fs.readFileSync(editor, "utf8").replace(/\n+$/, "");
-    const html = [
-      `<script src="${LIBRARY}"></script>`,
-      `<script type="text/javascript">`,
-      `(function (Q, TYPE) {`,
-      `    "use strict";`,
-      `    var V = Q.V, tr = Q.nodeText, val = Q.field;`,
-      ...definition.split("\n").map((line) => (line ? "    " + line : line)),
-      `})(window.NodeRedQualtrics, ${JSON.stringify(type)});`,
-      `</script>`,
-      ``,
-      require(template).default,
-      ``,
-    ].join("\n");
+    const html = dialogHtml(type, fs.readFileSync(editor, "utf8"), require(template).default);
     fs.writeFileSync(path.join(nodesOut, type, type + ".html"), html);
   }
 }

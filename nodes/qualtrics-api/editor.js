@@ -1,6 +1,6 @@
-// The api node's definition for the editor. scripts/build.js puts it into the node's HTML
-// with the editor library's Q, TYPE (the node type) and V (its validators) in scope, and the rows of
-// template.ts after it.
+// The api node's definition for the editor. scripts/build.js puts it in the node's HTML
+// with Q (the editor library), TYPE and V in scope, adds what every palette node has (category,
+// colour, name, configuration, labels) and the rows of template.ts (nodes/lib/dialog-frame.ts).
 
 function isEnv(v) { return Q.isEnv(String(v)); }
 var limitNumber = Q.V("number", "qualtrics-api.label.limit", 0, 1000000000);
@@ -22,11 +22,7 @@ function urlRule(node, v) {
 }
 
 RED.nodes.registerType('qualtrics-api', {
-    category: 'Qualtrics',
-    color: '#7EB6CE',
     defaults: {
-        name: { value: "" },
-        qualtrics: { value: "", type: "qualtrics-config", required: true },
         method: { value: "GET" },
         url: {
             value: "",
@@ -42,16 +38,11 @@ RED.nodes.registerType('qualtrics-api', {
     inputs: 1,
     outputs: 1,
     icon: "qualtrics-api.svg",
-    paletteLabel: function () { return this._("qualtrics-api.paletteLabel"); },
     label: function () {
         if (this.name) { return this.name; }
         if (this.url) { return (this.method && this.method !== "msg" ? this.method + " " : "") + this.url; }
         return this._("qualtrics-api.paletteLabel");
     },
-    labelStyle: function () { return this.name ? "node_label_italic" : ""; },
-    inputLabels: function () { return this._("qualtrics-api.inputLabel"); },
-    outputLabels: function () { return this._("qualtrics-api.outputLabel"); },
-    onadd: function () { Q.preselectConfig(this); },
     oneditprepare: function () {
         Q.prepare(this);
         // the methods come from the node's specification (spec.ts beside this file)

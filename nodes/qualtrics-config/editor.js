@@ -1,6 +1,6 @@
-// The config node's definition for the editor. scripts/build.js puts it into the node's HTML
-// with the editor library's Q, TYPE (the node type) and V (its validators) in scope, and the rows of
-// template.ts after it.
+// The config node's definition for the editor. scripts/build.js puts it in the node's HTML
+// with Q (the editor library), TYPE and V in scope, followed by the rows of template.ts
+// (nodes/lib/dialog-frame.ts).
 
 var NS = "@xmflows/node-red-qualtrics/qualtrics-config:";
 function _t(key, vars) { return RED._(NS + key, vars); }

@@ -1,6 +1,6 @@
-// The contact node's definition for the editor. scripts/build.js puts it into the node's HTML
-// with the editor library's Q, TYPE (the node type) and V (its validators) in scope, and the rows of
-// template.ts after it.
+// The contact node's definition for the editor. scripts/build.js puts it in the node's HTML
+// with Q (the editor library), TYPE and V in scope, adds what every palette node has (category,
+// colour, name, configuration, labels) and the rows of template.ts (nodes/lib/dialog-frame.ts).
 
 // the rows each operation uses and the ID prefixes come from the node's specification (spec.ts beside this file)
 var USES_CONTACT = Q.applies(TYPE, "id");
@@ -13,11 +13,7 @@ var USES_SEARCH = Q.applies(TYPE, "search");
 var STR_TYPES = ["str", "msg", "flow", "global", "env", "jsonata"];
 
 RED.nodes.registerType('qualtrics-contact', {
-    category: 'Qualtrics',
-    color: '#7EB6CE',
     defaults: {
-        name: { value: "" },
-        qualtrics: { value: "", type: "qualtrics-config", required: true },
         names: { value: {} },
         operation: { value: "get" },
         directoryId: { value: "", validate: V("typed", "directoryId", "qualtrics-contact.label.directoryId", Q.idRule(TYPE, "directoryId")) },
@@ -61,12 +57,7 @@ RED.nodes.registerType('qualtrics-contact', {
     inputs: 1,
     outputs: 1,
     icon: "qualtrics-contact.svg",
-    paletteLabel: function () { return this._("qualtrics-contact.paletteLabel"); },
     label: Q.named(["contactId", "directoryId"], Q.operationLabel(TYPE)),
-    labelStyle: function () { return this.name ? "node_label_italic" : ""; },
-    inputLabels: function () { return this._("qualtrics-contact.inputLabel"); },
-    outputLabels: function () { return this._("qualtrics-contact.outputLabel"); },
-    onadd: function () { Q.preselectConfig(this); },
     oneditprepare: function () {
         Q.prepare(this);
         var node = this;

@@ -1,6 +1,6 @@
-// The distribution node's definition for the editor. scripts/build.js puts it into the node's HTML
-// with the editor library's Q, TYPE (the node type) and V (its validators) in scope, and the rows of
-// template.ts after it.
+// The distribution node's definition for the editor. scripts/build.js puts it in the node's HTML
+// with Q (the editor library), TYPE and V in scope, adds what every palette node has (category,
+// colour, name, configuration, labels) and the rows of template.ts (nodes/lib/dialog-frame.ts).
 
 // operations, the fields each reads, enums and ID prefixes come from the node's specification (spec.ts beside this file)
 var SPEC = Q.specs[TYPE];
@@ -87,11 +87,7 @@ function later(prop, before, errorKey) {
 }
 
 RED.nodes.registerType('qualtrics-distribution', {
-    category: 'Qualtrics',
-    color: '#7EB6CE',
     defaults: {
-        name: { value: "" },
-        qualtrics: { value: "", type: "qualtrics-config", required: true },
         names: { value: {} },
         operation: { value: "create" },
         channel: { value: "email" },
@@ -201,16 +197,11 @@ RED.nodes.registerType('qualtrics-distribution', {
     inputs: 1,
     outputs: 1,
     icon: "qualtrics-distribution.svg",
-    paletteLabel: function () { return this._("qualtrics-distribution.paletteLabel"); },
     label: Q.named(["surveyId"], function () {
         // a create (and a flow from before there were operations) is named by its channel
         if (this.name || (this.operation && this.operation !== "create")) { return Q.operationLabel(TYPE).call(this); }
         return this._(TYPE + ".nodeLabel." + (this.channel === "sms" || this.channel === "email" ? this.channel : "msg"));
     }),
-    labelStyle: function () { return this.name ? "node_label_italic" : ""; },
-    inputLabels: function () { return this._("qualtrics-distribution.inputLabel"); },
-    outputLabels: function () { return this._("qualtrics-distribution.outputLabel"); },
-    onadd: function () { Q.preselectConfig(this); },
     oneditprepare: function () {
         Q.prepare(this);
         var node = this;

@@ -1,6 +1,6 @@
-// The export node's definition for the editor. scripts/build.js puts it into the node's HTML
-// with the editor library's Q, TYPE (the node type) and V (its validators) in scope, and the rows of
-// template.ts after it.
+// The export node's definition for the editor. scripts/build.js puts it in the node's HTML
+// with Q (the editor library), TYPE and V in scope, adds what every palette node has (category,
+// colour, name, configuration, labels) and the rows of template.ts (nodes/lib/dialog-frame.ts).
 
 var STR_TYPES = ["str", "msg", "flow", "global", "env", "jsonata"];
 // formats, outputs and ID prefixes come from the node's specification (spec.ts beside this file)
@@ -23,11 +23,7 @@ function questionIds(v) {
 }
 
 RED.nodes.registerType('qualtrics-export', {
-    category: 'Qualtrics',
-    color: '#7EB6CE',
     defaults: {
-        name: { value: "" },
-        qualtrics: { value: "", type: "qualtrics-config", required: true },
         names: { value: {} },
         surveyId: { value: "", validate: V("typed", "surveyId", "qualtrics-export.label.surveyId", Q.idRule(TYPE, "surveyId")) },
         surveyIdType: { value: "qualtrics" },
@@ -87,15 +83,10 @@ RED.nodes.registerType('qualtrics-export', {
     inputs: 1,
     outputs: 1,
     icon: "qualtrics-export.svg",
-    paletteLabel: function () { return this._("qualtrics-export.paletteLabel"); },
     label: Q.named(["surveyId"], function () {
         if (this.name) { return this.name; }
         return this.since === "new" ? this._("qualtrics-export.nodeLabel.new") : this._("qualtrics-export.nodeLabel.all");
     }),
-    labelStyle: function () { return this.name ? "node_label_italic" : ""; },
-    inputLabels: function () { return this._("qualtrics-export.inputLabel"); },
-    outputLabels: function () { return this._("qualtrics-export.outputLabel"); },
-    onadd: function () { Q.preselectConfig(this); },
     oneditprepare: function () {
         Q.prepare(this);
         var node = this;

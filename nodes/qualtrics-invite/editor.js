@@ -1,6 +1,6 @@
-// The invite node's definition for the editor. scripts/build.js puts it into the node's HTML
-// with the editor library's Q, TYPE (the node type) and V (its validators) in scope, and the rows of
-// template.ts after it.
+// The invite node's definition for the editor. scripts/build.js puts it in the node's HTML
+// with Q (the editor library), TYPE and V in scope, adds what every palette node has (category,
+// colour, name, configuration, labels) and the rows of template.ts (nodes/lib/dialog-frame.ts).
 
 // channels, match keys, link types and ID prefixes come from the node's specification (spec.ts beside this file)
 var SPEC = Q.specs[TYPE];
@@ -25,11 +25,7 @@ function typed(prop, rule, channels, also, dflt) {
 }
 
 RED.nodes.registerType('qualtrics-invite', {
-    category: 'Qualtrics',
-    color: '#7EB6CE',
     defaults: {
-        name: { value: "" },
-        qualtrics: { value: "", type: "qualtrics-config", required: true },
         names: { value: {} },
         directoryId: { value: "", validate: typed("directoryId", Q.idRule(TYPE, "directoryId")) },
         directoryIdType: { value: "qualtrics" },
@@ -78,15 +74,10 @@ RED.nodes.registerType('qualtrics-invite', {
     inputs: 1,
     outputs: 1,
     icon: "qualtrics-invite.svg",
-    paletteLabel: function () { return this._("qualtrics-invite.paletteLabel"); },
     label: Q.named(["surveyId"], function () {
         if (this.name) { return this.name; }
         return this._("qualtrics-invite.nodeLabel." + (this.channel === "sms" ? "sms" : "email"));
     }),
-    labelStyle: function () { return this.name ? "node_label_italic" : ""; },
-    inputLabels: function () { return this._("qualtrics-invite.inputLabel"); },
-    outputLabels: function () { return this._("qualtrics-invite.outputLabel"); },
-    onadd: function () { Q.preselectConfig(this); },
     oneditprepare: function () {
         Q.prepare(this);
         var node = this;

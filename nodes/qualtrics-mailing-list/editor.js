@@ -1,6 +1,6 @@
-// The mailing list node's definition for the editor. scripts/build.js puts it into the node's HTML
-// with the editor library's Q, TYPE (the node type) and V (its validators) in scope, and the rows of
-// template.ts after it.
+// The mailing list node's definition for the editor. scripts/build.js puts it in the node's HTML
+// with Q (the editor library), TYPE and V in scope, adds what every palette node has (category,
+// colour, name, configuration, labels) and the rows of template.ts (nodes/lib/dialog-frame.ts).
 
 // the rows each operation uses and the ID prefixes come from the node's specification (spec.ts beside this file)
 var USES_FIELDS = Q.applies(TYPE, "fields");
@@ -10,11 +10,7 @@ function field(prop, rule) {
 }
 
 RED.nodes.registerType('qualtrics-mailing-list', {
-    category: 'Qualtrics',
-    color: '#7EB6CE',
     defaults: {
-        name: { value: "" },
-        qualtrics: { value: "", type: "qualtrics-config", required: true },
         names: { value: {} },
         operation: { value: "lists" },
         directoryId: { value: "", validate: V("typed", "directoryId", "qualtrics-mailing-list.label.directoryId", Q.idRule(TYPE, "directoryId")) },
@@ -50,12 +46,7 @@ RED.nodes.registerType('qualtrics-mailing-list', {
     inputs: 1,
     outputs: 1,
     icon: "qualtrics-mailing-list.svg",
-    paletteLabel: function () { return this._("qualtrics-mailing-list.paletteLabel"); },
     label: Q.named(["mailingListId", "directoryId"], Q.operationLabel(TYPE)),
-    labelStyle: function () { return this.name ? "node_label_italic" : ""; },
-    inputLabels: function () { return this._("qualtrics-mailing-list.inputLabel"); },
-    outputLabels: function () { return this._("qualtrics-mailing-list.outputLabel"); },
-    onadd: function () { Q.preselectConfig(this); },
     oneditprepare: function () {
         Q.prepare(this);
         var node = this;

@@ -1,6 +1,6 @@
-// The response in node's definition for the editor. scripts/build.js puts it into the node's HTML
-// with the editor library's Q, TYPE (the node type) and V (its validators) in scope, and the rows of
-// template.ts after it.
+// The response in node's definition for the editor. scripts/build.js puts it in the node's HTML
+// with Q (the editor library), TYPE and V in scope, adds what every palette node has (category,
+// colour, name, configuration, labels) and the rows of template.ts (nodes/lib/dialog-frame.ts).
 
 function isEnv(v) { return Q.isEnv(String(v)); }
 function on(v) { return v === true || v === "true"; }
@@ -30,10 +30,7 @@ function publicUrlRule(node, v) {
 var catchUpNumber = Q.V("number", "qualtrics-response-in.label.catchUpMinutes", 0, 1440);
 
 RED.nodes.registerType('qualtrics-response-in', {
-    category: 'Qualtrics',
-    color: '#7EB6CE',
     defaults: {
-        name: { value: "" },
         qualtrics: {
             value: "",
             type: "qualtrics-config",
@@ -101,14 +98,10 @@ RED.nodes.registerType('qualtrics-response-in', {
     inputs: 0,
     outputs: 1,
     icon: "qualtrics-response-in.svg",
-    paletteLabel: function () { return this._("qualtrics-response-in.paletteLabel"); },
     label: Q.named(["surveyId"], function () {
         if (this.name) { return this.name; }
         return this.surveyId ? this._("qualtrics-response-in.nodeLabel", { surveyId: this.surveyId }) : this._("qualtrics-response-in.paletteLabel");
     }),
-    labelStyle: function () { return this.name ? "node_label_italic" : ""; },
-    outputLabels: function () { return this._("qualtrics-response-in.outputLabel"); },
-    onadd: function () { Q.preselectConfig(this); },
     oneditprepare: function () {
         Q.prepare(this);
         var node = this;

@@ -1,15 +1,11 @@
-// The response poll node's definition for the editor. scripts/build.js puts it into the node's HTML
-// with the editor library's Q, TYPE (the node type) and V (its validators) in scope, and the rows of
-// template.ts after it.
+// The response poll node's definition for the editor. scripts/build.js puts it in the node's HTML
+// with Q (the editor library), TYPE and V in scope, adds what every palette node has (category,
+// colour, name, configuration, labels) and the rows of template.ts (nodes/lib/dialog-frame.ts).
 
 var surveyRule = Q.V("typed", "surveyId", "qualtrics-response-poll.label.surveyId", Q.idRule("qualtrics-response-poll", "surveyId"));
 
 RED.nodes.registerType('qualtrics-response-poll', {
-    category: 'Qualtrics',
-    color: '#7EB6CE',
     defaults: {
-        name: { value: "" },
-        qualtrics: { value: "", type: "qualtrics-config", required: true },
         names: { value: {} },
         surveyId: {
             value: "",
@@ -35,11 +31,7 @@ RED.nodes.registerType('qualtrics-response-poll', {
     inputs: 0,
     outputs: 1,
     icon: "qualtrics-response-poll.svg",
-    paletteLabel: function () { return this._("qualtrics-response-poll.paletteLabel"); },
     label: Q.named(["surveyId"], function () { return this.name || this._("qualtrics-response-poll.nodeLabel"); }),
-    labelStyle: function () { return this.name ? "node_label_italic" : ""; },
-    outputLabels: function () { return this._("qualtrics-response-poll.outputLabel"); },
-    onadd: function () { Q.preselectConfig(this); },
     oneditprepare: function () {
         Q.prepare(this);
         Q.idInput("surveyId", { kind: "surveys", prefixes: Q.prefixes("qualtrics-response-poll", "surveyId"), rest: ["env"] });

@@ -1,6 +1,6 @@
-// The response node's definition for the editor. scripts/build.js puts it into the node's HTML
-// with the editor library's Q, TYPE (the node type) and V (its validators) in scope, and the rows of
-// template.ts after it.
+// The response node's definition for the editor. scripts/build.js puts it in the node's HTML
+// with Q (the editor library), TYPE and V in scope, adds what every palette node has (category,
+// colour, name, configuration, labels) and the rows of template.ts (nodes/lib/dialog-frame.ts).
 
 // the rows each operation uses and the ID prefixes come from the node's specification (spec.ts beside this file)
 var USES_VALUES = Q.applies(TYPE, "values");
@@ -14,11 +14,7 @@ function jsonObject(v) {
 }
 
 RED.nodes.registerType('qualtrics-response', {
-    category: 'Qualtrics',
-    color: '#7EB6CE',
     defaults: {
-        name: { value: "" },
-        qualtrics: { value: "", type: "qualtrics-config", required: true },
         names: { value: {} },
         operation: { value: "get" },
         surveyId: { value: "", validate: V("typed", "surveyId", "qualtrics-response.label.surveyId", Q.idRule(TYPE, "surveyId")) },
@@ -36,12 +32,7 @@ RED.nodes.registerType('qualtrics-response', {
     inputs: 1,
     outputs: 1,
     icon: "qualtrics-response.svg",
-    paletteLabel: function () { return this._("qualtrics-response.paletteLabel"); },
     label: Q.named(["surveyId"], Q.operationLabel(TYPE)),
-    labelStyle: function () { return this.name ? "node_label_italic" : ""; },
-    inputLabels: function () { return this._("qualtrics-response.inputLabel"); },
-    outputLabels: function () { return this._("qualtrics-response.outputLabel"); },
-    onadd: function () { Q.preselectConfig(this); },
     oneditprepare: function () {
         Q.prepare(this);
         Q.operationSelect(this, TYPE);

@@ -1,15 +1,11 @@
-// The survey node's definition for the editor. scripts/build.js puts it into the node's HTML
-// with the editor library's Q, TYPE (the node type) and V (its validators) in scope, and the rows of
-// template.ts after it.
+// The survey node's definition for the editor. scripts/build.js puts it in the node's HTML
+// with Q (the editor library), TYPE and V in scope, adds what every palette node has (category,
+// colour, name, configuration, labels) and the rows of template.ts (nodes/lib/dialog-frame.ts).
 
 // the operations, the rows each uses and the ID prefixes come from the node's specification (spec.ts beside this file)
 
 RED.nodes.registerType('qualtrics-survey', {
-    category: 'Qualtrics',
-    color: '#7EB6CE',
     defaults: {
-        name: { value: "" },
-        qualtrics: { value: "", type: "qualtrics-config", required: true },
         names: { value: {} },
         operation: { value: "label" },
         surveyId: { value: "", validate: V("typed", "surveyId", "qualtrics-survey.label.surveyId", Q.idRule(TYPE, "surveyId"), Q.applies(TYPE, "survey")) },
@@ -21,12 +17,7 @@ RED.nodes.registerType('qualtrics-survey', {
     inputs: 1,
     outputs: 1,
     icon: "qualtrics-survey.svg",
-    paletteLabel: function () { return this._("qualtrics-survey.paletteLabel"); },
     label: Q.named(["surveyId"], Q.operationLabel(TYPE)),
-    labelStyle: function () { return this.name ? "node_label_italic" : ""; },
-    inputLabels: function () { return this._("qualtrics-survey.inputLabel"); },
-    outputLabels: function () { return this._("qualtrics-survey.outputLabel"); },
-    onadd: function () { Q.preselectConfig(this); },
     oneditprepare: function () {
         Q.prepare(this);
         Q.operationSelect(this, TYPE);
