@@ -7,7 +7,7 @@ import { CONFIG_TYPE, named, onlyConfig, operationLabel, prepare, preselectConfi
 import { load } from "./lookup";
 import { messageParams, textOrLibraryMessage } from "./messages";
 import { customIdType, idInput, pickerType } from "./picker";
-import { applies, followOperation, idRule, operationSelect, prefixes, selectOptions, showParts, specs } from "./spec-dialog";
+import { applies, followOperation, idRule, inDirectory, operationSelect, picker, prefixes, selectOptions, showParts, specs } from "./spec-dialog";
 import { injectStyle } from "./style";
 import { checkTyped, field, fixed, httpUrl, isEnv, isSet, nodeText, PICKER, rules, typeOf, V, validator } from "./validation";
 import { optionalTyped } from "./typed-fields";
@@ -49,6 +49,8 @@ export const library = {
   httpUrl,
   optionalTyped,
   followOperation,
+  picker,
+  inDirectory,
 };
 
 const w = windowOf();

@@ -3,7 +3,8 @@
 import { specs, type NodeSpec } from "../nodes/lib/specs";
 import { ID_PREFIX } from "../src/id-prefixes";
 import { jq, type Node } from "./browser";
-import { nodeText, type Rule, type Rules } from "./validation";
+import { idInput, type IdFieldSpec } from "./picker";
+import { fixed, nodeText, type Rule, type Rules } from "./validation";
 
 /** the "operation from msg.operation" choice, which every part serves */
 export const FROM_MSG = "msg";
@@ -92,4 +93,23 @@ export function followOperation(type: string, prefix: string, also?: (operation:
   };
   select.on("change", update);
   update();
+}
+
+/**
+ * `type`'s ID field `prop` as a picker of `kind` (editor/picker.ts idInput), checked against the
+ * prefixes its specification gives the field.
+ */
+export function picker(type: string, prop: string, kind: string, field: Omit<IdFieldSpec, "kind" | "prefixes"> = {}): void {
+  idInput(prop, { ...field, kind, prefixes: prefixes(type, prop) });
+}
+
+/**
+ * The parameters of a picker listing what is in the directory chosen above it; a directory from msg
+ * or context is not known in the editor, so the picker says to choose one (`errorKey` of the node).
+ */
+export function inDirectory(node: Node, errorKey: string): () => { directoryId: string } | { error: string } {
+  return () => {
+    const d = fixed(node, "directoryId");
+    return d ? { directoryId: d } : { error: nodeText(node, errorKey) };
+  };
 }

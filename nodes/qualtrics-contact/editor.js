@@ -64,17 +64,12 @@ RED.nodes.registerType('qualtrics-contact', {
         Q.operationSelect(node, TYPE);
         Q.selectOptions(node, "searchField", Q.specs[TYPE].searchFields, "qualtrics-contact.label.");
         Q.selectOptions(node, "upsertKey", Q.specs[TYPE].upsertKeys, "qualtrics-contact.label.");
-        Q.idInput("directoryId", { kind: "directories", prefixes: Q.prefixes(TYPE, "directoryId") });
-        Q.idInput("mailingListId", { kind: "allMailingLists", prefixes: Q.prefixes(TYPE, "mailingListId"), rest: STR_TYPES.slice(1) });
+        Q.picker(TYPE, "directoryId", "directories");
+        Q.picker(TYPE, "mailingListId", "allMailingLists", { rest: STR_TYPES.slice(1) });
         // found by name, email, phone or external reference as the user types, in the directory above
-        Q.idInput("contactId", {
-            kind: "contacts",
-            prefixes: Q.prefixes(TYPE, "contactId"),
+        Q.picker(TYPE, "contactId", "contacts", {
             rest: STR_TYPES.slice(1),
-            params: function () {
-                var d = Q.fixed(node, "directoryId");
-                return d ? { directoryId: d } : { error: node._("qualtrics-contact.tip.directoryFirst") };
-            }
+            params: Q.inDirectory(node, "qualtrics-contact.tip.directoryFirst")
         });
         Q.optionalTyped(node, TYPE, "unsubscribed");
 

@@ -219,12 +219,10 @@ RED.nodes.registerType('qualtrics-distribution', {
         // a node from before there were operations creates, as the runtime does (the first operation)
         Q.operationSelect(node, TYPE);
         Q.selectOptions(node, "channel", SPEC.channels.concat(["msg"]), "qualtrics-distribution.channel.");
-        Q.idInput("surveyId", { kind: "surveys", prefixes: Q.prefixes(TYPE, "surveyId") });
-        Q.idInput("libraryId", { kind: "libraries", prefixes: Q.prefixes(TYPE, "libraryId") });
+        Q.picker(TYPE, "surveyId", "surveys");
+        Q.picker(TYPE, "libraryId", "libraries");
         // the messages of the operation's category: an invitation of create's channel, a reminder, a thank-you
-        Q.idInput("messageId", {
-            kind: "messages",
-            prefixes: Q.prefixes(TYPE, "messageId"),
+        Q.picker(TYPE, "messageId", "messages", {
             params: Q.messageParams(node, "qualtrics-distribution.picker.needsLibrary", function () {
                 var op = $("#node-input-operation").val();
                 var channel = $("#node-input-channel").val();
@@ -233,11 +231,9 @@ RED.nodes.registerType('qualtrics-distribution', {
                 return channel === "email" ? "invite" : channel === "sms" ? "smsInvite" : undefined;
             })
         });
-        Q.idInput("mailingListId", { kind: "allMailingLists", prefixes: Q.prefixes(TYPE, "mailingListId") });
+        Q.picker(TYPE, "mailingListId", "allMailingLists");
         // a survey's distributions: invitations for a reminder or thank-you, link distributions for links
-        Q.idInput("distributionId", {
-            kind: "distributions",
-            prefixes: Q.prefixes(TYPE, "distributionId"),
+        Q.picker(TYPE, "distributionId", "distributions", {
             params: function () {
                 var survey = Q.fixed(null, "surveyId");
                 var op = $("#node-input-operation").val();

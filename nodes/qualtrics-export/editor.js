@@ -92,7 +92,7 @@ RED.nodes.registerType('qualtrics-export', {
         var node = this;
         Q.selectOptions(this, "format", Q.specs[TYPE].fileFormats, "qualtrics-export.format.");
         Q.selectOptions(this, "output", Q.specs[TYPE].outputs, "qualtrics-export.output.");
-        Q.idInput("surveyId", { kind: "surveys", prefixes: Q.prefixes(TYPE, "surveyId"), rest: STR_TYPES.slice(1) });
+        Q.picker(TYPE, "surveyId", "surveys", { rest: STR_TYPES.slice(1) });
         Q.idInput("filterId", {
             kind: "filters",
             rest: STR_TYPES.slice(1),

@@ -84,21 +84,14 @@ RED.nodes.registerType('qualtrics-invite', {
         Q.selectOptions(node, "matchKey", SPEC.matchKeys, "qualtrics-invite.matchKey.");
         Q.selectOptions(node, "channel", SPEC.channels, "qualtrics-invite.channel.");
         Q.selectOptions(node, "linkType", [""].concat(SPEC.linkTypes), "qualtrics-invite.linkType.");
-        Q.idInput("directoryId", { kind: "directories", prefixes: Q.prefixes(TYPE, "directoryId") });
-        Q.idInput("mailingListId", {
-            kind: "mailinglists",
-            prefixes: Q.prefixes(TYPE, "mailingListId"),
-            params: function () {
-                var d = Q.fixed(null, "directoryId");
-                return d ? { directoryId: d } : { error: node._("qualtrics-invite.tip.directoryFirst") };
-            }
+        Q.picker(TYPE, "directoryId", "directories");
+        Q.picker(TYPE, "mailingListId", "mailinglists", {
+            params: Q.inDirectory(node, "qualtrics-invite.tip.directoryFirst")
         });
-        Q.idInput("surveyId", { kind: "surveys", prefixes: Q.prefixes(TYPE, "surveyId") });
-        Q.idInput("libraryId", { kind: "libraries", prefixes: Q.prefixes(TYPE, "libraryId") });
+        Q.picker(TYPE, "surveyId", "surveys");
+        Q.picker(TYPE, "libraryId", "libraries");
         // the library's invitations of the chosen channel
-        Q.idInput("messageId", {
-            kind: "messages",
-            prefixes: Q.prefixes(TYPE, "messageId"),
+        Q.picker(TYPE, "messageId", "messages", {
             params: Q.messageParams(node, "qualtrics-invite.tip.libraryFirst", function () {
                 return $("#node-input-channel").val() === "sms" ? "smsInvite" : "invite";
             })

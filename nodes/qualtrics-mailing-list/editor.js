@@ -51,15 +51,10 @@ RED.nodes.registerType('qualtrics-mailing-list', {
         Q.prepare(this);
         var node = this;
         Q.operationSelect(node, TYPE);
-        Q.idInput("directoryId", { kind: "directories", prefixes: Q.prefixes(TYPE, "directoryId") });
+        Q.picker(TYPE, "directoryId", "directories");
         // the lists of the directory chosen above; a directory from msg or context is not known here
-        Q.idInput("mailingListId", {
-            kind: "mailinglists",
-            prefixes: Q.prefixes(TYPE, "mailingListId"),
-            params: function () {
-                var d = Q.fixed(node, "directoryId");
-                return d ? { directoryId: d } : { error: node._("qualtrics-mailing-list.tip.directoryFirst") };
-            }
+        Q.picker(TYPE, "mailingListId", "mailinglists", {
+            params: Q.inDirectory(node, "qualtrics-mailing-list.tip.directoryFirst")
         });
         Q.optionalTyped(node, TYPE, "unsubscribed");
         Q.followOperation(TYPE, "qualtrics-ml-");

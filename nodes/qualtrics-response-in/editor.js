@@ -106,7 +106,7 @@ RED.nodes.registerType('qualtrics-response-in', {
         Q.prepare(this);
         var node = this;
         // the survey is a plain property: the list of names is its only type
-        Q.idInput("surveyId", { kind: "surveys", prefixes: Q.prefixes("qualtrics-response-in", "surveyId"), plain: true });
+        Q.picker(TYPE, "surveyId", "surveys", { plain: true });
 
         function survey() {
             return String($("#node-input-surveyId").typedInput("value") || "").trim();

@@ -34,7 +34,7 @@ RED.nodes.registerType('qualtrics-response-poll', {
     label: Q.named(["surveyId"], function () { return this.name || this._("qualtrics-response-poll.nodeLabel"); }),
     oneditprepare: function () {
         Q.prepare(this);
-        Q.idInput("surveyId", { kind: "surveys", prefixes: Q.prefixes("qualtrics-response-poll", "surveyId"), rest: ["env"] });
+        Q.picker(TYPE, "surveyId", "surveys", { rest: ["env"] });
         function update() {
             $(".qualtrics-poll-date").toggle($("#node-input-start").val() === "date");
         }

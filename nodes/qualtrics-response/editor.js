@@ -36,7 +36,7 @@ RED.nodes.registerType('qualtrics-response', {
     oneditprepare: function () {
         Q.prepare(this);
         Q.operationSelect(this, TYPE);
-        Q.idInput("surveyId", { kind: "surveys", prefixes: Q.prefixes(TYPE, "surveyId") });
+        Q.picker(TYPE, "surveyId", "surveys");
         Q.followOperation(TYPE, "qualtrics-response-");
     }
 });

@@ -21,7 +21,7 @@ RED.nodes.registerType('qualtrics-survey', {
     oneditprepare: function () {
         Q.prepare(this);
         Q.operationSelect(this, TYPE);
-        Q.idInput("surveyId", { kind: "surveys", prefixes: Q.prefixes(TYPE, "surveyId") });
+        Q.picker(TYPE, "surveyId", "surveys");
         // each operation has its own tip
         Q.followOperation(TYPE, "qualtrics-survey-", function (operation) {
             $(".qualtrics-survey-tip").hide();

@@ -275,7 +275,7 @@ describe("editor files", function () {
           assert.ok(t && typeof t.value === "string" && t.value !== "", `${prop}Type has a default type`);
           // the response node's answers (values) and a transaction's data are a JSON object like embedded data
           // an ID the account can list is picked by name unless the user chooses otherwise (issue 15)
-          const picked = new RegExp(`Q\\.idInput\\("${prop}"`).test(jsOf(type));
+          const picked = new RegExp(`Q\\.(?:idInput\\(|picker\\(TYPE, )"${prop}"`).test(jsOf(type));
           const expected = prop === "embeddedData" || prop === "values" || prop === "transactionData" ? "json" : prop === "unsubscribed" ? "none" : picked ? "qualtrics" : "str";
           assert.equal(t.value, expected, `${prop}Type default`);
         }

@@ -62,7 +62,7 @@ describe("node specifications", function () {
         const ref = `(?:TYPE|"${type}")`;
         const uses = "uses" in spec ? (spec.uses as Record<string, readonly string[]>) : {};
         for (const m of html.matchAll(new RegExp(`Q\\.applies\\(${ref}, "(\\w+)"\\)`, "g"))) assert.ok(uses[m[1]], `part ${m[1]}`);
-        for (const m of html.matchAll(new RegExp(`Q\\.(?:prefixes|idRule)\\(${ref}, "(\\w+)"\\)`, "g"))) assert.ok(m[1] in spec.ids, `ID field ${m[1]}`);
+        for (const m of html.matchAll(new RegExp(`Q\\.(?:prefixes|idRule|picker)\\(${ref}, "(\\w+)"`, "g"))) assert.ok(m[1] in spec.ids, `ID field ${m[1]}`);
         for (const m of html.matchAll(new RegExp(`Q\\.showParts\\(${ref}, \\w+, "([\\w-]+)"\\)`, "g"))) {
           for (const part of Object.keys(uses)) assert.match(html, new RegExp(`class="[^"]*\\b${m[1]}${part}\\b`), `rows of ${part}`);
         }
