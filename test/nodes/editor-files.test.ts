@@ -7,6 +7,7 @@ import * as path from "node:path";
 import * as vm from "node:vm";
 import { DEFAULT_OAUTH_SCOPES } from "../../src/oauth";
 import { resolveApiBase } from "../../src/base-url";
+import { HELP_SECTIONS, expectedSections, ports, property, readHelp, type HelpLang, type Property } from "../support/markdown-help";
 
 const ROOT = path.resolve(__dirname, "..", "..", "..");
 const BUILT = path.join(ROOT, "build", "nodes");
@@ -14,6 +15,8 @@ const SOURCE = path.join(ROOT, "nodes");
 const MODULE = "@xmflows/node-red-qualtrics";
 const TYPES = ["qualtrics-config", "qualtrics-contact", "qualtrics-distribution", "qualtrics-api", "qualtrics-response-in", "qualtrics-response", "qualtrics-mailing-list", "qualtrics-survey", "qualtrics-export", "qualtrics-response-poll"] as const;
 type NodeType = (typeof TYPES)[number];
+/** every node folder (the help is checked for each; the other checks name theirs in TYPES) */
+const ALL_TYPES: readonly string[] = fs.readdirSync(SOURCE).filter((d) => fs.existsSync(path.join(SOURCE, d, "locales")));
 const LANGS = ["en-US", "de"] as const;
 
 type Catalog = Record<string, unknown>;
@@ -22,7 +25,7 @@ function read(file: string): string {
   return fs.readFileSync(file, "utf8");
 }
 
-function html(type: NodeType): string {
+function html(type: string): string {
   return read(path.join(BUILT, type, `${type}.html`));
 }
 
@@ -53,16 +56,18 @@ function scripts(text: string): Array<{ attrs: string; body: string }> {
   return out;
 }
 
-function jsOf(type: NodeType): string {
+function jsOf(type: string): string {
   const js = scripts(html(type)).filter((s) => /type=["']text\/javascript["']/.test(s.attrs));
   assert.equal(js.length, 1, `${type}: exactly one <script type="text/javascript">`);
   return js[0].body;
 }
 
-function block(type: NodeType, attr: "data-template-name" | "data-help-name", text = html(type)): string {
+/** the one block of a kind: the dialog is text/html, the help text/markdown */
+function block(type: string, attr: "data-template-name" | "data-help-name", text = html(type)): string {
   const found = scripts(text).filter((s) => new RegExp(`${attr}=["']${type}["']`).test(s.attrs));
   assert.equal(found.length, 1, `${type}: exactly one ${attr} block`);
-  assert.match(found[0].attrs, /type=["']text\/html["']/, `${type}: the ${attr} block is text/html`);
+  const kind = attr === "data-help-name" ? "text/markdown" : "text/html";
+  assert.match(found[0].attrs, new RegExp(`type=["']${kind}["']`), `${type}: the ${attr} block is ${kind}`);
   return found[0].body;
 }
 
@@ -121,7 +126,7 @@ function loadDefinitions(): { defs: Record<string, Def>; rendered: string[] } {
   vm.createContext(context);
   // the editor library first, as Node-RED loads each file's <script src> before its definitions
   vm.runInContext(read(path.join(ROOT, "resources", "qualtrics-editor.js")), context, { filename: "qualtrics-editor.js" });
-  for (const type of TYPES) vm.runInContext(jsOf(type), context, { filename: `${type}.html` });
+  for (const type of ALL_TYPES) vm.runInContext(jsOf(type), context, { filename: `${type}.html` });
   return { defs, rendered };
 }
 
@@ -222,27 +227,6 @@ describe("editor files", function () {
         assert.doesNotMatch(text, /data-help-name/, "the help is in locales/, as in Node-RED's core nodes");
       });
 
-      it("has help in Node-RED's format, in English and German in locales/", () => {
-        const def = loadDefinitions().defs[type];
-        const help = (lang: string): string => block(type, "data-help-name", read(path.join(BUILT, type, "locales", lang, `${type}.html`)));
-        for (const [where, text] of [
-          ["en-US", help("en-US")],
-          ["de", help("de")],
-        ] as const) {
-          assert.match(text.trim(), /^<p>[^<]{20,}/, `${where}: starts with a one-line <p> summary`);
-          const headings = [...text.matchAll(/<h3>([^<]+)<\/h3>/g)].map((m) => m[1]);
-          assert.ok(headings.length >= 2, `${where}: has sections`);
-          if (def.category !== "config") {
-            if (def.inputs > 0) assert.match(text, /<dl class="message-properties">/, `${where}: inputs as message-properties`);
-            if (def.outputs > 0) assert.match(text, /<ol class="node-ports">/, `${where}: outputs as node-ports`);
-          }
-        }
-        const en = [...help("en-US").matchAll(/<h3>([^<]+)<\/h3>/g)].map((m) => m[1]);
-        if (def.category !== "config") {
-          for (const h of [...(def.inputs > 0 ? ["Inputs"] : []), "Outputs", "Details", "References"]) assert.ok(en.includes(h), `section ${h}`);
-        }
-      });
-
       it("names only catalogue keys that exist in en-US and de", () => {
         const text = html(type);
         const keys = [...dataI18nKeys(text, type), ...keysIn(jsOf(type), type)];
@@ -323,6 +307,52 @@ describe("editor files", function () {
         const text = html(type).replace(/\bcolor:\s*'#[0-9A-Fa-f]{6}'/, "");
         const bad = text.match(/(?:color|background|border)[a-z-]*\s*:\s*(?:#[0-9A-Fa-f]{3,8}\b|rgba?\(|hsla?\(|(?:white|black|red|green|blue|gray|grey)\b)/gi);
         assert.equal(bad, null);
+      });
+    });
+  }
+
+  for (const type of ALL_TYPES) {
+    describe(`${type} help`, function () {
+      it("has Markdown help in Node-RED's format, in English and German in locales/", () => {
+        const def = loadDefinitions().defs[type];
+        const helpOf = (lang: HelpLang) => block(type, "data-help-name", read(path.join(BUILT, type, "locales", lang, `${type}.html`)));
+        const props: Partial<Record<HelpLang, Property[]>> = {};
+        const links: Partial<Record<HelpLang, string[]>> = {};
+        for (const lang of LANGS) {
+          const text = helpOf(lang);
+          const where = `${type} ${lang}`;
+          // Markdown is whitespace-sensitive: an indented line would be a code block
+          assert.deepEqual(text.split("\n").filter((l) => /^\s+\S/.test(l)), [], `${where}: no indented lines`);
+          const prose = text.replace(/`[^`\n]*`/g, "");
+          assert.doesNotMatch(prose, /<\/?[a-z][^>]*>/i, `${where}: Markdown, no HTML tags`);
+          assert.doesNotMatch(prose, /&[a-z]+;|&#\d+;/i, `${where}: no HTML entities`);
+          const help = readHelp(text);
+          assert.equal(help.summary.length, 1, `${where}: a one-line summary (the palette tooltip) first`);
+          assert.match(help.summary[0], /^[^#:\-\d\s][^\n]{20,}$/, `${where}: the summary is a sentence`);
+          assert.deepEqual(help.sections.map((s) => s.heading), expectedSections(lang, def), `${where}: the sections`);
+          const lines = help.sections.flatMap((s) => s.lines);
+          const bad = lines.filter((l) => l.startsWith(":") && !property(l));
+          assert.deepEqual(bad, [], `${where}: every property as \`: name (type) : text\` with no colon in the text`);
+          props[lang] = lines.filter((l) => l.startsWith(":")).map((l) => property(l)!);
+          const section = (heading: string) => help.sections.find((s) => s.heading === heading)!;
+          if (def.category === "config") {
+            assert.ok(section(HELP_SECTIONS[lang].properties).lines.some((l) => property(l)), `${where}: the properties as a list`);
+          } else {
+            if (def.inputs > 0) assert.ok(section(HELP_SECTIONS[lang].inputs).lines.some((l) => property(l)), `${where}: the inputs as message properties`);
+            const list = ports(section(HELP_SECTIONS[lang].outputs));
+            assert.deepEqual(list.map((p) => p.number), Array.from({ length: def.outputs }, (_, i) => i + 1), `${where}: one numbered port per output`);
+            for (const p of list) assert.ok(p.properties.length > 0, `${where}: port ${p.number} (${p.label}) lists its message properties`);
+          }
+          const refs = help.sections[help.sections.length - 1].lines;
+          assert.ok(refs.length > 0 && refs.every((l) => /^- \[[^\]]+\]\(https:\/\/[^)\s]+\)/.test(l)), `${where}: references as a list of links`);
+          links[lang] = [...text.matchAll(/\]\((https?:\/\/[^)\s]+)\)/g)].map((m) => m[1]);
+        }
+        // the German help is complete: the same properties and links (a configuration node's properties are its
+        // dialog's translated labels and types, so only their number and which are optional compare)
+        const sig = (ps: Property[] | undefined) =>
+          (ps ?? []).map((p) => (def.category === "config" ? "" : `${p.name} (${p.type})`) + (p.optional ? " optional" : ""));
+        assert.deepEqual(sig(props.de), sig(props["en-US"]), "the German help has the English properties");
+        assert.deepEqual(links.de, links["en-US"], "the German help has the English links");
       });
     });
   }

@@ -63,7 +63,8 @@ describe("Flow Library scorecard", function () {
       assert.match(html, new RegExp(`data-template-name="${type}"`));
       // the help is beside it in locales/, where Node-RED's core nodes keep theirs
       const help = fs.readFileSync(path.join(root, path.dirname(js), "locales", "en-US", `${type}.html`), "utf8");
-      assert.match(help, new RegExp(`data-help-name="${type}"`));
+      // as Markdown, which Node-RED renders in the help sidebar (test/nodes/editor-files checks its form)
+      assert.match(help, new RegExp(`^<script type="text/markdown" data-help-name="${type}">\\n[^<\\n]{20,}\\n\\n###`));
     });
   }
 
