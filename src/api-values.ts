@@ -22,3 +22,37 @@ export const RECORD_FORMATS = ["json", "ndjson", "csv", "tsv"] as const;
 
 /** Everything an export can produce; spss and xml only as a file. */
 export const FILE_FORMATS = [...RECORD_FORMATS, "spss", "xml"] as const;
+
+/** A data center ID (docs/qualtrics-api.md §1.1): hyphens occur (g1-iad), so the same loose pattern as Segment's client. */
+export const DATA_CENTER_ID = /^[a-z0-9][a-z0-9-]{0,30}$/;
+
+/** An organisation's or a data center's host (docs/qualtrics-api.md §1.1). */
+export const QUALTRICS_HOST = /^([a-z0-9-]+\.)*qualtrics\.com$/;
+
+/** The data centers docs/qualtrics-api.md §1.1 names, offered as the user types one. */
+export const DATA_CENTERS = ["iad1", "fra1", "ca1", "yul1", "sjc1", "lhr1", "syd1", "sin1", "hnd1", "gov1"] as const;
+
+/**
+ * What the nodes call, by the likely scope names of docs/qualtrics-api.md §1.4.
+ * UNCONFIRMED (docs/qualtrics-api.md §1.4): the endpoint-to-scope mapping is a guess by name; users can edit the list.
+ */
+export const DEFAULT_OAUTH_SCOPES: readonly string[] = [
+  "read:users",
+  "read:directories",
+  "read:directory_contacts",
+  "write:directory_contacts",
+  "read:mailing_lists",
+  "write:mailing_lists",
+  "read:mailing_list_contacts",
+  "write:mailing_list_contacts",
+  "read:distributions",
+  "write:distributions",
+  "read:libraries",
+  "read:surveys",
+  "read:survey_responses",
+  "read:subscriptions",
+  "write:subscriptions",
+];
+
+/** RFC 6749 §3.3 scope-token characters */
+export const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;

@@ -1,5 +1,6 @@
 // Where the API lives: https://{dc}.qualtrics.com/API/v3, an organisation host such as
 // myorg.iad1.qualtrics.com (docs/qualtrics-api.md §1.1), or an explicit base URL for sandboxes.
+import { DATA_CENTER_ID, QUALTRICS_HOST } from "./api-values";
 import { QualtricsInputError } from "./errors";
 
 export interface ApiBase {
@@ -11,9 +12,6 @@ export interface ApiBase {
   dataCenter?: string;
 }
 
-// §1.1: hyphens occur (g1-iad), so the same loose pattern as Segment's client.
-const DC_ID = /^[a-z0-9][a-z0-9-]{0,30}$/;
-const HOST = /^([a-z0-9-]+\.)*qualtrics\.com$/;
 
 export function resolveApiBase(dataCenter: string | undefined, baseUrl?: string): ApiBase {
   const override = (baseUrl ?? "").trim();
@@ -23,8 +21,8 @@ export function resolveApiBase(dataCenter: string | undefined, baseUrl?: string)
   if (!dc) throw new QualtricsInputError("dataCenter", "is required (a data center ID such as iad1 or fra1, or your organisation's host)");
   // people paste what their browser shows: https://myorg.fra1.qualtrics.com/Q/... or fra1.qualtrics.com/API/v3
   dc = dc.replace(/^https?:\/\//, "").replace(/[/?#].*$/, "").replace(/:443$/, "");
-  if (DC_ID.test(dc)) return { origin: `https://${dc}.qualtrics.com`, basePath: "/API/v3", dataCenter: dc };
-  if (HOST.test(dc)) return { origin: `https://${dc}`, basePath: "/API/v3", dataCenter: dataCenterOf(dc) };
+  if (DATA_CENTER_ID.test(dc)) return { origin: `https://${dc}.qualtrics.com`, basePath: "/API/v3", dataCenter: dc };
+  if (QUALTRICS_HOST.test(dc)) return { origin: `https://${dc}`, basePath: "/API/v3", dataCenter: dataCenterOf(dc) };
   throw new QualtricsInputError(
     "dataCenter",
     `"${dc.slice(0, 60)}" is neither a data center ID (iad1, fra1, ca1, ...) nor a host ending in .qualtrics.com`,
@@ -63,7 +61,7 @@ export function isLoopbackHost(hostname: string): boolean {
 
 /** iad1 in myorg.iad1.qualtrics.com or iad1.qualtrics.com; undefined for other hosts. */
 function dataCenterOf(host: string): string | undefined {
-  if (!HOST.test(host)) return undefined;
+  if (!QUALTRICS_HOST.test(host)) return undefined;
   const labels = host.split(".");
   return labels.length >= 3 ? labels[labels.length - 3] : undefined;
 }

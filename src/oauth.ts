@@ -9,31 +9,9 @@ import { QualtricsApiError, QualtricsInputError } from "./errors";
 import { redactor } from "./redact";
 import { backoffDelay, errorCodeOf } from "./retry";
 import { safeJsonParse } from "./safe-object";
+import { DEFAULT_OAUTH_SCOPES, SCOPE_TOKEN } from "./api-values";
 
-/**
- * What the nodes call, by the likely scope names of docs/qualtrics-api.md §1.4.
- * UNCONFIRMED (docs/qualtrics-api.md §1.4): the endpoint-to-scope mapping is a guess by name; users can edit the list.
- */
-export const DEFAULT_OAUTH_SCOPES: readonly string[] = [
-  "read:users",
-  "read:directories",
-  "read:directory_contacts",
-  "write:directory_contacts",
-  "read:mailing_lists",
-  "write:mailing_lists",
-  "read:mailing_list_contacts",
-  "write:mailing_list_contacts",
-  "read:distributions",
-  "write:distributions",
-  "read:libraries",
-  "read:surveys",
-  "read:survey_responses",
-  "read:subscriptions",
-  "write:subscriptions",
-];
-
-/** RFC 6749 §3.3 scope-token characters */
-const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+export { DEFAULT_OAUTH_SCOPES };
 
 /** Scopes as typed (spaces, commas or new lines between them); empty means the default set. */
 export function normalizeScopes(input: string | readonly string[] | undefined): string[] {

@@ -1,6 +1,7 @@
 // Every node's specification by node type: the editor library exposes this very object as
 // NodeRedQualtrics.specs, and each runtime adapter imports its own entry's module.
 import { apiSpec } from "../qualtrics-api/spec";
+import { configSpec } from "../qualtrics-config/spec";
 import { contactSpec } from "../qualtrics-contact/spec";
 import { distributionSpec } from "../qualtrics-distribution/spec";
 import { exportSpec } from "../qualtrics-export/spec";
@@ -15,6 +16,7 @@ export type { NodeSpec } from "./node-spec";
 
 export const specs = {
   [apiSpec.type]: apiSpec,
+  [configSpec.type]: configSpec,
   [contactSpec.type]: contactSpec,
   [distributionSpec.type]: distributionSpec,
   [exportSpec.type]: exportSpec,

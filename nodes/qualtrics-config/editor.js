@@ -10,9 +10,8 @@ var field = Q.field, isEnv = Q.isEnv, injectStyle = Q.injectStyle;
 // ---------------------------------------------------------------------------------------------
 // The configuration node itself
 // ---------------------------------------------------------------------------------------------
-var DC_ID = /^[a-z0-9][a-z0-9-]{0,30}$/;
-var DC_HOST = /^([a-z0-9-]+\.)*qualtrics\.com$/;
-var DATA_CENTERS = ["iad1", "fra1", "ca1", "yul1", "sjc1", "lhr1", "syd1", "sin1", "hnd1", "gov1"];
+// the data center and scope rules are the client's (spec.ts beside this file)
+var SPEC = Q.specs[TYPE];
 
 function dataCenterRule(v, baseUrl) {
     // with a base URL, the data center is not used at all (src/base-url.ts)
@@ -21,7 +20,7 @@ function dataCenterRule(v, baseUrl) {
     if (!s) { return _t("qualtrics-config.validation.dataCenterRequired"); }
     if (isEnv(s)) { return true; }
     s = s.replace(/^https?:\/\//, "").replace(/[\/?#].*$/, "").replace(/:443$/, "");
-    return DC_ID.test(s) || DC_HOST.test(s) ? true : _t("qualtrics-config.validation.dataCenter");
+    return SPEC.dataCenterId.test(s) || SPEC.qualtricsHost.test(s) ? true : _t("qualtrics-config.validation.dataCenter");
 }
 
 function baseUrlRule(v) {
@@ -36,17 +35,13 @@ function baseUrlRule(v) {
     return true;
 }
 
-// what src/oauth.ts requests when the scopes field is empty (test/nodes/editor-files.test.ts keeps them equal)
-var DEFAULT_SCOPES = "read:users read:directories read:directory_contacts write:directory_contacts read:mailing_lists " +
-    "write:mailing_lists read:mailing_list_contacts write:mailing_list_contacts read:distributions write:distributions " +
-    "read:libraries read:surveys read:survey_responses read:subscriptions write:subscriptions";
-var SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
+var DEFAULT_SCOPES = SPEC.defaultScopes.join(" ");
 
 function scopesRule(v, authType) {
     if (authType !== "oauth") { return true; }
     var parts = String(v || "").split(/[\s,]+/).filter(function (p) { return p !== ""; });
     for (var i = 0; i < parts.length; i++) {
-        if (!SCOPE_TOKEN.test(parts[i])) { return _t("qualtrics-config.validation.scopes"); }
+        if (!SPEC.scopeToken.test(parts[i])) { return _t("qualtrics-config.validation.scopes"); }
     }
     return true;
 }
@@ -92,7 +87,7 @@ RED.nodes.registerType('qualtrics-config', {
                 minLength: 0,
                 search: function (value) {
                     var v = (value || "").toLowerCase();
-                    return DATA_CENTERS.filter(function (dc) { return dc.indexOf(v) !== -1; }).map(function (dc) {
+                    return SPEC.dataCenters.filter(function (dc) { return dc.indexOf(v) !== -1; }).map(function (dc) {
                         return { value: dc, label: dc };
                     });
                 }

@@ -10,6 +10,7 @@ import type { NodeAPI, NodeDef, QualtricsConfigNode } from "../lib/types";
 import { registerAdminRoutes } from "../lib/admin-routes";
 import { inDialogTerms } from "../lib/field-label";
 import { accountClient, authTypeOf } from "../lib/account-client";
+import { configSpec } from "./spec";
 import { DEFAULT_MAX_LIST_ITEMS } from "../lib/list-output";
 import { dialogNumber } from "../lib/dialog-number";
 import { sweepWhenStarted, TriggerRegistry } from "../lib/subscription-owners";
@@ -126,9 +127,8 @@ export default function (RED: NodeAPI): void {
     });
   }
 
-  RED.nodes.registerType("qualtrics-config", QualtricsConfig as unknown as Parameters<NodeAPI["nodes"]["registerType"]>[1], {
-    // the client ID is a password credential too: with the secret it is the account's key
-    credentials: { apiToken: { type: "password" }, clientId: { type: "password" }, clientSecret: { type: "password" }, redisUrl: { type: "password" } },
+  RED.nodes.registerType(configSpec.type, QualtricsConfig as unknown as Parameters<NodeAPI["nodes"]["registerType"]>[1], {
+    credentials: Object.fromEntries(configSpec.credentials.map((c) => [c, { type: "password" }])),
     settings: {
       qualtricsConfigRetryDelay: { value: 1000, exportable: false },
       qualtricsConfigMaxListItems: { value: DEFAULT_MAX_LIST_ITEMS, exportable: false },
