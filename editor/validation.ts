@@ -1,12 +1,12 @@
-// Dialog validation that mirrors src/validate.ts: fixed values are checked as the runtime checks
-// them, values from msg/context/env/expressions are left to the runtime.
+// Dialog validation with the runtime's own shapes (src/input-shapes.ts, src/id-prefixes.ts): fixed
+// values are checked as src/validate.ts checks them; values from msg, context, env or expressions
+// are left to the runtime.
 import { ID_PREFIX } from "../src/id-prefixes";
+import { EMAIL, ISO_LIKE, LOOSE_ID, isCalendarDate } from "../src/input-shapes";
 import { jq, red, t, type Node } from "./browser";
 
 export const PICKER = "qualtrics";
 const ENV_REF = /^\s*(\$\{[^}]+\}|\$\([A-Za-z_][A-Za-z0-9_]*\))\s*$/;
-const ISO_LIKE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export type Verdict = true | string;
 export type Rule = (v: string) => Verdict;
@@ -45,14 +45,6 @@ export function isSet(node: Node | undefined, prop: string, dflt?: string): bool
 // the runtime's own table (docs/qualtrics-api.md §4.8, §13): a prefix of another kind is refused alike
 const KNOWN_ID_PREFIXES: readonly string[] = ([] as string[]).concat(...Object.values(ID_PREFIX));
 
-function isCalendarDate(v: string): boolean {
-  const y = Number(v.slice(0, 4));
-  const m = Number(v.slice(5, 7));
-  const d = Number(v.slice(8, 10));
-  const written = new Date(Date.UTC(y, m - 1, d));
-  return written.getUTCFullYear() === y && written.getUTCMonth() + 1 === m && written.getUTCDate() === d;
-}
-
 function embeddedData(v: string): Verdict {
   let obj: unknown;
   try {
@@ -73,7 +65,7 @@ export const rules = {
   /** as src/validate.ts: PREFIX_ then letters and digits; an unlisted prefix is accepted, one of another kind is not */
   id(prefixes: readonly string[]): Rule {
     return (v) => {
-      const m = /^([A-Z]+_)[A-Za-z0-9]+$/.exec(v);
+      const m = LOOSE_ID.exec(v);
       const ok = m && (prefixes.includes(m[1]) || !KNOWN_ID_PREFIXES.includes(m[1]));
       return ok ? true : t("qualtrics-config.validation.id", { prefixes: prefixes.join(" / ") });
     };

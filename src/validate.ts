@@ -3,6 +3,7 @@
 import { QualtricsInputError } from "./errors";
 import { isPlainObject } from "./safe-object";
 import { ID_PREFIX, type IdKind } from "./id-prefixes";
+import { EMAIL, ISO_LIKE, LOOSE_ID, isCalendarDate } from "./input-shapes";
 
 export { ID_PREFIX, type IdKind };
 
@@ -25,9 +26,6 @@ const ID_NAME: Record<IdKind, string> = {
   transactionBatch: "a transaction batch",
 };
 
-// §4.8 advises a loose pattern rather than exact lengths or a closed list of prefixes: lengths are
-// observed, not documented, and real answers carry prefixes no document lists (§13).
-const LOOSE_ID = /^([A-Z]+_)[A-Za-z0-9]+$/;
 
 /** every prefix known for some kind, with the kinds it belongs to (ES_, UT_ too: known, never asked for) */
 const KNOWN_PREFIX = new Map<string, IdKind[]>();
@@ -107,7 +105,6 @@ export function optionalObject(field: string, value: unknown): Record<string, un
   return value;
 }
 
-const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 export function optionalEmail(field: string, value: unknown): string | undefined {
   const v = optionalString(field, value)?.trim();
   if (v === undefined || v === "") return undefined;
@@ -159,7 +156,6 @@ export function typeName(v: unknown): string {
   return typeof v === "object" ? "an object" : `a ${typeof v}`;
 }
 
-const ISO_LIKE = /^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?)?(Z|[+-]\d{2}:?\d{2})?$/;
 
 /**
  * A date from a flow: ISO 8601 text, epoch milliseconds or a Date. Sent as ISO 8601 UTC without
@@ -182,11 +178,7 @@ export function toQualtricsDate(field: string, value: unknown): string {
       d = new Date(hasZone || normal.length === 10 ? normal : normal + "Z");
       // Date.parse rolls 2024-02-30 over to March, with a zone as well as without; the calendar
       // date as written is checked on its own, so dates that do not exist are refused
-      const [y, m, day] = s.slice(0, 10).split("-").map(Number);
-      const written = new Date(Date.UTC(y, m - 1, day));
-      if (written.getUTCFullYear() !== y || written.getUTCMonth() + 1 !== m || written.getUTCDate() !== day) {
-        throw new QualtricsInputError(field, `"${s}" is not a real date`);
-      }
+      if (!isCalendarDate(s)) throw new QualtricsInputError(field, `"${s}" is not a real date`);
     }
   } else {
     throw new QualtricsInputError(field, `must be an ISO 8601 string, epoch milliseconds or a Date, got ${typeName(value)}`);
