@@ -59,7 +59,8 @@ const UNREACHABLE_SAYS = /connection failed \(ECONNREFUSED\): could not connect 
 /** what a Catch node must never get */
 function unclear(text: string | undefined, says: RegExp): string | undefined {
   if (!text) return "no error text";
-  if (/\[object Object\]|undefined|NaN/.test(text)) return `a broken text: ${text}`;
+  // as words: a random ID (R_7kNaNq...) may hold the letters
+  if (/\[object Object\]|\bundefined\b|\bNaN\b/.test(text)) return `a broken text: ${text}`;
   if (/\n\s+at /.test(text)) return `a stack trace: ${text}`;
   if (text.includes(RIG_TOKEN) || text.includes(SHARED_KEY)) return `a secret: ${text}`;
   if (!says.test(text)) return `does not name the problem (${says}): ${text}`;
