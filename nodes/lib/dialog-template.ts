@@ -84,17 +84,12 @@ export const id = (prop: string, o: RowOptions = {}): Row => typed(prop, null, {
 
 /** A plain input (a number of seconds, a page size), with an optional text after it. */
 export function plain(prop: string, o: RowOptions = {}): Row {
-  return (type) =>
-    formRow(o.cls, [label(type, prop, o), `<input type="text" id="node-input-${prop}" style="width: ${o.width ?? "100px"};"${placeholder(type, prop, o)}>${after(type, o)}`]);
+  return input(prop, { ...o, width: o.width ?? "100px" });
 }
 
 /** A select; `options` are values labelled <type>.<optionKey>.<value>, or none when the script fills it from the spec. */
 export function select(prop: string, o: RowOptions & { options?: readonly string[]; optionKey?: string } = {}): Row {
-  return (type) => {
-    const opts = (o.options ?? []).map((v) => `    <option value="${escape(v)}" data-i18n="${type}.${o.optionKey ?? prop}.${v}"></option>`);
-    const open = `<select id="node-input-${prop}" style="width: ${o.width ?? "70%"};">`;
-    return formRow(o.cls, [label(type, prop, o), ...(opts.length ? [open, ...opts, "</select>"] : [open + "</select>"])]);
-  };
+  return choices(prop, (o.options ?? []).map((v) => [v, `${o.optionKey ?? prop}.${v}`] as const), o);
 }
 
 /** A checkbox with its text beside it (<type>.label.<prop>). */
@@ -283,13 +278,14 @@ export function labelledCheckbox(prop: string, o: RowOptions = {}): Row {
     ]);
 }
 
-/** A select whose options are labelled by the keys given (under <type>), value first: [["", "choice.payload"], ...]. */
+/**
+ * A select whose options are labelled by the keys given (under <type>), value first:
+ * [["", "choice.payload"], ...]; none when the dialog script fills it (from the spec).
+ */
 export function choices(prop: string, options: readonly (readonly [string, string])[], o: RowOptions = {}): Row {
-  return (type) =>
-    formRow(o.cls, [
-      label(type, prop, o),
-      `<select id="node-input-${prop}" style="width: ${o.width ?? "70%"};">`,
-      ...options.map(([v, key]) => `    <option value="${escape(v)}" data-i18n="${type}.${key}"></option>`),
-      "</select>",
-    ]);
+  return (type) => {
+    const open = `<select id="node-input-${prop}" style="width: ${o.width ?? "70%"};">`;
+    const opts = options.map(([v, key]) => `    <option value="${escape(v)}" data-i18n="${type}.${key}"></option>`);
+    return formRow(o.cls, [label(type, prop, o), ...(opts.length ? [open, ...opts, "</select>"] : [open + "</select>"])]);
+  };
 }
