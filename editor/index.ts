@@ -7,7 +7,8 @@ import { CONFIG_TYPE, named, onlyConfig, operationLabel, prepare, preselectConfi
 import { load } from "./lookup";
 import { messageParams, textOrLibraryMessage } from "./messages";
 import { customIdType, idInput, pickerType } from "./picker";
-import { applies, followOperation, idRule, inDirectory, operationSelect, picker, prefixes, selectOptions, showParts, specs } from "./spec-dialog";
+import { applies, fixedIdOf, followOperation, idRule, inDirectory, operationSelect, picker, prefixes, selectOptions, showParts, specs } from "./spec-dialog";
+import { idOf } from "../src/input-shapes";
 import { injectStyle } from "./style";
 import { checkTyped, field, fixed, httpUrl, isEnv, isSet, nodeText, PICKER, rules, typeOf, V, validator } from "./validation";
 import { optionalTyped } from "./typed-fields";
@@ -51,6 +52,8 @@ export const library = {
   followOperation,
   picker,
   inDirectory,
+  fixedIdOf,
+  idOf,
 };
 
 const w = windowOf();

@@ -1,11 +1,10 @@
 // What the dialogs that send distributions (distribution, invite) share about the message: the
 // library message picker lists the library chosen above it, and a message is a library one or a text.
 import type { Node } from "./browser";
+import { ID_PREFIX } from "../src/id-prefixes";
+import { idOf } from "../src/input-shapes";
 import type { Params } from "./lookup";
 import { fixed, nodeText } from "./validation";
-
-/** a library the picker can list: a user's (UR_) or a group's (GR_); only a fixed one can be listed */
-const LISTABLE_LIBRARY = /^(UR_|GR_)[A-Za-z0-9]+$/;
 
 /**
  * The `params` of the messageId picker (idInput kind "messages"): the library chosen above and the
@@ -15,7 +14,8 @@ const LISTABLE_LIBRARY = /^(UR_|GR_)[A-Za-z0-9]+$/;
 export function messageParams(node: Node, needsLibrary: string, category: () => string | undefined): () => Params {
   return (): Params => {
     const libraryId = fixed(undefined, "libraryId");
-    if (!libraryId || !LISTABLE_LIBRARY.test(libraryId)) return { error: node._(needsLibrary) };
+    // a user's (UR_) or a group's (GR_) library, fixed in the dialog: only such a one can be listed
+    if (!libraryId || !idOf(libraryId, ID_PREFIX.library)) return { error: node._(needsLibrary) };
     const c = category();
     return c ? { libraryId, category: c } : { libraryId };
   };

@@ -2,6 +2,7 @@
 // adapter imports: the operations offered, the rows each operation shows and the ID prefixes checked.
 import { specs, type NodeSpec } from "../nodes/lib/specs";
 import { ID_PREFIX } from "../src/id-prefixes";
+import { idOf } from "../src/input-shapes";
 import { jq, type Node } from "./browser";
 import { idInput, type IdFieldSpec } from "./picker";
 import { fixed, nodeText, type Rule, type Rules } from "./validation";
@@ -112,4 +113,13 @@ export function inDirectory(node: Node, errorKey: string): () => { directoryId: 
     const d = fixed(node, "directoryId");
     return d ? { directoryId: d } : { error: nodeText(node, errorKey) };
   };
+}
+
+/**
+ * The ID fixed in the dialog for `type`'s field `prop` when it has one of the field's prefixes, else
+ * undefined: what a dependent picker can list for (the distributions or filters of a survey).
+ */
+export function fixedIdOf(type: string, prop: string): string | undefined {
+  const v = fixed(undefined, prop);
+  return v !== undefined && idOf(v, prefixes(type, prop)) ? v : undefined;
 }

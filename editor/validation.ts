@@ -1,8 +1,7 @@
 // Dialog validation with the runtime's own shapes (src/input-shapes.ts, src/id-prefixes.ts): fixed
 // values are checked as src/validate.ts checks them; values from msg, context, env or expressions
 // are left to the runtime.
-import { ID_PREFIX } from "../src/id-prefixes";
-import { EMAIL, ISO_LIKE, LOOSE_ID, isCalendarDate } from "../src/input-shapes";
+import { EMAIL, ISO_LIKE, idFits, isCalendarDate } from "../src/input-shapes";
 import { jq, red, t, type Node } from "./browser";
 
 export const PICKER = "qualtrics";
@@ -42,8 +41,6 @@ export function isSet(node: Node | undefined, prop: string, dflt?: string): bool
   return v !== undefined && v !== null && v !== "";
 }
 
-// the runtime's own table (docs/qualtrics-api.md §4.8, §13): a prefix of another kind is refused alike
-const KNOWN_ID_PREFIXES: readonly string[] = ([] as string[]).concat(...Object.values(ID_PREFIX));
 
 function embeddedData(v: string): Verdict {
   let obj: unknown;
@@ -65,9 +62,7 @@ export const rules = {
   /** as src/validate.ts: PREFIX_ then letters and digits; an unlisted prefix is accepted, one of another kind is not */
   id(prefixes: readonly string[]): Rule {
     return (v) => {
-      const m = LOOSE_ID.exec(v);
-      const ok = m && (prefixes.includes(m[1]) || !KNOWN_ID_PREFIXES.includes(m[1]));
-      return ok ? true : t("qualtrics-config.validation.id", { prefixes: prefixes.join(" / ") });
+      return idFits(v, prefixes) ? true : t("qualtrics-config.validation.id", { prefixes: prefixes.join(" / ") });
     };
   },
   email: ((v) => (EMAIL.test(v) ? true : t("qualtrics-config.validation.email"))) as Rule,

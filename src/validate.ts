@@ -3,7 +3,7 @@
 import { QualtricsInputError } from "./errors";
 import { isPlainObject } from "./safe-object";
 import { ID_PREFIX, type IdKind } from "./id-prefixes";
-import { EMAIL, ISO_LIKE, LOOSE_ID, isCalendarDate } from "./input-shapes";
+import { EMAIL, ISO_LIKE, KNOWN_PREFIX, idFits, idPrefix, isCalendarDate } from "./input-shapes";
 
 export { ID_PREFIX, type IdKind };
 
@@ -27,12 +27,6 @@ const ID_NAME: Record<IdKind, string> = {
 };
 
 
-/** every prefix known for some kind, with the kinds it belongs to (ES_, UT_ too: known, never asked for) */
-const KNOWN_PREFIX = new Map<string, IdKind[]>();
-for (const [kind, prefixes] of Object.entries(ID_PREFIX) as Array<[IdKind, readonly string[]]>) {
-  for (const p of prefixes) KNOWN_PREFIX.set(p, [...(KNOWN_PREFIX.get(p) ?? []), kind]);
-}
-for (const p of ["ES_", "UT_"]) if (!KNOWN_PREFIX.has(p)) KNOWN_PREFIX.set(p, []);
 
 export function requireString(field: string, value: unknown): string {
   if (value === undefined || value === null || value === "") throw new QualtricsInputError(field, "is required");
@@ -81,10 +75,8 @@ export function optionalId(field: string, value: unknown, kind: IdKind): string 
  */
 function checkIdShape(field: string, id: string, kind: IdKind): void {
   const prefixes: readonly string[] = ID_PREFIX[kind];
-  const m = LOOSE_ID.exec(id);
-  const prefix = m?.[1];
-  const otherKinds = prefix && !prefixes.includes(prefix) ? KNOWN_PREFIX.get(prefix) : undefined;
-  if (!prefix || otherKinds) {
+  if (!idFits(id, prefixes)) {
+    const otherKinds = KNOWN_PREFIX.get(idPrefix(id) ?? "");
     const shown = id.length > 40 ? id.slice(0, 40) + "…" : id;
     const looksLike = otherKinds && otherKinds.length > 0 ? `, it looks like ${ID_NAME[otherKinds[0]]} ID` : "";
     throw new QualtricsInputError(field, `"${shown}" is not ${ID_NAME[kind]} ID (expected ${prefixes.join(" or ")} followed by letters and digits${looksLike})`);

@@ -235,9 +235,9 @@ RED.nodes.registerType('qualtrics-distribution', {
         // a survey's distributions: invitations for a reminder or thank-you, link distributions for links
         Q.picker(TYPE, "distributionId", "distributions", {
             params: function () {
-                var survey = Q.fixed(null, "surveyId");
+                var survey = Q.fixedIdOf(TYPE, "surveyId");
                 var op = $("#node-input-operation").val();
-                if (!survey || !/^SV_[A-Za-z0-9]+$/.test(survey)) { return { error: node._("qualtrics-distribution.picker.needsSurvey") }; }
+                if (!survey) { return { error: node._("qualtrics-distribution.picker.needsSurvey") }; }
                 var p = { surveyId: survey };
                 if (op === "reminder" || op === "thankYou") { p.distributionRequestType = "Invite"; }
                 if (op === "links") { p.distributionRequestType = "GeneratedInvite"; }

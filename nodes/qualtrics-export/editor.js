@@ -97,8 +97,8 @@ RED.nodes.registerType('qualtrics-export', {
             kind: "filters",
             rest: STR_TYPES.slice(1),
             params: function () {
-                var survey = Q.fixed(null, "surveyId");
-                if (!survey || !/^SV_[A-Za-z0-9]+$/.test(survey)) { return { error: node._("qualtrics-export.picker.needsSurvey") }; }
+                var survey = Q.fixedIdOf(TYPE, "surveyId");
+                if (!survey) { return { error: node._("qualtrics-export.picker.needsSurvey") }; }
                 return { surveyId: survey };
             }
         });

@@ -5,8 +5,6 @@
 function isEnv(v) { return Q.isEnv(String(v)); }
 function on(v) { return v === true || v === "true"; }
 
-var SURVEY_ID = /^SV_[A-Za-z0-9]+$/;
-
 /** the route the runtime serves (nodes/lib/http-route.ts normalisePath) */
 function normalisePath(p) {
     var clean = "/" + String(p || "").trim().replace(/^\/+/, "").replace(/\/+$/, "");
@@ -55,7 +53,7 @@ RED.nodes.registerType('qualtrics-response-in', {
                     var topic = String(val(this, "topic") || "").trim();
                     return topic ? true : tr(this, "qualtrics-response-in.validation.surveyOrTopic");
                 }
-                return SURVEY_ID.test(s) ? true : tr(this, "qualtrics-response-in.label.surveyId") + ": " + tr(this, "qualtrics-response-in.validation.surveyId");
+                return Q.idOf(s, Q.prefixes(TYPE, "surveyId")) ? true : tr(this, "qualtrics-response-in.label.surveyId") + ": " + tr(this, "qualtrics-response-in.validation.surveyId");
             }
         },
         topic: { value: "" },

@@ -473,6 +473,9 @@ describe("editor files", function () {
       assert.equal(validate(c, "directoryId", { directoryId: "POOL_0123abc", directoryIdType: "qualtrics" }), true);
       assert.match(String(validate(c, "directoryId", { directoryId: "CG_0123abc", directoryIdType: "str" })), /POOL_/);
       assert.match(String(validate(c, "directoryId", { directoryId: "SV_1", directoryIdType: "qualtrics" })), /POOL_/);
+      // as the runtime decides (src/input-shapes.ts idFits): a prefix no kind has passes, ES_ and UT_ are known and refused
+      assert.equal(validate(c, "directoryId", { directoryId: "XYZ_0123abc", directoryIdType: "str" }), true);
+      assert.match(String(validate(c, "directoryId", { directoryId: "UT_0123abc", directoryIdType: "str" })), /POOL_/);
       assert.equal(validate(c, "directoryId", { directoryId: "${DIRECTORY}", directoryIdType: "str" }), true);
       assert.equal(validate(c, "directoryId", { directoryId: "", directoryIdType: "str" }), true);
       assert.equal(validate(c, "directoryId", { directoryId: "payload.dir", directoryIdType: "msg" }), true);
