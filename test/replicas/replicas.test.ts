@@ -71,8 +71,21 @@ describe(`replicas: three Node-REDs behind haproxy with Redis (${RUN})`, functio
     rateRatio?: number;
   }
 
+  /**
+   * After a fault the poll schedule changes hands within its gap limit. A scenario can end before
+   * that (every event delivered within seconds while the killed replica still held the lease), and
+   * its window would then show no poll at all; so the window lasts until a poll has started after
+   * the scenario's events, or until the gap limit has passed, and the longest gap is measured over it.
+   */
+  async function awaitPollAfter(t: number, limitMs: number): Promise<void> {
+    const until = t + limitMs + 1_000;
+    while (Date.now() < until && !pollRuns(rig.sb.requests, rig.pollSurveyId).some((r) => r.start > t)) await sleep(200);
+  }
+
   /** the figures of a scenario over [from, now]: written to the fault table, then asserted */
-  function figures(what: string, from: number, o: Outcome): void {
+  async function figures(what: string, from: number, o: Outcome): Promise<void> {
+    const gapLimitMs = POLL_S * 1000 + 2 * LEASE_MS + (o.downMs ?? 0);
+    if (o.handover) await awaitPollAfter(Date.now(), gapLimitMs);
     const to = Date.now();
     // two schedules: the poll node's on its survey, the trigger's catch-up on the trigger's; each may overlap only itself
     const polls = pollRuns(rig.sb.requests, rig.pollSurveyId);
@@ -85,7 +98,7 @@ describe(`replicas: three Node-REDs behind haproxy with Redis (${RUN})`, functio
       overlaps: overlaps(polls) + overlaps(sweeps),
     };
     // without a handover a poll may wait its turn in the account's queue (behind 10,000 creates): that gap is no fault
-    if (o.handover) Object.assign(line, { maxGapMs: longestGap(polls, from, to), gapLimitMs: POLL_S * 1000 + 2 * LEASE_MS + (o.downMs ?? 0) });
+    if (o.handover) Object.assign(line, { maxGapMs: longestGap(polls, from, to), gapLimitMs });
     if (o.events) {
       const { sent, delivered, errored, lost, duplicated, windowDuplicates } = o.events;
       Object.assign(line, { sent, delivered, errored, lost, duplicated, windowDuplicates });
@@ -128,7 +141,7 @@ describe(`replicas: three Node-REDs behind haproxy with Redis (${RUN})`, functio
     const events: EventCount = { ...countEnds(ids, rig.createEnds), windowDuplicates: 0, lostIds: [], duplicatedIds: [] };
     // the spread: round robin gave every replica a share of the creates
     assert.equal(perReplica.size, 3, `creates ended on ${[...perReplica.keys()].join(", ")}`);
-    figures("6. 10,000 creates over 3 replicas × rate limit", from, {
+    await figures("6. 10,000 creates over 3 replicas × rate limit", from, {
       events, failed: failed.length, rateLimited: rig.sb.faults.stats.rateLimited, rateRatio,
     });
     if (failed.length) assert.fail(`first failures: ${failed.slice(0, 3).map((f) => f.text).join(" | ")}`);
@@ -150,7 +163,7 @@ describe(`replicas: three Node-REDs behind haproxy with Redis (${RUN})`, functio
     });
     const ids = results.map((r) => r.responseId);
     await rig.settle(ids, CLAIM_MS + 30_000);
-    figures("5. all 3 replicas restarted together", from, { events: countEvents(ids, rig.emissions), unacknowledged: unacknowledged(results), handover: true, downMs });
+    await figures("5. all 3 replicas restarted together", from, { events: countEvents(ids, rig.emissions), unacknowledged: unacknowledged(results), handover: true, downMs });
   });
 
   it("1. a burst of 1,000 completed responses while one replica is killed with SIGKILL halfway", async function () {
@@ -160,7 +173,7 @@ describe(`replicas: three Node-REDs behind haproxy with Redis (${RUN})`, functio
     const results = await rig.burst(1000, { concurrency: 20, events: { 500: () => victim.kill() } });
     const ids = results.map((r) => r.responseId);
     await rig.settle(ids, CLAIM_MS + 30_000);
-    figures("1. 1,000 responses, 1 of 3 replicas SIGKILLed", from, { events: countEvents(ids, rig.emissions, ["r2"]), unacknowledged: unacknowledged(results), handover: true });
+    await figures("1. 1,000 responses, 1 of 3 replicas SIGKILLed", from, { events: countEvents(ids, rig.emissions, ["r2"]), unacknowledged: unacknowledged(results), handover: true });
   });
 
   it("2. Redis stopped for 10 s during a burst", async function () {
@@ -178,7 +191,7 @@ describe(`replicas: three Node-REDs behind haproxy with Redis (${RUN})`, functio
     });
     const ids = results.map((r) => r.responseId);
     await rig.settle(ids, CLAIM_MS + 30_000);
-    figures("2. Redis stopped 10 s during a burst", from, { events: countEvents(ids, rig.emissions), unacknowledged: unacknowledged(results), handover: true });
+    await figures("2. Redis stopped 10 s during a burst", from, { events: countEvents(ids, rig.emissions), unacknowledged: unacknowledged(results), handover: true });
   });
 
   it("3. a full deploy to every replica during a burst", async function () {
@@ -194,7 +207,7 @@ describe(`replicas: three Node-REDs behind haproxy with Redis (${RUN})`, functio
     const ids = results.map((r) => r.responseId);
     await rig.settle(ids, CLAIM_MS + 30_000);
     // a message still in an old flow when the deploy stopped it is sent again to the new one
-    figures("3. full deploy to all 3 replicas during a burst", from, { events: countEvents(ids, rig.emissions, [], deploy), unacknowledged: unacknowledged(results), handover: true });
+    await figures("3. full deploy to all 3 replicas during a burst", from, { events: countEvents(ids, rig.emissions, [], deploy), unacknowledged: unacknowledged(results), handover: true });
   });
 
   it("4. the sandbox drops 10 % of its webhook deliveries; the catch-up sweep brings them", async function () {
@@ -211,7 +224,7 @@ describe(`replicas: three Node-REDs behind haproxy with Redis (${RUN})`, functio
     // a sweep every CATCH_UP_MINUTES, plus the export it runs
     await rig.settle(ids, 60_000);
     const caught = rig.emissions.filter((e) => e.source === "catch-up").length;
-    figures("4. 10 % of webhooks dropped, caught up", from, { events: countEvents(ids, rig.emissions), unacknowledged: unacknowledged(results) });
+    await figures("4. 10 % of webhooks dropped, caught up", from, { events: countEvents(ids, rig.emissions), unacknowledged: unacknowledged(results) });
     assert.ok(caught >= dropped, `the catch-up sweep emitted ${caught} of the ${dropped} dropped (msg.event.source "catch-up")`);
   });
 });
