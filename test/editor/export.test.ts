@@ -2,7 +2,7 @@
 // and the chosen survey's saved filters), rows that follow the options, and flagged input.
 import assert from "node:assert/strict";
 import { surveyFilters } from "../../sandbox/routes/export";
-import { IDS, closePicker, closeTrays, openNode, openPicker, rowVisible, screenshotTray, setTyped, useSession, typeInto, typedInputInfo, waitForError } from "./harness";
+import { IDS, choose, closePicker, closeTrays, openNode, openPicker, rowVisible, screenshotTray, setTyped, useSession, typeInto, typedInputInfo, waitForError } from "./harness";
 
 declare const RED: any; // eslint-disable-line @typescript-eslint/no-explicit-any
 declare const $: any; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -127,7 +127,6 @@ describe(`editor: export node and polling trigger (${process.env.NR_PKG || "node
       assert.equal(await rowVisible(s.page, "startDate"), false);
       await s.page.selectOption("#node-input-start", "date");
       assert.equal(await rowVisible(s.page, "startDate"), true);
-      await screenshotTray(s.page, s.major, "qualtrics-response-poll");
     });
 
     it("flags a missing survey, an interval under 10 seconds and a missing start date", async function () {
@@ -141,6 +140,17 @@ describe(`editor: export node and polling trigger (${process.env.NR_PKG || "node
       await waitForError(s.page, "#node-input-startDate", true);
       await fill("startDate", "2025-05-01T00:00:00Z");
       await waitForError(s.page, "#node-input-startDate", false);
+    });
+
+    it("picks the survey by name and shows it under the field", async function () {
+      const [satisfaction, support] = s.sb.seedIds.surveyIds;
+      await setTyped(s.page, "#node-input-surveyId", "", "qualtrics");
+      const { items } = await openPicker(s.page, "node-input-surveyId");
+      assert.deepEqual(items.map((i) => [i.label, i.value]).sort(), [["Customer Satisfaction", satisfaction], ["Post-Support Feedback", support]]);
+      await choose(s.page, support);
+      await s.page.waitForFunction(() => $("#node-input-surveyId-name").text() === "Post-Support Feedback");
+      await waitForError(s.page, "#node-input-surveyId", false);
+      await screenshotTray(s.page, s.major, "qualtrics-response-poll");
     });
   });
 

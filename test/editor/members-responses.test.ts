@@ -1,8 +1,11 @@
 // The mailing list and response nodes in a real editor, as a user drops them from the palette: their
 // typed inputs (the contact fields' "not set" unsubscribed choice among them), rows that follow the
-// operation, and flagged input, with the message the field's tooltip shows.
+// operation, and flagged input, with the message the field's tooltip shows; the directory, list and
+// survey picked by name (the screenshots in docs/screenshots/ show these dialogs).
 import assert from "node:assert/strict";
-import { IDS, closeTrays, openNode, rowVisible, setTyped, typeInto, typedInputInfo, useSession, validationMessage, waitForError } from "./harness";
+import {
+  IDS, choose, closeTrays, openNode, openPicker, rowVisible, screenshotTray, setTyped, typeInto, typedInputInfo, useSession, validationMessage, waitForError,
+} from "./harness";
 
 declare const RED: any; // eslint-disable-line @typescript-eslint/no-explicit-any
 declare const $: any; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -99,6 +102,25 @@ describe(`editor: mailing list and response nodes (${process.env.NR_PKG || "node
       assert.equal(await s.page.inputValue("#node-input-unsubscribedType"), "none");
       await waitForError(s.page, "#node-input-unsubscribed", false);
     });
+
+    it("picks the directory, then a mailing list of it, by name, and shows the names under the fields", async function () {
+      await s.page.selectOption("#node-input-operation", "addMember");
+      const dirs = await openPicker(s.page, "node-input-directoryId");
+      assert.deepEqual(dirs.items.map((i) => [i.label, i.value]), [["Default Directory", s.sb.seedIds.directoryId]]);
+      await choose(s.page, s.sb.seedIds.directoryId);
+      const lists = await openPicker(s.page, "node-input-mailingListId");
+      const [newsletter, support] = s.sb.seedIds.mailingListIds;
+      assert.deepEqual(
+        lists.items.map((i) => [i.label, i.value]).sort(),
+        [["Newsletter Subscribers", newsletter], ["Support Customers Q1", support]],
+      );
+      await choose(s.page, support);
+      await s.page.waitForFunction(() => $("#node-input-directoryId-name").text() === "Default Directory");
+      await s.page.waitForFunction(() => $("#node-input-mailingListId-name").text() === "Support Customers Q1");
+      const picked = await typedInputInfo(s.page, "#node-input-mailingListId");
+      assert.deepEqual([picked.type, picked.value], ["qualtrics", support]);
+      await screenshotTray(s.page, s.major, "qualtrics-mailing-list");
+    });
   });
 
   describe("qualtrics-response", function () {
@@ -150,6 +172,21 @@ describe(`editor: mailing list and response nodes (${process.env.NR_PKG || "node
       await s.page.selectOption("#node-input-operation", "create");
       await setTyped(s.page, "#node-input-values", '{"QID1": 1, "QID2": ["a"]}', "json");
       await waitForError(s.page, "#node-input-values", false);
+    });
+
+    it("picks the survey by name and shows it under the field", async function () {
+      await s.page.selectOption("#node-input-operation", "update");
+      const surveys = await openPicker(s.page, "node-input-surveyId");
+      const [satisfaction, support] = s.sb.seedIds.surveyIds;
+      assert.deepEqual(
+        surveys.items.map((i) => [i.label, i.value]).sort(),
+        [["Customer Satisfaction", satisfaction], ["Post-Support Feedback", support]],
+      );
+      await choose(s.page, satisfaction);
+      await s.page.waitForFunction(() => $("#node-input-surveyId-name").text() === "Customer Satisfaction");
+      const picked = await typedInputInfo(s.page, "#node-input-surveyId");
+      assert.deepEqual([picked.type, picked.value], ["qualtrics", satisfaction]);
+      await screenshotTray(s.page, s.major, "qualtrics-response");
     });
   });
 
