@@ -2,7 +2,7 @@
 // and the chosen survey's saved filters), rows that follow the options, and flagged input.
 import assert from "node:assert/strict";
 import { surveyFilters } from "../../sandbox/routes/export";
-import { IDS, choose, closePicker, closeTrays, openNode, openPicker, rowVisible, screenshotTray, setTyped, useSession, typeInto, typedInputInfo, waitForError } from "./harness";
+import { IDS, closePicker, closeTrays, openNode, openPicker, pickByName, rowVisible, screenshotTray, setTyped, useSession, typeInto, typedInputInfo, waitForError } from "./harness";
 
 declare const RED: any; // eslint-disable-line @typescript-eslint/no-explicit-any
 declare const $: any; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -145,10 +145,9 @@ describe(`editor: export node and polling trigger (${process.env.NR_PKG || "node
     it("picks the survey by name and shows it under the field", async function () {
       const [satisfaction, support] = s.sb.seedIds.surveyIds;
       await setTyped(s.page, "#node-input-surveyId", "", "qualtrics");
-      const { items } = await openPicker(s.page, "node-input-surveyId");
-      assert.deepEqual(items.map((i) => [i.label, i.value]).sort(), [["Customer Satisfaction", satisfaction], ["Post-Support Feedback", support]]);
-      await choose(s.page, support);
-      await s.page.waitForFunction(() => $("#node-input-surveyId-name").text() === "Post-Support Feedback");
+      const surveys = await pickByName(s.page, "surveyId", support);
+      assert.deepEqual(surveys.offered, [["Customer Satisfaction", satisfaction], ["Post-Support Feedback", support]]);
+      assert.deepEqual(surveys.picked, { type: "qualtrics", value: support });
       await waitForError(s.page, "#node-input-surveyId", false);
       await screenshotTray(s.page, s.major, "qualtrics-response-poll");
     });

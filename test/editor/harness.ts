@@ -5,6 +5,7 @@
 // Every page error and console error of the whole session is collected; each suite ends by
 // asserting there were none. close() ends the browser, Node-RED and the sandbox even when a step
 // failed, and a failed start cleans up what it had started.
+import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { chromium, type Browser, type Page } from "playwright-core";
@@ -432,6 +433,21 @@ export async function closePicker(page: Page): Promise<void> {
 export async function choose(page: Page, value: string): Promise<void> {
   await page.locator(`.qualtrics-picker-list a[title$='(${value})']`).click();
   await page.waitForFunction(() => $(".qualtrics-picker:visible").length === 0);
+}
+
+/**
+ * Opens the picker of `prop`, chooses `value` from it, and waits for the chosen entry's name under
+ * the field, as a user picks by name. Returns what the picker offered, as [name, ID] sorted by name,
+ * and the field's type and value after the choice.
+ */
+export async function pickByName(page: Page, prop: string, value: string): Promise<{ offered: string[][]; picked: { type: string; value: string } }> {
+  const { items } = await openPicker(page, `node-input-${prop}`);
+  const label = items.find((i) => i.value === value)?.label;
+  assert.ok(label, `${prop}: ${value} is not offered (${items.map((i) => i.label).join(", ")})`);
+  await choose(page, value);
+  await page.waitForFunction(([id, text]) => $(`#${id}`).text() === text, [`node-input-${prop}-name`, label]);
+  const { type, value: now } = await typedInputInfo(page, `#node-input-${prop}`);
+  return { offered: items.map((i) => [i.label, i.value]).sort(), picked: { type, value: now } };
 }
 
 export { waitFor };

@@ -4,7 +4,7 @@
 // survey picked by name (the screenshots in docs/screenshots/ show these dialogs).
 import assert from "node:assert/strict";
 import {
-  IDS, choose, closeTrays, openNode, openPicker, rowVisible, screenshotTray, setTyped, typeInto, typedInputInfo, useSession, validationMessage, waitForError,
+  IDS, closeTrays, openNode, pickByName, rowVisible, screenshotTray, setTyped, typeInto, typedInputInfo, useSession, validationMessage, waitForError,
 } from "./harness";
 
 declare const RED: any; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -105,20 +105,14 @@ describe(`editor: mailing list and response nodes (${process.env.NR_PKG || "node
 
     it("picks the directory, then a mailing list of it, by name, and shows the names under the fields", async function () {
       await s.page.selectOption("#node-input-operation", "addMember");
-      const dirs = await openPicker(s.page, "node-input-directoryId");
-      assert.deepEqual(dirs.items.map((i) => [i.label, i.value]), [["Default Directory", s.sb.seedIds.directoryId]]);
-      await choose(s.page, s.sb.seedIds.directoryId);
-      const lists = await openPicker(s.page, "node-input-mailingListId");
+      const dirs = await pickByName(s.page, "directoryId", s.sb.seedIds.directoryId);
+      assert.deepEqual(dirs.offered, [["Default Directory", s.sb.seedIds.directoryId]]);
+      // the lists of the chosen directory
       const [newsletter, support] = s.sb.seedIds.mailingListIds;
-      assert.deepEqual(
-        lists.items.map((i) => [i.label, i.value]).sort(),
-        [["Newsletter Subscribers", newsletter], ["Support Customers Q1", support]],
-      );
-      await choose(s.page, support);
-      await s.page.waitForFunction(() => $("#node-input-directoryId-name").text() === "Default Directory");
-      await s.page.waitForFunction(() => $("#node-input-mailingListId-name").text() === "Support Customers Q1");
-      const picked = await typedInputInfo(s.page, "#node-input-mailingListId");
-      assert.deepEqual([picked.type, picked.value], ["qualtrics", support]);
+      const lists = await pickByName(s.page, "mailingListId", support);
+      assert.deepEqual(lists.offered, [["Newsletter Subscribers", newsletter], ["Support Customers Q1", support]]);
+      assert.deepEqual(lists.picked, { type: "qualtrics", value: support });
+      assert.equal(await s.page.textContent("#node-input-directoryId-name"), "Default Directory");
       await screenshotTray(s.page, s.major, "qualtrics-mailing-list");
     });
   });
@@ -176,16 +170,10 @@ describe(`editor: mailing list and response nodes (${process.env.NR_PKG || "node
 
     it("picks the survey by name and shows it under the field", async function () {
       await s.page.selectOption("#node-input-operation", "update");
-      const surveys = await openPicker(s.page, "node-input-surveyId");
       const [satisfaction, support] = s.sb.seedIds.surveyIds;
-      assert.deepEqual(
-        surveys.items.map((i) => [i.label, i.value]).sort(),
-        [["Customer Satisfaction", satisfaction], ["Post-Support Feedback", support]],
-      );
-      await choose(s.page, satisfaction);
-      await s.page.waitForFunction(() => $("#node-input-surveyId-name").text() === "Customer Satisfaction");
-      const picked = await typedInputInfo(s.page, "#node-input-surveyId");
-      assert.deepEqual([picked.type, picked.value], ["qualtrics", satisfaction]);
+      const surveys = await pickByName(s.page, "surveyId", satisfaction);
+      assert.deepEqual(surveys.offered, [["Customer Satisfaction", satisfaction], ["Post-Support Feedback", support]]);
+      assert.deepEqual(surveys.picked, { type: "qualtrics", value: satisfaction });
       await screenshotTray(s.page, s.major, "qualtrics-response");
     });
   });
