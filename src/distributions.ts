@@ -81,6 +81,19 @@ export function fromPayload(payload: unknown): DistributionInput {
   return out;
 }
 
+/**
+ * The flat input a place of the Qualtrics body is filled from: "header.fromEmail" → "fromEmail",
+ * "surveyLink.type" → "linkType"; undefined for any other path. The rules above name the body's
+ * place (what a flow sending the body shape knows); a dialog knows the flat field.
+ */
+export function flatInputOf(path: string): string | undefined {
+  const dot = path.indexOf(".");
+  if (dot < 0) return undefined;
+  const group = NESTED[path.slice(0, dot)];
+  const key = path.slice(dot + 1);
+  return group && Object.prototype.hasOwnProperty.call(group, key) ? group[key] : undefined;
+}
+
 /** Values set in the node's dialog win over the message's. */
 export function mergeInputs(fromMsg: DistributionInput, fromDialog: DistributionInput): DistributionInput {
   const out: DistributionInput = { ...fromMsg };

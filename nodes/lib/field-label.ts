@@ -2,7 +2,9 @@
 // err.field; a user knows the field by its label in the dialog ("Directory"). The labels are the
 // locale files' <type>.label.<property>; account settings (Base URL, API token) that any node may
 // report are the configuration dialog's. A property no dialog shows (msg.payload.contacts) keeps
-// its own name.
+// its own name. A place in a Qualtrics body that a dialog field fills (header.fromEmail) is called
+// by that field's label ("From (header.fromEmail)").
+import { flatInputOf } from "../../src/distributions";
 import { QualtricsInputError } from "../../src/errors";
 import type { NodeAPI } from "./types";
 
@@ -24,7 +26,8 @@ function label(RED: NodeAPI, type: string, property: string): string | undefined
 export function fieldLabel(RED: NodeAPI, type: string, field: string): string | undefined {
   const head = HEAD.exec(field)?.[0];
   if (!head || !/^qualtrics-[a-z-]+$/.test(type)) return undefined;
-  return label(RED, type, head) ?? (ACCOUNT_FIELDS.has(head) ? label(RED, CONFIG, head) : undefined);
+  const flat = flatInputOf(field);
+  return (flat && label(RED, type, flat)) || label(RED, type, head) || (ACCOUNT_FIELDS.has(head) ? label(RED, CONFIG, head) : undefined);
 }
 
 /** What a status or an error calls the field: its label, or the property itself when no dialog shows it. */

@@ -65,10 +65,9 @@ export default function (RED: NodeAPI): void {
     setupQualtricsNode(RED, node, def, async (msg, ctx) => {
       const operation: Operation =
         def.operation === "msg" ? oneOf("msg.operation", msg.operation, OPERATIONS) : !def.operation ? "create" : def.operation;
-      if (msg.payload !== undefined && msg.payload !== null && typeof msg.payload !== "object") {
-        throw new QualtricsInputError("payload", "must be an object with distribution fields (or empty)");
-      }
-      const payload = sanitizeOrThrow("payload", msg.payload);
+      // a payload that is no object (an inject's timestamp) brings no fields: the dialog's are used,
+      // and a field neither gives is reported missing by its label
+      const payload = isPlainObject(msg.payload) ? sanitizeOrThrow("payload", msg.payload) : {};
       const fromMsg = fromPayload(payload);
       if (operation === "create") return create(msg, ctx, fromMsg);
 

@@ -4,7 +4,7 @@
 // nodes/lib/invite-steps.ts, the records that make it "never twice" in nodes/lib/invitations.ts.
 import { randomBytes } from "node:crypto";
 import { ContactFields, UPSERT_KEYS, UpsertKey, contactFields, upsertKeyOf } from "../../src/contacts";
-import { DistributionInput, EmailDistributionBody, SmsDistributionBody, emailDistributionBody, smsDistributionBody } from "../../src/distributions";
+import { DistributionInput, EmailDistributionBody, SmsDistributionBody, emailDistributionBody, flatInputOf, smsDistributionBody } from "../../src/distributions";
 import { QualtricsInputError } from "../../src/errors";
 import { isPlainObject } from "../../src/safe-object";
 import { oneOf, optionalDate, optionalEmbeddedData, requireId, optionalId, typeName } from "../../src/validate";
@@ -22,21 +22,12 @@ const IDS = ["directoryId", "mailingListId", "surveyId"] as const;
 const MESSAGE = ["libraryId", "messageId", "messageText", "fromEmail", "fromName", "replyToEmail", "subject", "expirationDate", "sendDate"] as const;
 const PERSON = ["firstName", "lastName", "email", "phone", "extRef", "language", "embeddedData"] as const;
 
-/** the distribution builders name fields by their place in the Qualtrics body; the dialog has its own */
-const DIALOG_FIELD: Record<string, string> = {
-  "header.fromEmail": "fromEmail",
-  "header.fromName": "fromName",
-  "header.replyToEmail": "replyToEmail",
-  "header.subject": "subject",
-  message: "messageText",
-  "message.libraryId": "libraryId",
-  "message.messageId": "messageId",
-  "message.messageText": "messageText",
-  "surveyLink.surveyId": "surveyId",
-  "surveyLink.type": "linkType",
-  "surveyLink.expirationDate": "expirationDate",
-  "recipients.mailingListId": "mailingListId",
-};
+/**
+ * The distribution builders name fields by their place in the Qualtrics body (header.fromEmail);
+ * this node takes no body-shaped payload, so its errors name the dialog's field (fromEmail).
+ * "message" alone (neither a library message nor a text) is the text the dialog offers.
+ */
+const dialogFieldOf = (field: string): string | undefined => (field === "message" ? "messageText" : flatInputOf(field));
 
 /** this process's mark on the invitations it is sending; a claim with it and no run behind it is left from before a redeploy */
 const PROCESS = randomBytes(8).toString("hex");
@@ -154,10 +145,9 @@ export default function (RED: NodeAPI): void {
     try {
       return build();
     } catch (err) {
-      if (err instanceof QualtricsInputError && DIALOG_FIELD[err.field]) {
-        throw new QualtricsInputError(DIALOG_FIELD[err.field], err.message.slice(err.field.length + 2));
-      }
-      throw err;
+      if (!(err instanceof QualtricsInputError)) throw err;
+      const field = dialogFieldOf(err.field);
+      throw field ? new QualtricsInputError(field, err.message.slice(err.field.length + 2)) : err;
     }
   }
 

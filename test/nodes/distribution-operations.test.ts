@@ -29,7 +29,7 @@ describe("qualtrics-distribution operations", function () {
       const msg = await run({ until: "2024-06-30T00:00:00.500Z", topic: "kept" });
       assert.deepEqual(msg.payload, [{ id: "EMD_1" }, { id: "EMD_2" }]);
       assert.equal(msg.topic, "kept");
-      assert.deepEqual(msg.qualtrics, { requestId: "rq-2", httpStatus: 200, notice: undefined });
+      assert.deepEqual(msg.qualtrics, { requestId: "rq-2", httpStatus: 200 });
       assert.equal(api.requests.length, 2);
       assert.equal(api.requests[0].method, "GET");
       assert.equal(api.requests[0].path, "/API/v3/distributions");
@@ -128,8 +128,8 @@ describe("qualtrics-distribution operations", function () {
     const refusals: Array<[string, Record<string, unknown>, RegExp]> = [
       ["no parent distribution", { ...SENDER, messageText: "x" }, /^Distribution: is required/],
       ["no message", { ...SENDER, distributionId: EMD }, /^Message: is required/],
-      ["a bad sender", { ...SENDER, fromEmail: "care-at-example", messageText: "x", distributionId: EMD }, /^header\.fromEmail: "care-at-example" is not an email address/],
-      ["no subject", { fromEmail: SENDER.fromEmail, fromName: "A", messageText: "x", distributionId: EMD }, /^header\.subject: is required/],
+      ["a bad sender", { ...SENDER, fromEmail: "care-at-example", messageText: "x", distributionId: EMD }, /^From \(header\.fromEmail\): "care-at-example" is not an email address/],
+      ["no subject", { fromEmail: SENDER.fromEmail, fromName: "A", messageText: "x", distributionId: EMD }, /^Subject \(header\.subject\): is required/],
     ];
     for (const [what, props, expected] of refusals) {
       it(`refuses ${what}, naming the field, with no request`, async function () {

@@ -44,7 +44,7 @@ describe("qualtrics-distribution", function () {
         sendDate: "2030-12-04T11:13:35Z",
       });
       assert.deepEqual(msg.payload, { id: "EMD_4OQ4N84KC82cfaV" });
-      assert.deepEqual(msg.qualtrics, { requestId: "rq-email", httpStatus: 200, notice: undefined });
+      assert.deepEqual(msg.qualtrics, { requestId: "rq-email", httpStatus: 200 });
       assert.equal(msg.topic, "kept");
       assert.equal(done.of("n").length, 1);
     });
@@ -108,26 +108,26 @@ describe("qualtrics-distribution", function () {
     });
 
     const violations: Array<[string, Record<string, unknown>, RegExp]> = [
-      ["no fromEmail", { fromEmail: undefined }, /^header\.fromEmail: is required/],
-      ["a bad fromEmail", { fromEmail: "noreply" }, /^header\.fromEmail: "noreply" is not an email address/],
-      ["no fromName", { fromName: "" }, /^header\.fromName: is required/],
-      ["no subject", { subject: undefined }, /^header\.subject: is required/],
-      ["a bad replyToEmail", { replyToEmail: "x@" }, /^header\.replyToEmail: /],
+      ["no fromEmail", { fromEmail: undefined }, /^From \(header\.fromEmail\): is required/],
+      ["a bad fromEmail", { fromEmail: "noreply" }, /^From \(header\.fromEmail\): "noreply" is not an email address/],
+      ["no fromName", { fromName: "" }, /^From name \(header\.fromName\): is required/],
+      ["no subject", { subject: undefined }, /^Subject \(header\.subject\): is required/],
+      ["a bad replyToEmail", { replyToEmail: "x@" }, /^Reply to \(header\.replyToEmail\): /],
       ["no message", { libraryId: undefined, messageId: undefined }, /^Message: is required/],
       ["a library message and messageText", { messageText: "Hi" }, /^Message: give either/],
       ["libraryId without messageId", { messageId: undefined }, /^Message \(message\.messageId\): is required with message\.libraryId/],
-      ["messageId without libraryId", { libraryId: undefined }, /^Message \(message\.libraryId\): is required with message\.messageId/],
+      ["messageId without libraryId", { libraryId: undefined }, /^Library \(message\.libraryId\): is required with message\.messageId/],
       ["a messageId that is not MS_", { messageId: "EMD_1" }, /^Message \(message\.messageId\): "EMD_1" is not a message ID/],
       ["no recipients", { mailingListId: undefined }, /^Recipients: is required/],
       ["a mailing list and a transaction batch", { transactionBatchId: "BT_1" }, /^Recipients: give either mailingListId or transactionBatchId/],
-      ["a contactId without a mailing list", { mailingListId: undefined, transactionBatchId: "BT_1", contactId: "CID_1" }, /^Recipients \(recipients\.contactId\): can only be used together/],
-      ["a contactId that is not one", { contactId: "SV_1" }, /^Recipients \(recipients\.contactId\): /],
-      ["a mailingListId that is not CG_", { mailingListId: "POOL_1" }, /^Recipients \(recipients\.mailingListId\): /],
-      ["no surveyId", { surveyId: undefined }, /^surveyLink\.surveyId: is required/],
-      ["a surveyId that is not SV_", { surveyId: "SV-1" }, /^surveyLink\.surveyId: /],
-      ["an unknown link type", { linkType: "Personal" }, /^surveyLink\.type: must be one of Individual, Multiple, Anonymous/],
-      ["an expiration before the send date", { expirationDate: "2030-12-01T00:00:00Z" }, /^surveyLink\.expirationDate: must be after sendDate/],
-      ["an expiration that is not a date", { expirationDate: "next week" }, /^surveyLink\.expirationDate: /],
+      ["a contactId without a mailing list", { mailingListId: undefined, transactionBatchId: "BT_1", contactId: "CID_1" }, /^Contact \(recipients\.contactId\): can only be used together/],
+      ["a contactId that is not one", { contactId: "SV_1" }, /^Contact \(recipients\.contactId\): /],
+      ["a mailingListId that is not CG_", { mailingListId: "POOL_1" }, /^Mailing list \(recipients\.mailingListId\): /],
+      ["no surveyId", { surveyId: undefined }, /^Survey \(surveyLink\.surveyId\): is required/],
+      ["a surveyId that is not SV_", { surveyId: "SV-1" }, /^Survey \(surveyLink\.surveyId\): /],
+      ["an unknown link type", { linkType: "Personal" }, /^Link type \(surveyLink\.type\): must be one of Individual, Multiple, Anonymous/],
+      ["an expiration before the send date", { expirationDate: "2030-12-01T00:00:00Z" }, /^Link expires \(surveyLink\.expirationDate\): must be after sendDate/],
+      ["an expiration that is not a date", { expirationDate: "next week" }, /^Link expires \(surveyLink\.expirationDate\): /],
       ["a sendDate that is not a date", { sendDate: "tomorrow" }, /^Send at: "tomorrow" is not an ISO 8601 date/],
       ["a sendDate that does not exist", { sendDate: "2030-02-30" }, /^Send at: "2030-02-30" is not a real date/],
       ["a sendDate of the wrong type", { sendDate: true }, /^Send at: must be an ISO 8601 string, epoch milliseconds or a Date/],
@@ -143,9 +143,21 @@ describe("qualtrics-distribution", function () {
       });
     }
 
-    it("refuses a payload that is not an object", async () => {
-      await load({});
-      assert.match(await refused({ payload: "send it" }), /^payload: must be an object/);
+    it("sends from the dialog's fields when msg.payload is no object (an inject's timestamp)", async () => {
+      await load({ ...EMAIL });
+      api.reply(ok({ id: "EMD_fromInject" }));
+      const msg = await run({ payload: 1767225600000 });
+      assert.deepEqual(msg.payload, { id: "EMD_fromInject" });
+      assert.deepEqual((api.requests[0].body as { header: unknown }).header, {
+        fromEmail: EMAIL.fromEmail, fromName: EMAIL.fromName, replyToEmail: EMAIL.replyToEmail, subject: EMAIL.subject,
+      });
+    });
+
+    it("names a field neither the dialog nor a payload of another kind gives by its label", async () => {
+      const { fromEmail: _unset, ...rest } = EMAIL;
+      await load({ ...rest });
+      api.reply(ok({ id: "EMD_x" }));
+      assert.match(await refused({ payload: "send it" }), /^From \(header\.fromEmail\): is required/);
     });
   });
 
@@ -199,13 +211,13 @@ describe("qualtrics-distribution", function () {
     const violations: Array<[string, Record<string, unknown>, RegExp]> = [
       ["no method", { method: undefined }, /^SMS type: is required/],
       ["an unknown method", { method: "Broadcast" }, /^SMS type: must be one of Invite, Interactive, Reminder, ThankYou/],
-      ["an Invite without a mailing list", { mailingListId: undefined }, /^Recipients \(recipients\.mailingListId\): is required for Invite/],
-      ["a Reminder with a mailing list", { method: "Reminder", parentDistributionId: SMSD }, /^Recipients \(recipients\.mailingListId\): is not allowed for Reminder/],
+      ["an Invite without a mailing list", { mailingListId: undefined }, /^Mailing list \(recipients\.mailingListId\): is required for Invite/],
+      ["a Reminder with a mailing list", { method: "Reminder", parentDistributionId: SMSD }, /^Mailing list \(recipients\.mailingListId\): is not allowed for Reminder/],
       ["a ThankYou without a parent", { method: "ThankYou", mailingListId: undefined }, /^Parent: is required for ThankYou/],
       ["an Invite with a parent", { parentDistributionId: SMSD }, /^Parent: is only for Reminder and ThankYou/],
       ["a parent that is not an SMS distribution", { method: "Reminder", mailingListId: undefined, parentDistributionId: "EMD_1" }, /^Parent: "EMD_1" is not an SMS distribution ID/],
       ["an Invite without a message", { messageText: undefined }, /^Message: is required/],
-      ["messageText over 10,000 characters", { messageText: "x".repeat(10_001) }, /^Message \(message\.messageText\): is limited to 10,000/],
+      ["messageText over 10,000 characters", { messageText: "x".repeat(10_001) }, /^Text \(message\.messageText\): is limited to 10,000/],
       ["a name over 100 characters", { name: "n".repeat(101) }, /^name: is limited to 100/],
       ["no surveyId", { surveyId: undefined }, /^Survey: is required/],
       ["a sendDate before 2000", { sendDate: "1999-12-31T23:59:59Z" }, /^Send at: year 1999 is out of range/],

@@ -66,6 +66,22 @@ const CASES: Case[] = [
     error: /^Send at: "tomorrow" is not an ISO 8601 date/,
   },
   {
+    what: "an email distribution with no sender (a place in the Qualtrics body a dialog field fills)",
+    node: { type: "qualtrics-distribution", channel: "email" },
+    msg: { payload: 1767225600000 },
+    field: "header.fromEmail",
+    status: "invalid From",
+    error: /^From \(header\.fromEmail\): is required/,
+  },
+  {
+    what: "a distribution's mailing list of another kind",
+    node: { type: "qualtrics-distribution", channel: "email" },
+    msg: { payload: { fromEmail: "a@example.com", fromName: "A", subject: "S", messageText: "Hi", mailingListId: "POOL_abc", surveyId: "SV_abc" } },
+    field: "recipients.mailingListId",
+    status: "invalid Mailing list",
+    error: /^Mailing list \(recipients\.mailingListId\): /,
+  },
+  {
     what: "a survey ID of another kind",
     node: { type: "qualtrics-survey", operation: "get", surveyId: "CG_1", surveyIdType: "str" },
     field: "surveyId",

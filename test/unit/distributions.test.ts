@@ -5,6 +5,7 @@ import {
   createSmsDistribution,
   DistributionInput,
   emailDistributionBody,
+  flatInputOf,
   fromPayload,
   mergeInputs,
   SMS_MIN_TIMEOUT_MS,
@@ -43,6 +44,15 @@ const email = (over: DistributionInput) => emailDistributionBody({ ...EMAIL, ...
 const sms = (over: DistributionInput) => smsDistributionBody({ ...SMS, ...over });
 
 describe("distributions (docs/qualtrics-api.md §5.2, §5.6)", function () {
+  it("knows which flat input fills a place of the body, and nothing else", () => {
+    assert.equal(flatInputOf("header.fromEmail"), "fromEmail");
+    assert.equal(flatInputOf("surveyLink.type"), "linkType");
+    assert.equal(flatInputOf("recipients.mailingListId"), "mailingListId");
+    for (const other of ["header", "embeddedData.tier", "header.constructor", "header.__proto__", "fromEmail", "sendDate"]) {
+      assert.equal(flatInputOf(other), undefined, other);
+    }
+  });
+
   describe("email body", function () {
     it("has the official shape", function () {
       assert.deepEqual(emailDistributionBody({ ...EMAIL, replyToEmail: "reply@qualtrics.com", expirationDate: "2031-09-13T00:00:00Z" }), {
