@@ -35,7 +35,8 @@ export function withinGrace(work: Promise<unknown>, ms = CLOSE_GRACE_MS): Promis
 type InputListener = (msg: NodeMessageInFlow, send: (m: NodeMessage | Array<NodeMessage | NodeMessage[] | null>) => void, done: (err?: Error) => void) => void;
 
 export function record(msg: Msg, res: Pick<ApiResponse, "requestId" | "statusCode" | "notice">): void {
-  msg.qualtrics = { requestId: res.requestId, httpStatus: res.statusCode, notice: res.notice };
+  // notice only when Qualtrics sent one: an undefined key shows in the debug sidebar as "notice: undefined"
+  msg.qualtrics = { requestId: res.requestId, httpStatus: res.statusCode, ...(res.notice !== undefined && { notice: res.notice }) };
 }
 
 /**
@@ -100,12 +101,12 @@ export function setupQualtricsNode(RED: NodeAPI, node: Node, def: { qualtrics?: 
       const err = scrubbed(asError(raw), clean);
       recordFailure(msg, err, clean);
       if (err instanceof QualtricsApiError) {
-        status.failed(err.statusCode ? clean(`${err.statusCode} ${err.errorCode ?? ""}`.trim()) : "request failed");
+        status.answered(err.statusCode, clean(err.errorCode ?? ""));
       } else if (err instanceof QualtricsInputError) {
         if (config) status.invalid(err.field);
         else status.problem("noConfig");
       } else {
-        status.failed("error");
+        status.errored();
       }
       // Catch and debug show the dialog's label; err.field keeps the property for flows
       finish(inDialogTerms(RED, node.type, err));

@@ -98,6 +98,22 @@ export class NodeStatus {
     this.set({ fill: "red", shape: "ring", text: short.length > 24 ? short.slice(0, 23) + "…" : short });
   }
 
+  /**
+   * Qualtrics answered with an error: "404 not found", as a person reads the code; a code without
+   * a common reason shows Qualtrics' errorCode ("418 XYZ_1"), or "request failed" with no answer.
+   */
+  answered(statusCode: number | undefined, errorCode = ""): void {
+    if (!statusCode) return this.failed(this.t("requestFailed"));
+    const key = `http.${statusCode}`;
+    const reason = this.t(key);
+    this.failed(reason && !reason.endsWith(key) ? `${statusCode} ${reason}` : `${statusCode} ${errorCode}`.trim());
+  }
+
+  /** a failure that is neither Qualtrics' answer nor bad input */
+  errored(): void {
+    this.failed(this.t("error"));
+  }
+
   /** input that names `field` was refused: "invalid Directory", as the dialog calls it */
   invalid(field: string): void {
     this.failed(this.t("invalidField", { field: fieldName(this.RED, this.node.type, field) }));

@@ -8,7 +8,7 @@ import { choiceMap, labelResponse, questionMap, responseValues } from "../../src
 import { getSurvey, getSurveyDefinition, listSurveyQuestions, listSurveys } from "../../src/surveys";
 import { oneOf, optionalBoolean } from "../../src/validate";
 import { limitOf, sendList } from "../lib/list-output";
-import { InputContext, setupQualtricsNode } from "../lib/qualtrics-node";
+import { InputContext, record, setupQualtricsNode } from "../lib/qualtrics-node";
 import { evaluate, sanitizeOrThrow, typed } from "../lib/typed-input";
 import type { Msg, Node, NodeAPI, NodeDef } from "../lib/types";
 import { dialogNumber } from "../lib/dialog-number";
@@ -74,7 +74,8 @@ export default function (RED: NodeAPI): void {
     }
 
     function recordCatalog(msg: Msg, answer: CatalogAnswer): void {
-      msg.qualtrics = { requestId: answer.requestId, httpStatus: 200, notice: answer.notice, cached: answer.cached };
+      record(msg, { requestId: answer.requestId, statusCode: 200, notice: answer.notice });
+      (msg.qualtrics as Record<string, unknown>).cached = answer.cached;
     }
 
     async function label(msg: Msg, ctx: InputContext, surveyId: unknown, payload: unknown) {

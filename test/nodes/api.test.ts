@@ -33,7 +33,7 @@ describe("qualtrics-api", function () {
     assert.deepEqual(msg.payload, { elements: [{ id: "CID_1" }] });
     assert.equal(msg.statusCode, 200);
     assert.equal(msg.topic, "kept");
-    assert.deepEqual(msg.qualtrics, { requestId: "rq-api", httpStatus: 200, notice: undefined });
+    assert.deepEqual(msg.qualtrics, { requestId: "rq-api", httpStatus: 200 });
     assert.equal(done.of("n").length, 1);
   });
 

@@ -155,7 +155,18 @@ describe("every Qualtrics node", function () {
         await until(() => status.some((s) => s.fill === "red"), 1000, "red status");
         const red = status.find((s) => s.fill === "red")!;
         assert.equal(red.shape, "ring");
-        assert.match(red.text ?? "", /400/);
+        // the code as a person reads it
+        assert.equal(red.text, "400 bad request");
+      });
+
+      it("a status code without a common reason shows Qualtrics' errorCode in the status", async () => {
+        await load(kind);
+        const status = statusLog("n");
+        api.reply(fail(422, "Unprocessable", "QVAL_9"));
+        const r = await outcome(kind);
+        assert.match(r.error ?? "", /errorCode QVAL_9/);
+        await until(() => status.some((s) => s.fill === "red"), 1000, "red status");
+        assert.equal(status.find((s) => s.fill === "red")!.text, "422 QVAL_9");
       });
 
       it("a 429 with Retry-After is retried after that time, then succeeds", async () => {
@@ -179,10 +190,12 @@ describe("every Qualtrics node", function () {
 
       it("an error page that is not a Qualtrics envelope still gives a readable error", async () => {
         await load(kind, { retries: 0 });
+        const status = statusLog("n");
         api.reply({ status: 502, body: "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>" });
         const r = await outcome(kind);
         assert.match(r.error ?? "", /Qualtrics 502: answered with an HTML page "502 Bad Gateway"/);
         assert.ok(!(r.error ?? "").includes(TOKEN));
+        assert.equal(status.find((st) => st.fill === "red")?.text, "502 bad gateway");
       });
 
       if (kind.longTimeout) {

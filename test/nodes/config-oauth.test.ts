@@ -199,10 +199,11 @@ describe("qualtrics-config with OAuth", function () {
     it("a notice that names no host is passed on as it is", async () => {
       const api = await startRecordingServer();
       try {
-        api.reply(ok({ contactId: cid() }, { notice: "Request proxied" }));
+        api.reply(ok({ contactId: cid() }, { notice: "Request proxied", requestId: "rq-1" }));
         const f = flow({ baseUrl: api.apiBase, authType: "token" });
         await helper.load([N.config, N.contact], f, { cfg: { apiToken: API_TOKEN } });
-        await get();
+        const msg = await get();
+        assert.deepEqual(msg.qualtrics, { requestId: "rq-1", httpStatus: 200, notice: "Request proxied" });
         const cfg = helper.getNode("cfg") as unknown as ConfigNode;
         assert.deepEqual(cfg.warn.getCalls().filter((c) => c.thisValue === cfg).map((c) => c.args[0]), ["Qualtrics: Request proxied"]);
       } finally {

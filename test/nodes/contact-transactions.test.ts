@@ -34,7 +34,7 @@ describe("qualtrics-contact: transactions (requests)", function () {
     assert.deepEqual([req.method, req.path], ["POST", `${BASE}/transactions`]);
     assert.deepEqual(req.body, { t0: { contactId: CID, mailingListId: ML, transactionDate: "2026-01-31 12:45:00", data: { ticket: "T-1", priority: "2" } } });
     assert.deepEqual(msg.payload, { transactionId: CTR1, contactId: CID, mailingListId: ML, transactionDate: "2026-01-31 12:45:00", data: { ticket: "T-1", priority: "2" } });
-    assert.deepEqual(msg.qualtrics, { requestId: "rq-tx", httpStatus: 200, notice: undefined });
+    assert.deepEqual(msg.qualtrics, { requestId: "rq-tx", httpStatus: 200 });
     assert.equal(msg.topic, "kept");
     assert.equal(done.of("n").length, 1);
   });

@@ -102,7 +102,7 @@ describe("qualtrics-survey (requests)", function () {
     const first = await run({});
     const second = await run({});
     assert.deepEqual(first.payload, { QID1: "Pick" });
-    assert.deepEqual(second.qualtrics, { requestId: "rq-def", httpStatus: 200, notice: undefined, cached: true });
+    assert.deepEqual(second.qualtrics, { requestId: "rq-def", httpStatus: 200, cached: true });
     assert.equal(api.requests.length, 1);
     assert.equal(api.requests[0].path, `/API/v3/survey-definitions/${SV}`);
     const third = await run({ refresh: true });
