@@ -194,7 +194,8 @@ export interface IdFieldSpec {
 /**
  * An ID field as a picker by default: the list of names first, then "custom ID" and the usual
  * msg/flow/global/env types. The name of the chosen item is shown under the field, looked up
- * again each time the dialog opens, and a saved ID the account no longer has is said to be gone.
+ * again each time the dialog opens or the configuration changes; a saved ID the account no longer has
+ * is said to be gone, and a value of no ID shape of the field gets the field's format message instead.
  */
 export function idInput(prop: string, field: IdFieldSpec): void {
   const input = field.input ?? "node-input-" + prop;

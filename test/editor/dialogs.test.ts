@@ -29,6 +29,15 @@ describe(`editor: edit dialogs (${process.env.NR_PKG || "node-red"})`, function 
       props,
     );
 
+  /** the sender fields' placeholders, in a dialog's wording for "empty means" (`says`) */
+  const SENDER = ["fromEmail", "fromName", "subject", "replyToEmail"];
+  const fromPayload = (says: string) => ({
+    fromEmail: `noreply@example.com (${says} msg.payload.fromEmail)`,
+    fromName: `${says} msg.payload.fromName`,
+    subject: `${says} msg.payload.subject`,
+    replyToEmail: `${says} the sender`,
+  });
+
   async function assertFields(ids: string[]): Promise<void> {
     const missing = await s.page.evaluate((list: string[]) => list.filter((id) => $("#" + id).length !== 1), ids);
     assert.deepEqual(missing, [], "fields missing from the dialog");
@@ -211,12 +220,7 @@ describe(`editor: edit dialogs (${process.env.NR_PKG || "node-red"})`, function 
     });
 
     it("says that an empty sender, sender name and subject are taken from msg.payload, as the other fields say it", async function () {
-      assert.deepEqual(await placeholders(["fromEmail", "fromName", "subject", "replyToEmail"]), {
-        fromEmail: "noreply@example.com (empty: msg.payload.fromEmail)",
-        fromName: "empty: msg.payload.fromName",
-        subject: "empty: msg.payload.subject",
-        replyToEmail: "empty: the sender",
-      });
+      assert.deepEqual(await placeholders(SENDER), fromPayload("empty:"));
     });
 
     it("offers the operations and channels of the node's specification, by their names, with the saved ones selected", async function () {
@@ -406,12 +410,7 @@ describe(`editor: edit dialogs (${process.env.NR_PKG || "node-red"})`, function 
     });
 
     it("says that an empty sender, sender name and subject are taken from msg.payload, as the other fields say it", async function () {
-      assert.deepEqual(await placeholders(["fromEmail", "fromName", "subject", "replyToEmail"]), {
-        fromEmail: "noreply@example.com (empty = msg.payload.fromEmail)",
-        fromName: "empty = msg.payload.fromName",
-        subject: "empty = msg.payload.subject",
-        replyToEmail: "empty = the sender",
-      });
+      assert.deepEqual(await placeholders(SENDER), fromPayload("empty ="));
     });
 
     it("lists the directory's mailing lists and the library's invitations of the channel", async function () {

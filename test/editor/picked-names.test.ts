@@ -11,15 +11,10 @@ declare const RED: any; // eslint-disable-line @typescript-eslint/no-explicit-an
 declare const $: any; // eslint-disable-line @typescript-eslint/no-explicit-any
 declare const document: any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
-/** a picker field's lookups the editor sent: kind and what it searched for */
-interface Lookup {
-  kind: string;
-  q: string;
-}
-
 describe(`editor: names under the picker fields (${process.env.NR_PKG || "node-red"})`, function () {
   this.timeout(120_000);
-  const lookups: Lookup[] = [];
+  /** the lookups the editor sent: the kind of list and what it searched for */
+  const lookups: { kind: string; q: string }[] = [];
   const s = useSession(async (session) => {
     session.page.on("request", (r: Request) => {
       const m = /\/qualtrics-config\/[^/]+\/lookup\/([a-z]+)(\?.*)?$/i.exec(r.url());
