@@ -138,6 +138,21 @@ function allMailingLists(configId: string, page: Params, refresh: boolean, done:
 }
 
 /**
+ * What a load asks, as one text: the configuration in its current version (another data center or
+ * token is another list), the kind and the parameters. Two loads with the same key get the same answer.
+ */
+export function question(spec: LookupSpec, want: Want): { configId: string; params: Params; key: string; error?: string } {
+  const configId = spec.config();
+  const own = spec.params ? spec.params() : {};
+  const params: Params = { ...own, q: want.q.trim(), limit: String(Math.min(Math.max(1, want.limit), MOST)) };
+  const cfg: Node | null = configId ? red().nodes.node(configId) : null;
+  const typed = cfg && cfg.credentials ? secretsOf(cfg).filter((n) => !!cfg.credentials[n]).join(",") : "";
+  const version = cfg ? [cfg.dataCenter, cfg.baseUrl, cfg.authType || "token", cfg.scopes || "", cfg.changed ? "changed" : "deployed", typed].join("|") : "";
+  const key = configId + "|" + version + "|" + spec.kind + "|" + JSON.stringify(params);
+  return { configId, params, key, error: own && own.error ? own.error : undefined };
+}
+
+/**
  * The first `want.limit` items of the list matching `want.q` (by name or ID; contacts as Qualtrics
  * searches them). Returns a function that abandons the load (no answer comes then).
  */
@@ -147,17 +162,11 @@ export function load(spec: LookupSpec, refresh: boolean, cb: Done, want: Want = 
     asking.cancelled = true;
     for (const xhr of asking.xhrs) xhr.abort();
   };
-  const configId = spec.config();
-  const own = spec.params ? spec.params() : {};
-  if (own && own.error) {
-    cb(own.error);
+  const { configId, params, key, error } = question(spec, want);
+  if (error) {
+    cb(error);
     return cancel;
   }
-  const params: Params = { ...own, q: want.q.trim(), limit: String(Math.min(Math.max(1, want.limit), MOST)) };
-  const cfg: Node | null = configId ? red().nodes.node(configId) : null;
-  const typed = cfg && cfg.credentials ? secretsOf(cfg).filter((n) => !!cfg.credentials[n]).join(",") : "";
-  const version = cfg ? [cfg.dataCenter, cfg.baseUrl, cfg.authType || "token", cfg.scopes || "", cfg.changed ? "changed" : "deployed", typed].join("|") : "";
-  const key = configId + "|" + version + "|" + spec.kind + "|" + JSON.stringify(params || {});
   const hit = listCache[key];
   if (!refresh && hit && Date.now() - hit.at < CACHE_MS) {
     cb(null, hit.answer.items, hit.answer.more, hit.answer.capped);

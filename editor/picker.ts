@@ -3,7 +3,7 @@
 // may hold thousands of surveys): the panel shows the first matches and loads more on request.
 import { documentOf, jq, red, t } from "./browser";
 import { keepName } from "./dialog";
-import { describe, load, MOST, PAGE, type Item, type LookupSpec } from "./lookup";
+import { describe, load, MOST, PAGE, question, type Item, type LookupSpec } from "./lookup";
 import { injectStyle } from "./style";
 import { isEnv, PICKER, rules } from "./validation";
 
@@ -27,7 +27,9 @@ function openPanel(spec: PickerSpec): void {
   const current = input.typedInput("value");
   const box = jq('<div class="qualtrics-picker"></div>');
   const top = jq('<div class="qualtrics-picker-top"></div>').appendTo(box);
-  const filter = jq('<input type="text" autocomplete="off">').attr("placeholder", t("qualtrics-config.picker.filter")).appendTo(top);
+  // contacts are found by what XM Directory searches (nodes/lib/contact-lookup.ts), the rest by name or ID
+  const filterText = t(spec.kind === "contacts" ? "qualtrics-config.picker.filterContacts" : "qualtrics-config.picker.filter");
+  const filter = jq('<input type="text" autocomplete="off">').attr("placeholder", filterText).appendTo(top);
   const reload = jq('<button type="button" class="red-ui-button red-ui-button-small"><i class="fa fa-refresh"></i></button>')
     .attr("title", t("qualtrics-config.picker.refresh"))
     .attr("aria-label", t("qualtrics-config.picker.refresh"))
@@ -192,7 +194,8 @@ export interface IdFieldSpec {
 /**
  * An ID field as a picker by default: the list of names first, then "custom ID" and the usual
  * msg/flow/global/env types. The name of the chosen item is shown under the field, looked up
- * again each time the dialog opens, and a saved ID the account no longer has is said to be gone.
+ * again each time the dialog opens or the configuration changes; a saved ID the account no longer has
+ * is said to be gone, and a value of no ID shape of the field gets the field's format message instead.
  */
 export function idInput(prop: string, field: IdFieldSpec): void {
   const input = field.input ?? "node-input-" + prop;
@@ -207,12 +210,27 @@ function showName(el: ReturnType<typeof jq>, spec: PickerSpec, prop: string): vo
   injectStyle();
   const container = el.next(".red-ui-typedInput-container");
   const hint = jq('<div class="qualtrics-picked-name"></div>').attr("id", spec.input + "-name").insertAfter(container.length ? container : el);
+  const idRule = spec.prefixes ? rules.id(spec.prefixes) : null;
   let asked = 0;
+  let shown = "";
   const refresh = () => {
     const id = String(el.typedInput("value") || "").trim();
+    const listed = el.typedInput("type") === PICKER && id !== "" && !isEnv(id);
+    const notAnId = listed && idRule ? idRule(id) : true;
+    // Node-RED fires change on every field after oneditprepare, and the configuration select again
+    // once it is filled (docs/node-red.md §6.1): the same question is asked once
+    const now = !listed ? "" : notAnId !== true ? "shape|" + id : "ask|" + question(spec, { q: id, limit: PAGE }).key;
+    if (now === shown) return;
+    shown = now;
     const mine = ++asked;
     hint.removeClass("qualtrics-warn").text("");
-    if (el.typedInput("type") !== PICKER || !id || isEnv(id)) return;
+    if (!listed) return;
+    // a value of no ID shape of this field never was one: the server is not asked, and nothing is "gone"
+    if (notAnId !== true) {
+      hint.addClass("qualtrics-warn").text(notAnId);
+      keepName(prop, id, undefined);
+      return;
+    }
     load(spec, false, (err, items) => {
       if (mine !== asked || err || !items) return;
       const found = items.find((i) => i.value === id);
@@ -222,5 +240,8 @@ function showName(el: ReturnType<typeof jq>, spec: PickerSpec, prop: string): vo
     }, { q: id, limit: PAGE });
   };
   el.on("change", refresh);
+  // another configuration chosen, or the chosen one edited in its own tray (Update fills the select
+  // again and fires change, docs/node-red.md §6.1): its account may know the name now
+  jq("#node-input-qualtrics").on("change", refresh);
   refresh();
 }

@@ -184,9 +184,9 @@ export function messageRows(): Row[] {
 export function senderRows(cls: string, linkType: Row): Row[] {
   return [
     text("fromEmail", { placeholder: true, cls }),
-    text("fromName", { cls }),
+    text("fromName", { placeholder: true, cls }),
     text("replyToEmail", { placeholder: true, cls }),
-    text("subject", { cls }),
+    text("subject", { placeholder: true, cls }),
     linkType,
     text("expirationDate", { placeholder: true, cls }),
   ];

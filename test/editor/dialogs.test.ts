@@ -6,6 +6,8 @@ import { IDS, choose, closePicker, closeTrays, hasError, isVisible, openConfig, 
 
 declare const RED: any; // eslint-disable-line @typescript-eslint/no-explicit-any
 declare const $: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+declare const localStorage: any; // eslint-disable-line @typescript-eslint/no-explicit-any
+declare const getComputedStyle: any; // eslint-disable-line @typescript-eslint/no-explicit-any
 
 const STR_TYPES = ["str", "msg", "flow", "global", "env", "jsonata"];
 const PICKER_TYPES = ["qualtrics", "str", "msg", "flow", "global", "env"];
@@ -19,6 +21,22 @@ describe(`editor: edit dialogs (${process.env.NR_PKG || "node-red"})`, function 
   /** a select's options as value=text, as the user sees them */
   const options = (sel: string): Promise<string[]> =>
     s.page.evaluate((q: string) => $(q + " option").map((_i: number, o: any) => o.value + "=" + o.textContent).get(), sel); // eslint-disable-line @typescript-eslint/no-explicit-any
+
+  /** the placeholders of typed inputs, as the user sees them in the visible text box */
+  const placeholders = (props: string[]): Promise<Record<string, string>> =>
+    s.page.evaluate(
+      (list: string[]) => Object.fromEntries(list.map((p) => [p, String($(`#node-input-${p} + .red-ui-typedInput-container input.red-ui-typedInput-input`).attr("placeholder") ?? "")])),
+      props,
+    );
+
+  /** the sender fields' placeholders, in a dialog's wording for "empty means" (`says`) */
+  const SENDER = ["fromEmail", "fromName", "subject", "replyToEmail"];
+  const fromPayload = (says: string) => ({
+    fromEmail: `noreply@example.com (${says} msg.payload.fromEmail)`,
+    fromName: `${says} msg.payload.fromName`,
+    subject: `${says} msg.payload.subject`,
+    replyToEmail: `${says} the sender`,
+  });
 
   async function assertFields(ids: string[]): Promise<void> {
     const missing = await s.page.evaluate((list: string[]) => list.filter((id) => $("#" + id).length !== 1), ids);
@@ -199,6 +217,10 @@ describe(`editor: edit dialogs (${process.env.NR_PKG || "node-red"})`, function 
       assert.deepEqual([method.type, method.value], ["str", "Invite"]);
       assert.equal(await isVisible(s.page, "#node-input-qualtrics"), true);
       await screenshotTray(s.page, s.major, "qualtrics-distribution");
+    });
+
+    it("says that an empty sender, sender name and subject are taken from msg.payload, as the other fields say it", async function () {
+      assert.deepEqual(await placeholders(SENDER), fromPayload("empty:"));
     });
 
     it("offers the operations and channels of the node's specification, by their names, with the saved ones selected", async function () {
@@ -387,6 +409,10 @@ describe(`editor: edit dialogs (${process.env.NR_PKG || "node-red"})`, function 
       await screenshotTray(s.page, s.major, "qualtrics-invite");
     });
 
+    it("says that an empty sender, sender name and subject are taken from msg.payload, as the other fields say it", async function () {
+      assert.deepEqual(await placeholders(SENDER), fromPayload("empty ="));
+    });
+
     it("lists the directory's mailing lists and the library's invitations of the channel", async function () {
       const lists = await openPicker(s.page, "node-input-mailingListId");
       await closePicker(s.page);
@@ -493,6 +519,19 @@ describe(`editor: edit dialogs (${process.env.NR_PKG || "node-red"})`, function 
       await screenshotTray(s.page, s.major, "qualtrics-response-in");
     });
 
+    it("labels the trigger on the workspace as the other nodes are labelled: what it does, a colon, the survey", async function () {
+      const survey = s.sb.state.surveys.get(s.sb.seedIds.surveyIds[0])!;
+      const labels = await s.page.evaluate(
+        ([id, sid, name]: string[]) => {
+          const node = RED.nodes.node(id);
+          const label = (extra: object) => node._def.label.call(Object.assign(Object.create(node), extra));
+          return [label({ names: {} }), label({ names: { surveyId: { id: sid, name } } })];
+        },
+        [IDS.responseIn, survey.id, survey.name],
+      );
+      assert.deepEqual(labels, [`new response: ${survey.id}`, `new response: ${survey.name}`]);
+    });
+
     it("lists the two surveys in the survey picker, and the topic follows the choice", async function () {
       const { items } = await openPicker(s.page, "node-input-surveyId");
       assert.deepEqual(items.map((i) => i.value).sort(), [...s.sb.seedIds.surveyIds].sort());
@@ -578,6 +617,41 @@ describe(`editor: edit dialogs (${process.env.NR_PKG || "node-red"})`, function 
       assert.equal(await isVisible(s.page, "#node-config-input-baseUrl"), false);
       await s.page.click("#node-config-qualtrics-advanced-toggle");
       assert.equal(await isVisible(s.page, "#node-config-input-baseUrl"), true);
+    });
+
+    it("has every label on one line, its icon beside its text, with the token's and the OAuth rows, in English and German", async function () {
+      /** the visible row labels of the open tray that take more than one line */
+      const wrapped = (page = s.page) =>
+        page.evaluate(() =>
+          $(".red-ui-tray")
+            .last()
+            .find(".form-row > label:visible")
+            .toArray()
+            .filter((l: any) => l.getBoundingClientRect().height > 1.5 * parseFloat(getComputedStyle(l).lineHeight)) // eslint-disable-line @typescript-eslint/no-explicit-any
+            .map((l: unknown) => $(l).text().trim()),
+        );
+      assert.ok(await isVisible(s.page, "#node-config-input-baseUrl"), "the advanced settings are open");
+      assert.deepEqual(await wrapped(), [], "token");
+      await s.page.selectOption("#node-config-input-authType", "oauth");
+      assert.equal(await isVisible(s.page, "#node-config-input-clientSecret"), true);
+      assert.deepEqual(await wrapped(), [], "OAuth");
+      await s.page.selectOption("#node-config-input-authType", "token");
+
+      // the same dialog with the editor in German (the language chosen in its settings)
+      const context = await s.browser.newContext({ viewport: { width: 1280, height: 1500 } });
+      try {
+        await context.addInitScript(() => localStorage.setItem("editor-language", "de"));
+        const page = await context.newPage();
+        await page.goto(s.nr.url);
+        await page.waitForFunction((id: string) => !!RED.nodes.node(id), IDS.config, { timeout: 30_000 });
+        await openConfig(page, IDS.config);
+        assert.equal(await page.textContent("label[for='node-config-input-authType']"), " Anmeldung");
+        assert.deepEqual(await wrapped(page), [], "token (de)");
+        await page.selectOption("#node-config-input-authType", "oauth");
+        assert.deepEqual(await wrapped(page), [], "OAuth (de)");
+      } finally {
+        await context.close();
+      }
     });
 
     it("flags a bad base URL, a bad data center and numbers out of range", async function () {

@@ -356,6 +356,9 @@ export async function typeInto(page: Page, id: string, text: string): Promise<vo
   const box = page.locator(`#${id} + .red-ui-typedInput-container input.red-ui-typedInput-input`);
   await box.fill("");
   await box.pressSequentially(text);
+  // a picker asks for names matching the text as it is typed, and Tab takes the first entry of a
+  // list still shown: Tab once the last answer is in (no jQuery request in flight)
+  await page.waitForFunction(() => $.active === 0);
   await box.press("Tab");
 }
 
