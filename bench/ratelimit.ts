@@ -1,8 +1,8 @@
 // Case 2, rate-limit use: 10,000 contact creates against the sandbox's leaky bucket. The bucket
 // drains LIMIT requests a minute and holds BURST (one second's worth); the config node's rateLimit
-// is set to the same LIMIT, as a user sets it to their brand's limit (docs/qualtrics-api.md §2.3: 3000
+// is set to the same LIMIT, as a user sets it to their brand's limit (docs/qualtrics-facts.md §2.3: 3000
 // a minute; the sandbox's limit is that scaled by 2 so that 10,000 creates take about 100 s, not
-// 200). The 429s carry no Retry-After (Qualtrics' captured answers have none, docs/qualtrics-api.md §2.3).
+// 200). The 429s carry no Retry-After (Qualtrics' captured answers have none, docs/qualtrics-facts.md §2.3).
 //
 // All 10,000 messages enter the node at once (one function node sends them); the limiter queues
 // them. Every message that leaves (output or catch) comes back to the hub, which counts each

@@ -218,7 +218,7 @@ function showName(el: ReturnType<typeof jq>, spec: PickerSpec, prop: string): vo
     const listed = el.typedInput("type") === PICKER && id !== "" && !isEnv(id);
     const notAnId = listed && idRule ? idRule(id) : true;
     // Node-RED fires change on every field after oneditprepare, and the configuration select again
-    // once it is filled (docs/node-red.md §6.1): the same question is asked once
+    // once it is filled (docs/node-red-facts.md §6.1): the same question is asked once
     const now = !listed ? "" : notAnId !== true ? "shape|" + id : "ask|" + question(spec, { q: id, limit: PAGE }).key;
     if (now === shown) return;
     shown = now;
@@ -241,7 +241,7 @@ function showName(el: ReturnType<typeof jq>, spec: PickerSpec, prop: string): vo
   };
   el.on("change", refresh);
   // another configuration chosen, or the chosen one edited in its own tray (Update fills the select
-  // again and fires change, docs/node-red.md §6.1): its account may know the name now
+  // again and fires change, docs/node-red-facts.md §6.1): its account may know the name now
   jq("#node-input-qualtrics").on("change", refresh);
   refresh();
 }

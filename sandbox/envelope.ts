@@ -1,4 +1,4 @@
-// The Qualtrics v3 response envelope (docs/qualtrics-api.md §2.1) and error codes (§2.2).
+// The Qualtrics v3 response envelope (docs/qualtrics-facts.md §2.1) and error codes (§2.2).
 import { randomUUID } from "node:crypto";
 
 /** Reason phrases used in `meta.httpStatus` ("<code> - <reason>"); 503 uses the Qualtrics wording (§2.1). */

@@ -1,4 +1,4 @@
-// The contents of a response-export file (docs/qualtrics-api.md §7.4, §6.5): JSON {"responses":[...]},
+// The contents of a response-export file (docs/qualtrics-facts.md §7.4, §6.5): JSON {"responses":[...]},
 // NDJSON, and CSV/TSV with Qualtrics' three header rows.
 import { ResponseRecord, SurveyRecord } from "./state";
 
@@ -14,7 +14,7 @@ export interface RenderOptions {
   embeddedDataIds?: string[];
 }
 
-/** values keys that are response metadata, not questions or embedded data. // UNCONFIRMED (docs/qualtrics-api.md §6.5) */
+/** values keys that are response metadata, not questions or embedded data. // UNCONFIRMED (docs/qualtrics-facts.md §6.5) */
 const METADATA: Array<[key: string, column: string, label: string]> = [
   ["startDate", "StartDate", "Start Date"],
   ["endDate", "EndDate", "End Date"],

@@ -1,4 +1,4 @@
-// Fault injection: a brand-wide leaky-bucket rate limiter (docs/qualtrics-api.md §2.3) and per-request rules.
+// Fault injection: a brand-wide leaky-bucket rate limiter (docs/qualtrics-facts.md §2.3) and per-request rules.
 
 export type FaultAction = "status" | "delay" | "drop" | "malformed" | "html";
 export const FAULT_ACTIONS: readonly FaultAction[] = ["status", "delay", "drop", "malformed", "html"];
@@ -189,7 +189,7 @@ export class Faults implements FaultController {
   /**
    * Leaky bucket: each request pours 1 in; the bucket drains perMinute per minute; capacity is
    * `burst` (default perMinute). A request that would overflow is refused and pours nothing.
-   * // UNCONFIRMED (docs/qualtrics-api.md §2.3): Retry-After on real 429s; only sent when rateLimit.retryAfter is true.
+   * // UNCONFIRMED (docs/qualtrics-facts.md §2.3): Retry-After on real 429s; only sent when rateLimit.retryAfter is true.
    */
   checkRateLimit(): RateDecision {
     const rl = this.cfg.rateLimit;

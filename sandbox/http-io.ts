@@ -1,7 +1,7 @@
 // Reading requests and writing answers.
 import * as http from "node:http";
 
-/** Request bodies above this answer 413. // UNCONFIRMED (docs/qualtrics-api.md §2.4): the real limit is unknown. */
+/** Request bodies above this answer 413. // UNCONFIRMED (docs/qualtrics-facts.md §2.4): the real limit is unknown. */
 export const MAX_BODY_BYTES = 5 * 1024 * 1024;
 
 export interface ReadBody {

@@ -1,5 +1,5 @@
 // Qualtrics-style identifiers: a prefix such as "CID_" followed by 15 alphanumerics
-// (docs/qualtrics-api.md §4.8: POOL_ = 20 chars, CID_ = 19, CG_/SV_/MS_/UR_ = 18, EMD_ = 19).
+// (docs/qualtrics-facts.md §4.8: POOL_ = 20 chars, CID_ = 19, CG_/SV_/MS_/UR_ = 18, EMD_ = 19).
 import { randomBytes } from "node:crypto";
 
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";

@@ -1,4 +1,4 @@
-// POST /oauth2/token, OAuth 2.0 client credentials (docs/qualtrics-api.md §1.4): Basic authentication with
+// POST /oauth2/token, OAuth 2.0 client credentials (docs/qualtrics-facts.md §1.4): Basic authentication with
 // a configured client ID and secret, a form body with grant_type=client_credentials and scope, and an
 // access token that /API/v3 accepts as "Authorization: Bearer ..." until it expires.
 import { createHash, randomBytes, timingSafeEqual } from "node:crypto";
@@ -48,7 +48,7 @@ function sameSecret(a: string, b: string): boolean {
   return timingSafeEqual(createHash("sha256").update(a).digest(), createHash("sha256").update(b).digest());
 }
 
-// UNCONFIRMED (docs/qualtrics-api.md §1.4): the error body of the token endpoint; the sandbox answers as RFC 6749 §5.2.
+// UNCONFIRMED (docs/qualtrics-facts.md §1.4): the error body of the token endpoint; the sandbox answers as RFC 6749 §5.2.
 function oauthError(status: number, error: string, description: string, headers: Record<string, string> = {}): Answer {
   return jsonAnswer(status, { error, error_description: description }, { "Cache-Control": "no-store", ...headers });
 }

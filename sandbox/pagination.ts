@@ -1,8 +1,8 @@
-// List paging (docs/qualtrics-api.md §3): `result.elements` plus `result.nextPage`, an ABSOLUTE URL
+// List paging (docs/qualtrics-facts.md §3): `result.elements` plus `result.nextPage`, an ABSOLUTE URL
 // built from the request's Host header, or null on the last page.
 import { badRequest } from "./envelope";
 
-/** Hard cap for pageSize. // UNCONFIRMED (docs/qualtrics-api.md §3.2): max pageSize unknown; 1000 works for [QAPI], larger values are clamped, not refused. */
+/** Hard cap for pageSize. // UNCONFIRMED (docs/qualtrics-facts.md §3.2): max pageSize unknown; 1000 works for [QAPI], larger values are clamped, not refused. */
 export const MAX_PAGE_SIZE = 1000;
 
 /** What the pager needs to know about the request. */

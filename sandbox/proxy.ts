@@ -1,4 +1,4 @@
-// A proxied account (docs/qualtrics-api.md §1.2): a wrong or legacy data center still answers, with
+// A proxied account (docs/qualtrics-facts.md §1.2): a wrong or legacy data center still answers, with
 // meta.notice "Request proxied. For faster response times, use this host instead: <host>", and
 // whoami may report a legacy data center name such as az1.
 import { Answer } from "./http-io";

@@ -1,5 +1,5 @@
 // How the sandbox stores an event subscription's publicationUrl. Whether Qualtrics keeps it exactly
-// as sent is UNCONFIRMED (docs/qualtrics-api.md §6.2), so the sandbox can be switched to each way a
+// as sent is UNCONFIRMED (docs/qualtrics-facts.md §6.2), so the sandbox can be switched to each way a
 // server might change it. The stored URL is what GET answers and where webhooks are delivered.
 
 export type PublicationUrlMode = "verbatim" | "strip-query" | "reorder-query" | "re-encode";

@@ -1,5 +1,5 @@
 // Whom a distribution reaches, resolved when it is created and kept on its record, so tests can see
-// exactly which people an invitation went to (docs/qualtrics-api.md §5.2, §5.6): the members of a
+// exactly which people an invitation went to (docs/qualtrics-facts.md §5.2, §5.6): the members of a
 // mailing list, one member, the contacts of a transaction batch's transactions, or one transaction's.
 import { badRequest } from "./envelope";
 import { findTransaction, findTransactionBatch, MailingListRecord, ReachedRecipient, SandboxState } from "./state";

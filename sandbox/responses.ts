@@ -12,7 +12,7 @@ export interface NewResponseOptions {
 /**
  * Builds and stores a response. values: startDate, endDate, status, progress, duration, finished,
  * recordedDate, distributionChannel, userLanguage, the question answers, then the caller's values.
- * // UNCONFIRMED (docs/qualtrics-api.md §6.5): the exact keys and types of `values`.
+ * // UNCONFIRMED (docs/qualtrics-facts.md §6.5): the exact keys and types of `values`.
  */
 export function createResponse(survey: SurveyRecord, ids: IdSource, opts: NewResponseOptions, now: Date = new Date()): ResponseRecord {
   const responseId = ids.next("R_");

@@ -1,5 +1,5 @@
 // startSandbox(): a local HTTP server that behaves like the Qualtrics REST API v3
-// (ground truth: docs/qualtrics-api.md) plus sandbox-only control endpoints.
+// (ground truth: docs/qualtrics-facts.md) plus sandbox-only control endpoints.
 import { createHash, timingSafeEqual } from "node:crypto";
 import * as http from "node:http";
 import { AddressInfo } from "node:net";
@@ -121,13 +121,13 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
       if (raw.tooLarge) throw new ApiError(413, "Request body is too large", ErrorCodes.bodyTooLarge);
       if (!parsed.ok) throw badRequest("Request body is not valid JSON", ErrorCodes.malformedJson);
       let path = url.pathname.slice(API_PREFIX.length) || "/";
-      // UNCONFIRMED (docs/qualtrics-api.md §6.1): a trailing slash is ignored on every path ([KYMA] POSTs /eventsubscriptions/).
+      // UNCONFIRMED (docs/qualtrics-facts.md §6.1): a trailing slash is ignored on every path ([KYMA] POSTs /eventsubscriptions/).
       if (path.length > 1 && path.endsWith("/")) path = path.replace(/\/+$/, "");
       const method = (req.method ?? "GET").toUpperCase();
       const match = router.match(method, path);
       if (match.kind === "none") throw new ApiError(404, `No such endpoint: ${method} ${url.pathname}`, ErrorCodes.unknownEndpoint);
       if (match.kind === "wrongMethod") {
-        // UNCONFIRMED (docs/qualtrics-api.md §2.2): the real API's answer to a wrong method; the sandbox says 405 with Allow.
+        // UNCONFIRMED (docs/qualtrics-facts.md §2.2): the real API's answer to a wrong method; the sandbox says 405 with Allow.
         throw new ApiError(405, `Method ${method} is not allowed on ${url.pathname}`, ErrorCodes.methodNotAllowed, { Allow: match.allowed.join(", ") });
       }
       const result = match.route.handler({
@@ -278,7 +278,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     if (!survey) throw new UnknownSurveyError(surveyId);
     const now = new Date();
     const response = createResponse(survey, cryptoIds, { values, recipientId: extra.recipientId, distributionId: extra.distributionId }, now);
-    // UNCONFIRMED (docs/qualtrics-api.md §6.3, §5.7): RecipientID/DistributionID are "" for anonymous responses;
+    // UNCONFIRMED (docs/qualtrics-facts.md §6.3, §5.7): RecipientID/DistributionID are "" for anonymous responses;
     // CompletedDate is UTC.
     const deliveries = await fireCompletedResponse(state, {
       surveyId, responseId: response.responseId, recipientId: response.recipientId,

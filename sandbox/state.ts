@@ -50,7 +50,7 @@ export interface MailingListRecord {
   members: Map<string, MembershipRecord>;
 }
 
-/** A contact transaction (docs/qualtrics-api.md §4.7): the data of one event in a person's life. */
+/** A contact transaction (docs/qualtrics-facts.md §4.7): the data of one event in a person's life. */
 export interface TransactionRecord {
   transactionId: string; // CTR_…
   contactId: string;

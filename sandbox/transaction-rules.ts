@@ -1,5 +1,5 @@
 // What the sandbox answers where Qualtrics' behaviour around transactions is UNCONFIRMED
-// (docs/qualtrics-api.md §4.7, §5.6), switchable so the package can be tested against each answer.
+// (docs/qualtrics-facts.md §4.7, §5.6), switchable so the package can be tested against each answer.
 
 /** which transactionDate forms a create accepts: "YYYY-MM-DD HH:MM:SS" (mysql), ISO 8601 (iso), or both (any) */
 export type TransactionDateMode = "any" | "mysql" | "iso";

@@ -36,7 +36,7 @@ export interface SandboxOptions {
   oauthTokenTtlSeconds?: number;
   /** answer as a proxied account from the start (see Sandbox.proxy) */
   proxied?: ProxyConfig;
-  /** how contact search compares emails (UNCONFIRMED, docs/qualtrics-api.md §4.4); default "insensitive" */
+  /** how contact search compares emails (UNCONFIRMED, docs/qualtrics-facts.md §4.4); default "insensitive" */
   emailSearchCase?: EmailSearchCase;
   /** how event subscriptions' publicationUrls are stored from the start (default "verbatim"; see Sandbox.publicationUrls) */
   publicationUrls?: PublicationUrlMode;

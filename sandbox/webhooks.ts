@@ -1,4 +1,4 @@
-// Outgoing webhook POSTs, as Qualtrics sends them (docs/qualtrics-api.md §6.3, §6.4).
+// Outgoing webhook POSTs, as Qualtrics sends them (docs/qualtrics-facts.md §6.3, §6.4).
 import { createHmac } from "node:crypto";
 import * as http from "node:http";
 import { SandboxState, SubscriptionRecord } from "./state";
@@ -106,7 +106,7 @@ async function deliverOne(state: SandboxState, sub: SubscriptionRecord, event: s
   const base = { subscriptionId: sub.id, url: sub.publicationUrl };
   if (drop()) return { ...base, status: null, error: "dropped by the sandbox (faults.webhookDropRate); nothing was sent" };
   if (sub.encrypted) {
-    // UNCONFIRMED (docs/qualtrics-api.md §6.2, §12.3): the encrypt:true algorithm is unknown, so the sandbox does not deliver.
+    // UNCONFIRMED (docs/qualtrics-facts.md §6.2, §12.3): the encrypt:true algorithm is unknown, so the sandbox does not deliver.
     return { ...base, status: null, error: "encrypt:true is not simulated by the sandbox (algorithm UNCONFIRMED); nothing was sent" };
   }
   try {
@@ -120,7 +120,7 @@ async function deliverOne(state: SandboxState, sub: SubscriptionRecord, event: s
 
 /**
  * Sends `surveyengine.completedResponse.<SurveyID>` to every matching subscription, in parallel.
- * // UNCONFIRMED (docs/qualtrics-api.md §6.3): no retries are made (Qualtrics' retry policy is unknown).
+ * // UNCONFIRMED (docs/qualtrics-facts.md §6.3): no retries are made (Qualtrics' retry policy is unknown).
  */
 export async function fireCompletedResponse(state: SandboxState, e: CompletedEvent, timeoutMs: number, drop: () => boolean = () => false): Promise<Delivery[]> {
   const event = `surveyengine.completedResponse.${e.surveyId}`;

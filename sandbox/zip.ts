@@ -1,4 +1,4 @@
-// Zip files with one entry, as a response-export download is (docs/qualtrics-api.md §7.4), written two
+// Zip files with one entry, as a response-export download is (docs/qualtrics-facts.md §7.4), written two
 // ways: whole (sizes in the local header, or a data descriptor after the data), and as a stream
 // whose entry size is unknown until the end (a data descriptor, as streaming zip writers do).
 import * as zlib from "node:zlib";

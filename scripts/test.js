@@ -80,7 +80,7 @@ function runMatrix() {
     const dir = path.join(root, path.dirname(r.glob.split("*")[0]));
     if (!fs.existsSync(dir)) continue;
     console.log(`\n=== ${r.suite} on ${r.nr} with Node ${spawnSync(r.node, ["--version"]).stdout.toString().trim()} ===`);
-    // an unhandled rejection ends a real Node-RED (docs/node-red.md §1.4): here it fails the test instead of passing quietly
+    // an unhandled rejection ends a real Node-RED (docs/node-red-facts.md §1.4): here it fails the test instead of passing quietly
     const before = countedRuns(counts);
     const status = run(r.node, ["--unhandled-rejections=strict", mocha, "--reporter", reporter, "--timeout", "20000", "--exit", r.glob], {
       NR_PKG: r.nr,

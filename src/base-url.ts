@@ -1,5 +1,5 @@
 // Where the API lives: https://{dc}.qualtrics.com/API/v3, an organisation host such as
-// myorg.iad1.qualtrics.com (docs/qualtrics-api.md §1.1), or an explicit base URL for sandboxes.
+// myorg.iad1.qualtrics.com (docs/qualtrics-facts.md §1.1), or an explicit base URL for sandboxes.
 import { DATA_CENTER_ID, QUALTRICS_HOST } from "./api-values";
 import { QualtricsInputError } from "./errors";
 

@@ -404,7 +404,7 @@ export class QualtricsClient {
   }
 
   /**
-   * GET a body that is not JSON, such as a response-export file (docs/qualtrics-api.md §7.4), as a
+   * GET a body that is not JSON, such as a response-export file (docs/qualtrics-facts.md §7.4), as a
    * stream. Auth, the limiter, 401 re-authorisation and retries are those of request(), up to the
    * moment the answer's headers arrive: the limiter slot is held only until then, and nothing is
    * retried once the body has started, since part of it may already have been used. An error

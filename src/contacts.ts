@@ -1,4 +1,4 @@
-// XM Directory contacts (docs/qualtrics-api.md §4.3): /directories/{directoryId}/contacts[/{contactId}].
+// XM Directory contacts (docs/qualtrics-facts.md §4.3): /directories/{directoryId}/contacts[/{contactId}].
 import type { ApiResponse, QualtricsClient } from "./client";
 import { QualtricsInputError } from "./errors";
 import { SEARCH_FIELDS, UPSERT_KEYS } from "./api-values";
@@ -170,7 +170,7 @@ export type UpsertKey = (typeof UPSERT_KEYS)[number];
 
 /**
  * The key value as the account's upserts compare it: trimmed, and an email in lower case (mail
- * systems treat addresses so; whether Qualtrics' search does is UNCONFIRMED, docs/qualtrics-api.md §4.4).
+ * systems treat addresses so; whether Qualtrics' search does is UNCONFIRMED, docs/qualtrics-facts.md §4.4).
  */
 export function upsertKeyOf(key: UpsertKey, value: string): string {
   const v = value.trim();

@@ -1,4 +1,4 @@
-// Email follow-ups of an invitation (reminders and thank-yous, docs/qualtrics-api.md §5.5) and
+// Email follow-ups of an invitation (reminders and thank-yous, docs/qualtrics-facts.md §5.5) and
 // generated individual links (§5.3). Every rule is checked before the request, naming the field
 // by its place in the Qualtrics body.
 import type { ApiResponse, QualtricsClient } from "./client";
@@ -30,7 +30,7 @@ export function followUpBody(input: DistributionInput): FollowUpBody {
   const subject = requireString("header.subject", input.subject);
   const replyToEmail = optionalEmail("header.replyToEmail", input.replyToEmail) ?? fromEmail;
 
-  // UNCONFIRMED (docs/qualtrics-api.md §5.5): the documented body has a library message; inline
+  // UNCONFIRMED (docs/qualtrics-facts.md §5.5): the documented body has a library message; inline
   // messageText is accepted as for invitations, whose message object is the same
   const message = messageOf(input, true)!;
   const sendDate = optionalDate("sendDate", input.sendDate) ?? nowIso();
@@ -83,14 +83,14 @@ export function generateLinksBody(input: DistributionInput): GenerateLinksBody {
   ] as const) {
     if (value !== undefined && value !== null && value !== "") throw new QualtricsInputError(field, `cannot be used: ${why}`);
   }
-  // UNCONFIRMED (docs/qualtrics-api.md §5.3): linkType values other than Individual for generated links
+  // UNCONFIRMED (docs/qualtrics-facts.md §5.3): linkType values other than Individual for generated links
   const linkType = input.linkType === undefined || input.linkType === "" ? "Individual" : oneOf("linkType", input.linkType, LINK_TYPES);
   // §5.3: both ISO Z and "YYYY-MM-DD HH:MM:SS" are in use; ISO Z is sent
   const expirationDate = optionalDate("expirationDate", input.expirationDate);
   const now = nowIso();
   if (expirationDate && expirationDate <= now) throw new QualtricsInputError("expirationDate", `must be in the future (now is ${now})`);
   const text = optionalString("description", input.description);
-  // UNCONFIRMED (docs/qualtrics-api.md §5.3) whether description is required; the official example has one
+  // UNCONFIRMED (docs/qualtrics-facts.md §5.3) whether description is required; the official example has one
   const description = text ?? `Node-RED links ${now.replace("T", " ").replace("Z", "")}`;
   return {
     action: "CreateDistribution",

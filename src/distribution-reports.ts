@@ -1,4 +1,4 @@
-// Reading email distributions (docs/qualtrics-api.md §5.3, §5.4): list a survey's distributions, get one,
+// Reading email distributions (docs/qualtrics-facts.md §5.3, §5.4): list a survey's distributions, get one,
 // its generated links and its history. Every argument is checked before the first request, so
 // these functions throw at once rather than from the first page.
 import type { ApiResponse, QualtricsClient } from "./client";

@@ -1,4 +1,4 @@
-// Survey distributions by email (POST /distributions, docs/qualtrics-api.md §5.2) and SMS
+// Survey distributions by email (POST /distributions, docs/qualtrics-facts.md §5.2) and SMS
 // (POST /distributions/sms, §5.6). Every rule is checked before the request, naming the field
 // by its place in the Qualtrics body.
 import type { ApiResponse, QualtricsClient } from "./client";
@@ -29,7 +29,7 @@ export interface DistributionInput {
   messageText?: unknown;
   mailingListId?: unknown;
   transactionBatchId?: unknown;
-  /** SMS only (docs/qualtrics-api.md §5.6) */
+  /** SMS only (docs/qualtrics-facts.md §5.6) */
   transactionId?: unknown;
   contactId?: unknown;
   sampleId?: unknown;
@@ -156,7 +156,7 @@ export function emailDistributionBody(input: DistributionInput): EmailDistributi
 
   const mailingListId = optionalId("recipients.mailingListId", input.mailingListId, "mailingList");
   const transactionBatchId = optionalId("recipients.transactionBatchId", input.transactionBatchId, "transactionBatch");
-  // UNCONFIRMED (docs/qualtrics-api.md §4.7): only SMS documents a single transaction as a target
+  // UNCONFIRMED (docs/qualtrics-facts.md §4.7): only SMS documents a single transaction as a target
   if (optionalString("recipients.transactionId", input.transactionId) !== undefined) {
     throw new QualtricsInputError("recipients.transactionId", "is for SMS only: an email goes to a transaction batch (transactionBatchId), which may hold one transaction");
   }
@@ -229,7 +229,7 @@ export function smsDistributionBody(input: DistributionInput): SmsDistributionBo
   if ([contactId, transactionBatchId, transactionId].filter(Boolean).length > 1) {
     throw new QualtricsInputError("recipients", "give only one of contactId, transactionBatchId and transactionId");
   }
-  // UNCONFIRMED (docs/qualtrics-api.md §5.6): whether an invitation to a batch or a transaction needs
+  // UNCONFIRMED (docs/qualtrics-facts.md §5.6): whether an invitation to a batch or a transaction needs
   // the mailing list as well; it is sent when given and not required, so Qualtrics has the last word
   if (!followUp && !mailingListId && !transactionBatchId && !transactionId) {
     throw new QualtricsInputError("recipients.mailingListId", `is required for ${method} (or a transactionBatchId or transactionId)`);

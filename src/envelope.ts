@@ -1,4 +1,4 @@
-// The Qualtrics v3 envelope (docs/qualtrics-api.md §2.1): {result, meta:{httpStatus, requestId, notice, error}}.
+// The Qualtrics v3 envelope (docs/qualtrics-facts.md §2.1): {result, meta:{httpStatus, requestId, notice, error}}.
 // Some calls (DELETE, most PUTs) answer with meta only; a few bodies are not enveloped at all.
 
 export interface QualtricsMeta {

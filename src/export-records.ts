@@ -1,4 +1,4 @@
-// The responses in an export file, one at a time, as the file streams in (docs/qualtrics-api.md §7.4):
+// The responses in an export file, one at a time, as the file streams in (docs/qualtrics-facts.md §7.4):
 // JSON `{"responses":[...]}`, NDJSON (one response a line), CSV and TSV (a row per response, keyed
 // by the column names). Only one response is held at a time, however large the file: JSON is read
 // with stream-json, CSV and TSV with csv-parse.
@@ -281,7 +281,7 @@ function isImportIdRow(row: string[]): boolean {
 
 /**
  * Rows of a CSV or TSV export as objects keyed by the first row's column names.
- * // UNCONFIRMED (docs/qualtrics-api.md §7.4 does not describe the CSV layout): exports are seen with
+ * // UNCONFIRMED (docs/qualtrics-facts.md §7.4 does not describe the CSV layout): exports are seen with
  * three header rows (names, question texts, {"ImportId":...}); the second and third rows are taken
  * as header rows only when the ImportId row is there, so a file with one header row loses no data.
  */

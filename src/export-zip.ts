@@ -1,4 +1,4 @@
-// Reading the one file inside a response-export zip (docs/qualtrics-api.md §7.4: a zip "containing a
+// Reading the one file inside a response-export zip (docs/qualtrics-facts.md §7.4: a zip "containing a
 // single file named after the survey") with yauzl. A zip is only readable from its end (the central
 // directory), so the download goes to a temporary file first; the file inside is then streamed out
 // of it, so memory stays the same however large the export. The temporary file is deleted however

@@ -1,4 +1,4 @@
-// Response exports (docs/qualtrics-api.md §7.2-§7.4): start one, follow its progress, download the file
+// Response exports (docs/qualtrics-facts.md §7.2-§7.4): start one, follow its progress, download the file
 // as a stream and read the responses out of it one at a time.
 import type { QualtricsClient } from "./client";
 import { ERROR_NAME, QualtricsApiError, QualtricsInputError } from "./errors";
@@ -100,7 +100,7 @@ export function exportBody(o: ExportOptions): ExportBody {
   const allow = optionalBoolean("allowContinuation", o.allowContinuation);
   const token = optionalString("continuationToken", o.continuationToken)?.trim();
   if (token) {
-    // UNCONFIRMED (docs/qualtrics-api.md §7.2): how a continuation token combines with a date range or a
+    // UNCONFIRMED (docs/qualtrics-facts.md §7.2): how a continuation token combines with a date range or a
     // limit is not documented; the token says where the export starts, so they are refused with it,
     // and a limit could leave responses behind the new token
     for (const f of ["startDate", "endDate", "limit"] as const) {
@@ -254,7 +254,7 @@ export function safeFileName(disposition: string | undefined): string | undefine
   }
   if (!name) name = /filename\s*=\s*"([^"]*)"/.exec(disposition)?.[1];
   if (!name) {
-    // OBSERVED (docs/qualtrics-api.md §13): Qualtrics sends the name unquoted and form-encoded,
+    // OBSERVED (docs/qualtrics-facts.md §13): Qualtrics sends the name unquoted and form-encoded,
     // `filename=Beskar+Armor.zip` for "Beskar Armor.zip" (a real + would be %2B)
     const token = /filename\s*=\s*([^;]+)/.exec(disposition)?.[1]?.trim();
     name = token === undefined ? undefined : formDecoded(token);

@@ -1,7 +1,7 @@
 // The ID prefixes alone, with no imports: the runtime checks IDs with them (src/validate.ts) and the
 // editor library bundles this file, so a dialog checks a typed ID against the same table.
 /**
- * Qualtrics ID prefixes by kind (docs/qualtrics-api.md §4.8, and §13 for those seen in real answers:
+ * Qualtrics ID prefixes by kind (docs/qualtrics-facts.md §4.8, and §13 for those seen in real answers:
  * ML_ mailing lists, MLRP_ recipient lookups). Hints, not a closed list: see checkIdShape in src/validate.ts.
  */
 export const ID_PREFIX = {
@@ -20,7 +20,7 @@ export const ID_PREFIX = {
   response: ["R_"],
   user: ["UR_"],
   transaction: ["CTR_"],
-  /** UNCONFIRMED (docs/qualtrics-api.md §4.7): BT_ is the only prefix seen; any other of the loose shape is accepted */
+  /** UNCONFIRMED (docs/qualtrics-facts.md §4.7): BT_ is the only prefix seen; any other of the loose shape is accepted */
   transactionBatch: ["BT_"],
 } as const;
 

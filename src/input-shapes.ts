@@ -5,7 +5,7 @@ import { ID_PREFIX, type IdKind } from "./id-prefixes";
 
 /** §4.8 advises a loose pattern rather than exact lengths or a closed list of prefixes: lengths are
  * observed, not documented, and real answers carry prefixes no document lists (§13 of
- * docs/qualtrics-api.md). */
+ * docs/qualtrics-facts.md). */
 export const LOOSE_ID = /^([A-Z]+_)[A-Za-z0-9]+$/;
 
 /** every prefix known for some kind, with the kinds it names (ES_, UT_ too: known, never asked for) */
@@ -25,7 +25,7 @@ export function idPrefix(id: string): string | undefined {
 
 /**
  * Whether `id` may stand where one of `prefixes` belongs: Qualtrics' shape, and one of them or a
- * prefix no kind is known by (a hint, not a gate: docs/qualtrics-api.md §4.8). A prefix known for
+ * prefix no kind is known by (a hint, not a gate: docs/qualtrics-facts.md §4.8). A prefix known for
  * another kind is refused.
  */
 export function idFits(id: string, prefixes: readonly string[]): boolean {

@@ -1,5 +1,5 @@
 // One limiter per account (config node): a token bucket for the brand-wide request rate
-// (3000/minute, docs/qualtrics-api.md §2.3) plus a cap on requests in flight. Work over the limit
+// (3000/minute, docs/qualtrics-facts.md §2.3) plus a cap on requests in flight. Work over the limit
 // waits in a FIFO queue; it does not fail. With a shared gate (replicas of one Node-RED flow) the
 // rate is the gate's to give, for every process together; the concurrency cap stays per process.
 import { ERROR_NAME } from "./errors";

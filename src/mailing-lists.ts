@@ -1,4 +1,4 @@
-// XM Directory mailing lists (docs/qualtrics-api.md §4.1, §4.5, §4.6): the lists of a directory, their
+// XM Directory mailing lists (docs/qualtrics-facts.md §4.1, §4.5, §4.6): the lists of a directory, their
 // members, opted-out and bounced contacts, and bulk imports through transaction contacts.
 import type { ApiResponse, Query, QualtricsClient } from "./client";
 import { ContactFields, contactFields } from "./contacts";
@@ -28,7 +28,7 @@ export interface ListPagesOptions extends Omit<PageOptions, "method" | "body"> {
 
 function pageSizeOf(opts: ListPagesOptions): number {
   const pageSize = opts.pageSize ?? 100;
-  // UNCONFIRMED (docs/qualtrics-api.md §3.2): the maximum pageSize; 1000 works for contacts elsewhere
+  // UNCONFIRMED (docs/qualtrics-facts.md §3.2): the maximum pageSize; 1000 works for contacts elsewhere
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > 1000) {
     throw new QualtricsInputError("pageSize", "must be a whole number from 1 to 1000");
   }
@@ -42,7 +42,7 @@ function listPages(client: QualtricsClient, path: string, opts: ListPagesOptions
 // --- the lists ---
 
 /**
- * Pages of the directory's mailing lists. // UNCONFIRMED (docs/qualtrics-api.md §4.5, QualtricsAPI #21):
+ * Pages of the directory's mailing lists. // UNCONFIRMED (docs/qualtrics-facts.md §4.5, QualtricsAPI #21):
  * contactCount is reported as 0 unless includeCount=true is asked for, so it always is.
  */
 export function listMailingLists(client: QualtricsClient, directoryId: string, opts: ListPagesOptions = {}): AsyncGenerator<Page<Record<string, unknown>>> {
@@ -50,7 +50,7 @@ export function listMailingLists(client: QualtricsClient, directoryId: string, o
 }
 
 export function getMailingList(client: QualtricsClient, directoryId: string, mailingListId: string, signal?: AbortSignal): Promise<ApiResponse> {
-  // UNCONFIRMED (docs/qualtrics-api.md §4.5): includeCount is sent here too, for the same contactCount
+  // UNCONFIRMED (docs/qualtrics-facts.md §4.5): includeCount is sent here too, for the same contactCount
   return client.request({ method: "GET", path: listPath(directoryId, mailingListId), query: { includeCount: true }, signal });
 }
 
@@ -206,7 +206,7 @@ export function transactionFieldsOf(contacts: readonly ImportContact[]): string[
 /**
  * POST .../mailinglists/{ml}/transactioncontacts: starts an import and answers with its ID (§4.6).
  * The documented example always sends transactionMeta.fields with transactionData, and whether
- * Qualtrics needs it is UNCONFIRMED (docs/qualtrics-api.md §4.6): when the user gives no field list,
+ * Qualtrics needs it is UNCONFIRMED (docs/qualtrics-facts.md §4.6): when the user gives no field list,
  * the one the data implies is sent.
  */
 export function startImport(client: QualtricsClient, directoryId: string, mailingListId: string, contacts: unknown, meta?: unknown, signal?: AbortSignal): Promise<ApiResponse> {
@@ -230,7 +230,7 @@ export function getImportStatus(client: QualtricsClient, directoryId: string, ma
   return client.request({ method: "GET", path: `${listPath(directoryId, mailingListId)}/transactioncontacts/${enc(id)}`, signal });
 }
 
-/** The start answer's import ID. // UNCONFIRMED (docs/qualtrics-api.md §4.6): `id` is expected, importId accepted too. */
+/** The start answer's import ID. // UNCONFIRMED (docs/qualtrics-facts.md §4.6): `id` is expected, importId accepted too. */
 export function importIdOf(result: unknown): string | undefined {
   if (!isPlainObject(result)) return undefined;
   const id = result.id ?? result.importId;
@@ -253,7 +253,7 @@ const FAILED = /^(fail|failed|failure|error|aborted|cancel+ed)$/i;
 
 /**
  * The fields of a status answer (§4.6: percentComplete, status, contacts.count.{added, updated,
- * failed}, invalidEmails, transactions.count.created). // UNCONFIRMED (docs/qualtrics-api.md §4.6): the
+ * failed}, invalidEmails, transactions.count.created). // UNCONFIRMED (docs/qualtrics-facts.md §4.6): the
  * status words; finished and failed are recognised in several spellings, and a status-less
  * answer at 100 % counts as finished.
  */

@@ -1,4 +1,4 @@
-// OAuth 2.0 client credentials (docs/qualtrics-api.md §1.4): an access token from POST /oauth2/token,
+// OAuth 2.0 client credentials (docs/qualtrics-facts.md §1.4): an access token from POST /oauth2/token,
 // sent as "Authorization: Bearer ...", kept until shortly before it expires, fetched once however
 // many requests want it at the same moment, and fetched again when Qualtrics answers 401.
 // The client secret and the tokens never appear in an error text.
@@ -227,7 +227,7 @@ export class OAuthTokenProvider {
   }
 
   private renewAt(expiresIn: number | undefined): number {
-    // UNCONFIRMED (docs/qualtrics-api.md §1.4): expires_in is documented by clients, not by Qualtrics; an hour when absent
+    // UNCONFIRMED (docs/qualtrics-facts.md §1.4): expires_in is documented by clients, not by Qualtrics; an hour when absent
     const lifetimeMs = (expiresIn !== undefined && expiresIn > 0 ? expiresIn : DEFAULT_LIFETIME_S) * 1000;
     const margin = Math.min(this.opts.refreshBeforeMs ?? 60_000, lifetimeMs / 2);
     return this.now() + lifetimeMs - margin;
@@ -293,7 +293,7 @@ interface TokenFields {
 const str = (v: unknown): string | undefined => (typeof v === "string" && v !== "" ? v : undefined);
 
 /**
- * UNCONFIRMED (docs/qualtrics-api.md §1.4, §2.1): the answer is read as plain OAuth JSON
+ * UNCONFIRMED (docs/qualtrics-facts.md §1.4, §2.1): the answer is read as plain OAuth JSON
  * ({access_token, expires_in} / {error, error_description}) or inside a Qualtrics envelope
  * ({result: {...}} / {meta: {error: {errorMessage, errorCode}}}).
  */

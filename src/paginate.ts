@@ -1,4 +1,4 @@
-// Lists as async iteration (docs/qualtrics-api.md §3): follow result.nextPage until it is null,
+// Lists as async iteration (docs/qualtrics-facts.md §3): follow result.nextPage until it is null,
 // holding one page in memory at a time. A page asked for before ends the list.
 import { withQuery } from "./client";
 import type { HttpMethod, Query, QualtricsClient } from "./client";
@@ -85,7 +85,7 @@ export async function collect<T = Record<string, unknown>>(
 }
 
 /**
- * The next page's path on the configured API (docs/qualtrics-api.md §3.1, §13). `nextPage` is an
+ * The next page's path on the configured API (docs/qualtrics-facts.md §3.1, §13). `nextPage` is an
  * absolute URL, possibly on another data-center host or with proxy parameters (proxyDepth,
  * proxyInfo) besides skipToken; the token only ever goes to the configured API, so its path after
  * /API/v3 and its whole query are asked of the configured base, whatever path a proxy puts before

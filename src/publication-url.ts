@@ -1,6 +1,6 @@
 // What a subscription's publication URL says about us, however Qualtrics stores it.
 //
-// Whether Qualtrics keeps the URL exactly as sent is undocumented (docs/qualtrics-api.md §6.2): it may
+// Whether Qualtrics keeps the URL exactly as sent is undocumented (docs/qualtrics-facts.md §6.2): it may
 // drop, reorder or re-encode the query, lowercase the host or add a default port. So who made a
 // subscription and for which shared key travels in the URL's last path segment, the one part a
 // server cannot change without also changing where it delivers, and URLs are compared after

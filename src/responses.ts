@@ -1,4 +1,4 @@
-// Single survey responses (docs/qualtrics-api.md §6.5, §7.1, §7.5): get, create, update, delete, and
+// Single survey responses (docs/qualtrics-facts.md §6.5, §7.1, §7.5): get, create, update, delete, and
 // the bulk embedded-data update.
 import { createHash } from "node:crypto";
 import type { ApiResponse, QualtricsClient } from "./client";
@@ -29,7 +29,7 @@ export async function getResponse(client: QualtricsClient, surveyId: string, res
   }
 }
 
-// --- create, update, delete and bulk update (docs/qualtrics-api.md §7.5) ---
+// --- create, update, delete and bulk update (docs/qualtrics-facts.md §7.5) ---
 
 /**
  * An Idempotency-Key in UUID form, derived from a seed (a message and node ID), so a repeated
@@ -69,7 +69,7 @@ export function createResponse(client: QualtricsClient, surveyId: string, values
 
 /** The new response's ID from a create result. */
 export function createdResponseId(result: unknown): string | undefined {
-  // UNCONFIRMED (docs/qualtrics-api.md §7.5): the result key of create; responseId is expected, id accepted too
+  // UNCONFIRMED (docs/qualtrics-facts.md §7.5): the result key of create; responseId is expected, id accepted too
   if (!isPlainObject(result)) return undefined;
   const id = result.responseId ?? result.id;
   return typeof id === "string" ? id : undefined;
@@ -110,7 +110,7 @@ export interface DeleteResponseOptions {
 export function deleteResponse(client: QualtricsClient, surveyId: string, responseId: string, opts: DeleteResponseOptions = {}): Promise<ApiResponse> {
   const path = `/surveys/${encodeURIComponent(requireId("surveyId", surveyId, "survey"))}/responses/${encodeURIComponent(requireId("responseId", responseId, "response"))}`;
   const dq = optionalBoolean("decrementQuotas", opts.decrementQuotas);
-  // UNCONFIRMED (docs/qualtrics-api.md §7.5): one client sends decrementQuotas as a query parameter, another
+  // UNCONFIRMED (docs/qualtrics-facts.md §7.5): one client sends decrementQuotas as a query parameter, another
   // in the JSON body; which one Qualtrics honours is unknown, and sending both is harmless.
   return client.request({
     method: "DELETE",
@@ -221,7 +221,7 @@ export async function updateResponsesBulk(client: QualtricsClient, surveyId: str
 }
 
 /**
- * The job ID of an update-responses answer. // UNCONFIRMED (docs/qualtrics-api.md §7.5): the request is
+ * The job ID of an update-responses answer. // UNCONFIRMED (docs/qualtrics-facts.md §7.5): the request is
  * asynchronous and its answer and progress path are not documented; progressId, id and jobId are
  * looked for, and the job is not polled.
  */

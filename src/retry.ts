@@ -1,4 +1,4 @@
-// When to try a request again and how long to wait (docs/qualtrics-api.md §2.2, §2.3).
+// When to try a request again and how long to wait (docs/qualtrics-facts.md §2.2, §2.3).
 
 export interface RetryPolicy {
   retries: number;

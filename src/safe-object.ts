@@ -1,6 +1,6 @@
 // Prototype-safe handling of data that comes from outside (message payloads, webhook bodies,
 // API responses). A parsed "__proto__" key is an own property, but Node-RED's cloneMessage and
-// Object.assign turn it into a real prototype (docs/node-red.md §7.4), so such keys never get through.
+// Object.assign turn it into a real prototype (docs/node-red-facts.md §7.4), so such keys never get through.
 
 const FORBIDDEN = new Set(["__proto__", "constructor", "prototype"]);
 

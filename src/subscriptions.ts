@@ -1,4 +1,4 @@
-// Event subscriptions (docs/qualtrics-api.md §6.1, §6.2). Only a brand administrator may create them.
+// Event subscriptions (docs/qualtrics-facts.md §6.1, §6.2). Only a brand administrator may create them.
 import { createHmac } from "node:crypto";
 import type { ApiResponse, QualtricsClient } from "./client";
 import { QualtricsInputError } from "./errors";

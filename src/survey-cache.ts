@@ -29,7 +29,7 @@ async function load(client: QualtricsClient, surveyId: string): Promise<Omit<Cat
     const res = await getSurveyDefinition(client, surveyId);
     return { catalog: catalogFromDefinition(surveyId, res.result), requestId: res.requestId, notice: res.notice };
   } catch (err) {
-    // UNCONFIRMED (docs/qualtrics-api.md §8.1): who may read /survey-definitions; a user who may not
+    // UNCONFIRMED (docs/qualtrics-facts.md §8.1): who may read /survey-definitions; a user who may not
     // (403), or a survey kind it does not serve (404), still has GET /surveys/{id} with the
     // questions in the v3 survey format
     if (!(err instanceof QualtricsApiError) || (err.statusCode !== 403 && err.statusCode !== 404)) throw err;

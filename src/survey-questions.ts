@@ -1,4 +1,4 @@
-// A survey's questions in a form people can read (docs/qualtrics-api.md §8.1): question texts without
+// A survey's questions in a form people can read (docs/qualtrics-facts.md §8.1): question texts without
 // HTML, what each answer value means, and responses relabelled with question texts as keys.
 // Pure functions; src/survey-cache.ts fetches and keeps the definitions.
 import { isForbiddenKey, isPlainObject } from "./safe-object";

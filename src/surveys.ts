@@ -1,4 +1,4 @@
-// Surveys (docs/qualtrics-api.md §8.1): the list, a survey's metadata, its definition and its questions.
+// Surveys (docs/qualtrics-facts.md §8.1): the list, a survey's metadata, its definition and its questions.
 import type { ApiResponse, QualtricsClient } from "./client";
 import { Page, pages } from "./paginate";
 import { requireId } from "./validate";

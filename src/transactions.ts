@@ -1,4 +1,4 @@
-// XM Directory transactions and transaction batches (docs/qualtrics-api.md §4.7): the event data a
+// XM Directory transactions and transaction batches (docs/qualtrics-facts.md §4.7): the event data a
 // survey invitation can carry, and the batches a distribution can be sent to (§5.2, §5.6).
 import type { ApiResponse, QualtricsClient } from "./client";
 import { QualtricsApiError, QualtricsInputError } from "./errors";
@@ -11,7 +11,7 @@ const enc = encodeURIComponent;
 export interface TransactionInput {
   contactId: string;
   mailingListId?: string;
-  /** ISO 8601 or "YYYY-MM-DD HH:MM:SS"; sent as the API documents (docs/qualtrics-api.md §4.7); default now */
+  /** ISO 8601 or "YYYY-MM-DD HH:MM:SS"; sent as the API documents (docs/qualtrics-facts.md §4.7); default now */
   transactionDate?: string;
   /** text values only */
   data: Record<string, string>;
@@ -33,7 +33,7 @@ function batchPath(directoryId: string, batchId: string): string {
 }
 
 /**
- * A transaction date as the API documents it, "YYYY-MM-DD HH:MM:SS" in UTC (docs/qualtrics-api.md
+ * A transaction date as the API documents it, "YYYY-MM-DD HH:MM:SS" in UTC (docs/qualtrics-facts.md
  * §4.7, OBSERVED; ISO 8601 is UNCONFIRMED there). Given as ISO 8601 (any zone), as that form, as
  * epoch milliseconds or a Date; a date-time without a zone is UTC.
  */
@@ -78,7 +78,7 @@ function reasonOf(value: unknown): string {
 
 /**
  * The answer mapped back onto the inputs: `createdTransactions.<key>.id` and
- * `unprocessedTransactions.<key>` (docs/qualtrics-api.md §4.7). // UNCONFIRMED: the shape of an
+ * `unprocessedTransactions.<key>` (docs/qualtrics-facts.md §4.7). // UNCONFIRMED: the shape of an
  * unprocessed entry; an object keyed like the body, or a list whose entries name their key, and a
  * reason in errorMessage, message or error are all read. An input the answer names in neither is
  * reported as unprocessed with that said, rather than silently dropped.
@@ -114,7 +114,7 @@ export function createdTransactionsOf(count: number, result: unknown): CreatedTr
 }
 
 /**
- * POST /directories/{d}/transactions: one request for all the inputs (docs/qualtrics-api.md §4.7).
+ * POST /directories/{d}/transactions: one request for all the inputs (docs/qualtrics-facts.md §4.7).
  * No Idempotency-Key: Qualtrics documents it only for responses (§7), so a repeat could record the
  * transactions twice, and a 5xx or a dropped connection is not retried but reported as possibly done.
  */
@@ -139,7 +139,7 @@ function transactionIdsOf(field: string, value: unknown, allowEmpty: boolean): s
 
 function batchIdOf(res: ApiResponse, method: string, path: string): string {
   const r = res.result;
-  // UNCONFIRMED (docs/qualtrics-api.md §4.7): the create answers `id`; lists name it batchId
+  // UNCONFIRMED (docs/qualtrics-facts.md §4.7): the create answers `id`; lists name it batchId
   const id = isPlainObject(r) ? (r.id ?? r.batchId ?? r.transactionBatchId) : undefined;
   if (typeof id === "string" && id !== "") return id;
   throw new QualtricsApiError(
@@ -150,7 +150,7 @@ function batchIdOf(res: ApiResponse, method: string, path: string): string {
 
 /**
  * POST /directories/{d}/transactionbatches with the transactions (possibly none yet) and a creation
- * date in ISO 8601 UTC (docs/qualtrics-api.md §4.7, OBSERVED) → the batch ID, whatever its prefix.
+ * date in ISO 8601 UTC (docs/qualtrics-facts.md §4.7, OBSERVED) → the batch ID, whatever its prefix.
  */
 export async function createTransactionBatch(
   client: QualtricsClient,

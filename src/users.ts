@@ -1,4 +1,4 @@
-// GET /whoami (docs/qualtrics-api.md §1.5): the connection test.
+// GET /whoami (docs/qualtrics-facts.md §1.5): the connection test.
 import type { QualtricsClient } from "./client";
 import { QualtricsApiError } from "./errors";
 
@@ -30,7 +30,7 @@ const PROXIED_HOST = /use this host instead:\s*([a-z0-9](?:[a-z0-9.-]*[a-z0-9])?
 const SIMPLE_DC = /^[a-z0-9][a-z0-9-]{0,30}$/;
 
 /**
- * "Request proxied. For faster response times, use this host instead: sjc1.qualtrics.com" (docs/qualtrics-api.md §1.2)
+ * "Request proxied. For faster response times, use this host instead: sjc1.qualtrics.com" (docs/qualtrics-facts.md §1.2)
  * -> "sjc1"; an organisation host (myorg.sjc1.qualtrics.com) is returned whole, as the data center field takes it.
  */
 export function dataCenterFromNotice(notice: string | undefined): string | undefined {

@@ -118,7 +118,7 @@ export function oneOf<T extends string>(field: string, value: unknown, allowed: 
 }
 
 /**
- * Embedded data: an object of string values (docs/qualtrics-api.md §4.3), names ≤ 200 and values
+ * Embedded data: an object of string values (docs/qualtrics-facts.md §4.3), names ≤ 200 and values
  * ≤ 1024 characters (§2.4). Numbers and booleans are turned into strings as Qualtrics stores them.
  */
 export function optionalEmbeddedData(field: string, value: unknown): Record<string, string> | undefined {
@@ -151,7 +151,7 @@ export function typeName(v: unknown): string {
 
 /**
  * A date from a flow: ISO 8601 text, epoch milliseconds or a Date. Sent as ISO 8601 UTC without
- * milliseconds (docs/qualtrics-api.md §5.2: fractional seconds are UNCONFIRMED, so they are stripped).
+ * milliseconds (docs/qualtrics-facts.md §5.2: fractional seconds are UNCONFIRMED, so they are stripped).
  * A date-time without a zone is read as UTC, like Qualtrics' own "YYYY-MM-DD HH:MM:SS".
  */
 export function toQualtricsDate(field: string, value: unknown): string {

@@ -1,4 +1,4 @@
-// The event Qualtrics POSTs to a subscription's publicationUrl (docs/qualtrics-api.md §6.3, §6.4):
+// The event Qualtrics POSTs to a subscription's publicationUrl (docs/qualtrics-facts.md §6.3, §6.4):
 // form fields Topic (brand-prefixed), MSG (JSON text) and HMAC (hex HMAC-SHA512 of MSG).
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { isForbiddenKey, isPlainObject, safeJsonParse, sanitize } from "./safe-object";

@@ -117,7 +117,7 @@ export function clientFromDialog(RED: NodeAPI, id: string, body: DialogValues): 
   }
 }
 
-// --- lookups for the editor's pickers (docs/qualtrics-api.md §8.3) ---
+// --- lookups for the editor's pickers (docs/qualtrics-facts.md §8.3) ---
 
 export const LOOKUP_KINDS = ["directories", "mailinglists", "surveys", "libraries", "messages", "distributions", "filters", "contacts"] as const;
 export type LookupKind = (typeof LOOKUP_KINDS)[number];
@@ -220,7 +220,7 @@ function mapped(elements: Record<string, unknown>[], valueKey: string, labelKey:
 function pagedList(kind: LookupKind, p: LookupParams): [string, Query, string, string, boolean] | undefined {
   if (kind === "surveys") return ["/surveys", {}, "id", "name", false];
   if (kind === "directories") return ["/directories", {}, "directoryId", "name", false];
-  // UNCONFIRMED (docs/qualtrics-api.md §4.5, QualtricsAPI #21): contactCount is 0 without includeCount=true
+  // UNCONFIRMED (docs/qualtrics-facts.md §4.5, QualtricsAPI #21): contactCount is 0 without includeCount=true
   if (kind === "mailinglists") return [`/directories/${encodeURIComponent(p.directoryId!)}/mailinglists`, { includeCount: true }, "mailingListId", "name", true];
   return undefined;
 }
@@ -265,7 +265,7 @@ export async function lookup(client: QualtricsClient, kind: LookupKind, p: Looku
     case "distributions":
       return distributionLookup(client, p.surveyId!, p.distributionRequestType, opts);
     case "filters": {
-      // UNCONFIRMED (docs/qualtrics-api.md §7.1): the element shape of GET /surveys/{id}/filters; filterId
+      // UNCONFIRMED (docs/qualtrics-facts.md §7.1): the element shape of GET /surveys/{id}/filters; filterId
       // and filterName are looked for, id and name accepted too
       const elements = await collect(client, `/surveys/${encodeURIComponent(p.surveyId!)}/filters`, opts);
       return mapped(elements.map((e) => ({ value: e.filterId ?? e.id, label: e.filterName ?? e.name })), "value", "label");

@@ -1,5 +1,5 @@
 // The editor's contact picker: contacts of one directory matching what the user types. XM Directory
-// search compares whole values only (docs/qualtrics-api.md §4.4: "eq" is the one confirmed
+// search compares whole values only (docs/qualtrics-facts.md §4.4: "eq" is the one confirmed
 // comparison), so a typed email, phone, external reference or last name is searched for exactly, in
 // one request (filters joined with "or"), and the first page of the directory is also matched by
 // part of a name, email, phone or reference, so a few letters find a contact in a small directory

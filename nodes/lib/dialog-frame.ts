@@ -4,7 +4,7 @@
 //
 // Why at build time: the Flow Library and node-red-dev read a literal
 // `RED.nodes.registerType('<type>', { … })` with inline category, colour, icon and defaults, and
-// node-red-dev fails on a spread inside it (docs/node-red.md §1.3), so the shared members cannot come
+// node-red-dev fails on a spread inside it (docs/node-red-facts.md §1.3), so the shared members cannot come
 // from a library call in the browser. They are added to the literal here, where the definition
 // leaves them out; a member the definition writes itself is its own and is left alone.
 

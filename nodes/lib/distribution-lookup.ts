@@ -1,5 +1,5 @@
 // The editor's "distributions" picker: a survey's email distributions (GET /distributions?surveyId=,
-// docs/qualtrics-api.md §5.4), newest first, labelled by what they are, when they went and their subject.
+// docs/qualtrics-facts.md §5.4), newest first, labelled by what they are, when they went and their subject.
 import type { QualtricsClient } from "../../src/client";
 import { collect } from "../../src/paginate";
 import { listDistributionsQuery } from "../../src/distribution-reports";

@@ -1,5 +1,5 @@
 // What the export node and the polling trigger share: start an export, follow its progress with
-// the percentage on the node status, and open the download (docs/qualtrics-api.md §7.2-§7.4).
+// the percentage on the node status, and open the download (docs/qualtrics-facts.md §7.2-§7.4).
 import type { QualtricsClient } from "../../src/client";
 import { QualtricsApiError } from "../../src/errors";
 import { DEFAULT_MAX_DOWNLOAD_BYTES, DEFAULT_MAX_RECORD_BYTES, ExportBody, ExportDownload, ExportProgress, StartedExport, downloadExport, exportProgress, startExport } from "../../src/export";
@@ -74,7 +74,7 @@ export async function runExport(o: RunOptions): Promise<ExportRun> {
   // exportProgress ends only with a complete export (or throws)
   const done = final!;
   if (o.needsToken && !done.continuationToken) {
-    // UNCONFIRMED (docs/qualtrics-api.md §7.3): that a complete export asked with allowContinuation always
+    // UNCONFIRMED (docs/qualtrics-facts.md §7.3): that a complete export asked with allowContinuation always
     // names a continuationToken; without one the bookmark cannot move, so nothing is emitted twice
     throw new QualtricsApiError(
       { method: "GET", path: `/surveys/${o.surveyId}/export-responses/${started.progressId}`, requestId: done.requestId },

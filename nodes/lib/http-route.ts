@@ -34,7 +34,7 @@ function operatorMiddleware(RED: NodeAPI): RequestHandler[] {
 
 /**
  * The request's form or JSON fields. In a standard runtime the admin app's body parsers have
- * already run (docs/node-red.md §1.6) and req.body is an object; otherwise the stream is read here.
+ * already run (docs/node-red-facts.md §1.6) and req.body is an object; otherwise the stream is read here.
  */
 export function readBody(req: Request, maxBytes: number): Promise<unknown> {
   const declared = Number(req.headers["content-length"] ?? 0);

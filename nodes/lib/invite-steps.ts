@@ -193,7 +193,7 @@ function withBatch(plan: InvitePlan, batch: string, sendDate: string): EmailDist
 
 /**
  * An email invitation to the batch that may have been made: the survey's invitations sent at that
- * very time show it (docs/qualtrics-api.md §5.4). The SMS list offers no such filter, so an SMS is
+ * very time show it (docs/qualtrics-facts.md §5.4). The SMS list offers no such filter, so an SMS is
  * not sent again: the error says what to check.
  */
 async function findDistribution(ctx: StepContext, plan: InvitePlan, body: EmailDistributionBody | SmsDistributionBody, batch: string): Promise<string | undefined> {

@@ -3,7 +3,7 @@
 // asynchronously (an HTTP request, a database write), so a process killed in that moment would
 // have finished the entry for a message the flow never completed, and nobody would emit it again.
 //
-// Node-RED's message hooks tell when that work ends (docs/node-red.md §1.8): `preDeliver` for
+// Node-RED's message hooks tell when that work ends (docs/node-red-facts.md §1.8): `preDeliver` for
 // each node a message is handed to, `onComplete` when that node calls done() (`postReceive` for a
 // node whose handler takes no done()). A message is settled once every node it reached has
 // finished with it (the nodes it passes it on to are handed it before done(), so the count only

@@ -65,7 +65,7 @@ export async function exportNewResponses(RED: NodeAPI, node: Node, o: NewRespons
   return count;
 }
 
-/** the response's completion time: values.endDate, else values.recordedDate (docs/qualtrics-api.md §6.5) */
+/** the response's completion time: values.endDate, else values.recordedDate (docs/qualtrics-facts.md §6.5) */
 export function completedDate(response: Record<string, unknown>): string | undefined {
   const v = isPlainObject(response.values) ? response.values : {};
   for (const k of ["endDate", "recordedDate"]) if (typeof v[k] === "string" && v[k]) return v[k] as string;

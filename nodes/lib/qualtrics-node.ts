@@ -148,7 +148,7 @@ export interface TriggerLifecycle {
   onClose(work: (removed: boolean) => Promise<void> | void): void;
   /**
    * Runs `fn` once every node of the deploy exists: Node-RED creates a flow's nodes one by one
-   * (awaiting each) and drops a message sent to a node not created yet (docs/node-red.md §1.9).
+   * (awaiting each) and drops a message sent to a node not created yet (docs/node-red-facts.md §1.9).
    * Not run when the trigger closes first.
    */
   whenFlowsStarted(fn: () => void): void;

@@ -80,7 +80,7 @@ export default function (RED: NodeAPI): void {
         rateGate: coord.rateGate(resolveApiBase(def.dataCenter, def.baseUrl), authType === "oauth" ? creds.clientId : creds.apiToken, perMinute),
         maxConcurrent: dialogNumber(def.maxConcurrent, 10, { min: 1, max: 100 }),
         onNotice: (notice) => {
-          // "Request proxied ... use this host instead" (docs/qualtrics-api.md §1.2): once per config
+          // "Request proxied ... use this host instead" (docs/qualtrics-facts.md §1.2): once per config
           if (warnedNotice) return;
           warnedNotice = true;
           const dc = dataCenterFromNotice(notice);

@@ -21,7 +21,7 @@ export const contactSpec = {
   },
   /** the contact's own fields a write sends */
   fields: ["firstName", "lastName", "email", "phone", "extRef", "embeddedData", "language", "unsubscribed"],
-  /** what a search can look in, and what an upsert can match on (docs/qualtrics-api.md §4.4, §4.3) */
+  /** what a search can look in, and what an upsert can match on (docs/qualtrics-facts.md §4.4, §4.3) */
   searchFields: SEARCH_FIELDS,
   upsertKeys: UPSERT_KEYS,
   /** the kind of each ID field, for its prefixes */

@@ -4,7 +4,7 @@
 import { DISTRIBUTION_REQUEST_TYPES, LINK_TYPES, SMS_METHODS } from "../../src/api-values";
 import type { NodeSpec } from "../lib/node-spec";
 
-/** what a reminder and a thank-you read (docs/qualtrics-api.md §5.5) */
+/** what a reminder and a thank-you read (docs/qualtrics-facts.md §5.5) */
 const followUp = ["distributionId", "fromEmail", "fromName", "replyToEmail", "subject", "libraryId", "messageId", "messageText", "sendDate"] as const;
 
 export const distributionSpec = {
@@ -34,7 +34,7 @@ export const distributionSpec = {
     /** the operations that send a list (limit, output) */
     listing: ["list", "links", "history"],
   },
-  /** docs/qualtrics-api.md §5.3, §5.6, §5.4 */
+  /** docs/qualtrics-facts.md §5.3, §5.6, §5.4 */
   linkTypes: LINK_TYPES,
   smsMethods: SMS_METHODS,
   requestTypes: DISTRIBUTION_REQUEST_TYPES,

@@ -1,4 +1,4 @@
-// Response export (docs/qualtrics-api.md §7): start it, show its progress, download the file and send
+// Response export (docs/qualtrics-facts.md §7): start it, show its progress, download the file and send
 // one message per response (streamed: constant memory), one message with all, or the file itself.
 // "New since last run" keeps Qualtrics' continuation token in the node's context and moves it on
 // only after the whole export was sent; when Qualtrics refuses the token, it goes on from the

@@ -96,7 +96,7 @@ const registrations = new Map<string, Registration>();
 
 /**
  * a subscription topic as a pattern: "*", "a.b.*" (prefix) or the exact topic. An empty topic
- * matches nothing: Qualtrics always names one (docs/qualtrics-api.md §6.3)
+ * matches nothing: Qualtrics always names one (docs/qualtrics-facts.md §6.3)
  */
 export function topicMatches(pattern: string, topic: string): boolean {
   if (!topic) return false;
@@ -263,7 +263,7 @@ export default function (RED: NodeAPI): void {
       } as Msg;
       const exported = isPlainObject(entry.data.response) ? entry.data.response : undefined;
       if (def.fetchResponse && exported) {
-        // catch-up's export holds the response already, in the shape GET answers (docs/qualtrics-api.md §6.5)
+        // catch-up's export holds the response already, in the shape GET answers (docs/qualtrics-facts.md §6.5)
         msg.payload = exported;
       } else if (def.fetchResponse && info.responseId && info.surveyId) {
         try {

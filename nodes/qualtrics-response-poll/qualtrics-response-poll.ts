@@ -1,6 +1,6 @@
 // A trigger on new survey responses for brands without a brand administrator (who alone may
 // register event subscriptions): every interval, an export with allowContinuation picks up where
-// the last one ended (docs/qualtrics-api.md §7.2-§7.4). The continuation token is the bookmark, kept in
+// the last one ended (docs/qualtrics-facts.md §7.2-§7.4). The continuation token is the bookmark, kept in
 // the node's context and moved on only after every response of an export was sent, so a restart
 // neither repeats nor misses responses. When Qualtrics refuses the token, the poll goes on from the
 // bookmark's date (nodes/lib/continuation.ts).

@@ -1,5 +1,5 @@
 // Contact bodies (create/update, also used for mailing-list members) and the contact views.
-// Validation per docs/qualtrics-api.md §4.3 and §2.4 (embedded data name ≤ 200, value ≤ 1024 chars).
+// Validation per docs/qualtrics-facts.md §4.3 and §2.4 (embedded data name ≤ 200, value ≤ 1024 chars).
 import { badRequest } from "../envelope";
 import { ContactRecord, DirectoryRecord, MailingListRecord, MembershipRecord } from "../state";
 import { isEmail, optionalBoolean, Obj, optionalObject, requireObject } from "../validate";
@@ -40,7 +40,7 @@ export function parseContactBody(body: unknown): ContactInput {
         throw badRequest(`embeddedData field name "${key.slice(0, 40)}…" is longer than ${EMBEDDED_KEY_MAX} characters`);
       }
       let text: string | null;
-      // UNCONFIRMED (docs/qualtrics-api.md §4.3): values are documented as strings; numbers/booleans are
+      // UNCONFIRMED (docs/qualtrics-facts.md §4.3): values are documented as strings; numbers/booleans are
       // accepted and stored as strings, objects/arrays are refused.
       if (value === null) text = null;
       else if (typeof value === "string") text = value;
@@ -84,7 +84,7 @@ export function newContact(contactId: string, now: string): ContactRecord {
 /**
  * The existing contact a create would merge into, per the directory's deduplicationCriteria (§4.2):
  * every enabled criterion must be present in the input and equal (email case-insensitively).
- * // UNCONFIRMED (docs/qualtrics-api.md §4.3): the exact dedup behaviour of the API is not documented;
+ * // UNCONFIRMED (docs/qualtrics-facts.md §4.3): the exact dedup behaviour of the API is not documented;
  * the sandbox merges into the matching contact and returns its ID.
  */
 export function findDuplicate(directory: DirectoryRecord, input: ContactInput): ContactRecord | undefined {
@@ -154,7 +154,7 @@ export function searchView(c: ContactRecord, includeEmbedded: boolean, includeSe
     lastName: c.lastName, email: c.email, phoneNumber: c.phone, externalDataReference: c.extRef,
     language: c.language, unsubscribed: c.unsubscribed, unsubscribeDate: c.unsubscribeDate, stats: {},
   };
-  // UNCONFIRMED (docs/qualtrics-api.md §4.4): embeddedData / segmentMembership only when includeEmbedded / includeSegments=true.
+  // UNCONFIRMED (docs/qualtrics-facts.md §4.4): embeddedData / segmentMembership only when includeEmbedded / includeSegments=true.
   if (includeEmbedded) out.embeddedData = { ...c.embeddedData };
   if (includeSegments) out.segmentMembership = {};
   return out;
@@ -180,7 +180,7 @@ export function listSummary(list: MailingListRecord): Obj {
 
 /**
  * `unsubscribed` on member create/update applies to the list membership, not the directory.
- * UNCONFIRMED (docs/qualtrics-api.md §4.5): list-level vs directory-level unsubscribe for this call.
+ * UNCONFIRMED (docs/qualtrics-facts.md §4.5): list-level vs directory-level unsubscribe for this call.
  */
 export function setMemberUnsubscribed(m: MembershipRecord, value: boolean | undefined, now: string): void {
   if (value === undefined || value === m.unsubscribed) return;

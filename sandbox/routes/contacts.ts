@@ -1,4 +1,4 @@
-// XM Directory contacts (docs/qualtrics-api.md §4.3, §4.4).
+// XM Directory contacts (docs/qualtrics-facts.md §4.3, §4.4).
 import { ApiError, badRequest, ErrorCodes, metaOnly, ok } from "../envelope";
 import { pageBySkipToken, startOffset } from "../pagination";
 import { route, Route, RequestContext } from "../router";
@@ -38,12 +38,12 @@ function parseFilter(raw: unknown, path: string, emailCase: EmailSearchCase): Co
   if (typeof type !== "string" || !(type in FILTER_FIELDS)) {
     throw badRequest(`${path}.filterType must be one of ${Object.keys(FILTER_FIELDS).join(", ")}`);
   }
-  // UNCONFIRMED (docs/qualtrics-api.md §4.4): only "eq" is documented; other comparisons are refused.
+  // UNCONFIRMED (docs/qualtrics-facts.md §4.4): only "eq" is documented; other comparisons are refused.
   if (f.comparison !== "eq") throw badRequest(`${path}.comparison must be "eq"`);
   if (typeof f.value !== "string") throw badRequest(`${path}.value must be a string`);
   const read = FILTER_FIELDS[type];
   const wanted = f.value;
-  // UNCONFIRMED (docs/qualtrics-api.md §4.4): whether email compares without regard to case; the sandbox
+  // UNCONFIRMED (docs/qualtrics-facts.md §4.4): whether email compares without regard to case; the sandbox
   // does either (Sandbox.emailSearchCase); everything else compares exactly.
   return type === "email" && emailCase === "insensitive"
     ? (c) => (read(c) ?? "").toLowerCase() === wanted.toLowerCase()
@@ -57,7 +57,7 @@ function flag(ctx: RequestContext, name: string): boolean {
 export const contactRoutes: Route[] = [
   route("GET", "/directories/:directoryId/contacts", (ctx) => {
     const directory = getDirectory(ctx);
-    // UNCONFIRMED (docs/qualtrics-api.md §3.2): useNewPaginationScheme=true is accepted and carried into
+    // UNCONFIRMED (docs/qualtrics-facts.md §3.2): useNewPaginationScheme=true is accepted and carried into
     // nextPage; the sandbox pages with skipToken either way.
     // only the page is turned into views: a 100,000-contact directory is read in 100 pages (bench/)
     const all = [...directory.contacts.values()];
@@ -92,7 +92,7 @@ export const contactRoutes: Route[] = [
     const matches = [...directory.contacts.values()].filter(filter).slice(0, SEARCH_DEPTH_LIMIT);
     const views = matches.map((c) => searchView(c, flag(ctx, "includeEmbedded"), flag(ctx, "includeSegments")));
     const { elements, nextPage } = pageBySkipToken(views, ctx.page, { defaultPageSize: ctx.options.pageSize, nextWhenFull: true });
-    // UNCONFIRMED (docs/qualtrics-api.md §3.2): where search returns its token; the sandbox gives both
+    // UNCONFIRMED (docs/qualtrics-facts.md §3.2): where search returns its token; the sandbox gives both
     // result.nextPage (absolute URL, to be POSTed again with the same body) and result.skipToken.
     const skipToken = nextPage ? new URL(nextPage).searchParams.get("skipToken") : null;
     return ok({ elements, nextPage, skipToken });
@@ -107,7 +107,7 @@ export const contactRoutes: Route[] = [
     const directory = getDirectory(ctx);
     const contact = getContact(directory, ctx.params.contactId);
     const input = parseContactBody(ctx.body);
-    // UNCONFIRMED (docs/qualtrics-api.md §4.3): partial update; embeddedData is merged key by key
+    // UNCONFIRMED (docs/qualtrics-facts.md §4.3): partial update; embeddedData is merged key by key
     // (a null value removes that key); meta-only answer.
     applyContactInput(contact, input, nowIso());
     return metaOnly();

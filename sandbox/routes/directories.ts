@@ -1,4 +1,4 @@
-// GET /directories (docs/qualtrics-api.md §4.2)
+// GET /directories (docs/qualtrics-facts.md §4.2)
 import { ok } from "../envelope";
 import { pageBySkipToken } from "../pagination";
 import { route, Route } from "../router";

@@ -1,4 +1,4 @@
-// Pieces shared by email and SMS distributions (docs/qualtrics-api.md §5.2, §5.6).
+// Pieces shared by email and SMS distributions (docs/qualtrics-facts.md §5.2, §5.6).
 import { badRequest } from "../envelope";
 import { RequestContext } from "../router";
 import { findLibraryMessage, findMailingList, MailingListRecord, MessageCategory } from "../state";
@@ -30,7 +30,7 @@ export function parseMessage(message: Obj, path: string, maxTextLength?: number)
 
 /**
  * A library message must exist. With `category`, it must also be of that category.
- * // UNCONFIRMED (docs/qualtrics-api.md §5.2/§8.3): "Library messages must have category invite for invites";
+ * // UNCONFIRMED (docs/qualtrics-facts.md §5.2/§8.3): "Library messages must have category invite for invites";
  * the sandbox answers 400 for a wrong category (and for missing references, where the real API may say 404).
  */
 export function checkLibraryMessage(ctx: RequestContext, msg: MessageInput, path: string, category?: MessageCategory): void {
@@ -55,7 +55,7 @@ export function requireExistingList(ctx: RequestContext, mailingListId: string, 
 
 /**
  * The directory contact a `recipients.contactId` points at, given as CID_ or CGC_.
- * // UNCONFIRMED (docs/qualtrics-api.md §5.2): whether the API wants the CID_ or the CGC_ (contact lookup) ID; both accepted.
+ * // UNCONFIRMED (docs/qualtrics-facts.md §5.2): whether the API wants the CID_ or the CGC_ (contact lookup) ID; both accepted.
  */
 export function resolveListContact(list: MailingListRecord, contactId: string, path: string): string {
   if (list.members.has(contactId)) return contactId;

@@ -1,4 +1,4 @@
-// GET /distributions/{id}/history (docs/qualtrics-api.md §5.4): one element per recipient of an email
+// GET /distributions/{id}/history (docs/qualtrics-facts.md §5.4): one element per recipient of an email
 // distribution, with what became of it: sent, opened, started, finished (the responses recorded
 // through the distribution's links).
 import { badRequest, notFound, ok } from "../envelope";
@@ -19,7 +19,7 @@ function finishedAt(r: ResponseRecord): string | null {
 /**
  * Who a distribution went to. Reminders and thank-yous start from the parent's recipients: a
  * reminder goes to those who had not finished when it was created, a thank-you to those who had.
- * // UNCONFIRMED (docs/qualtrics-api.md §5.5): the API semantics of this product behaviour.
+ * // UNCONFIRMED (docs/qualtrics-facts.md §5.5): the API semantics of this product behaviour.
  */
 function recipientsOf(d: EmailDistributionRecord, responseOf: (contactId: string) => ResponseRecord | undefined): string[] {
   if (d.requestType !== "Reminder" && d.requestType !== "ThankYou") return d.contactIds;
@@ -35,7 +35,7 @@ export const distributionHistoryRoutes: Route[] = [
   route("GET", "/distributions/:distributionId/history", (ctx) => {
     const d = ctx.state.distributions.get(ctx.params.distributionId);
     if (!d) throw notFound(`Distribution not found: ${ctx.params.distributionId}`);
-    // UNCONFIRMED (docs/qualtrics-api.md §5.4): [QR] sends no surveyId; one that is sent must match
+    // UNCONFIRMED (docs/qualtrics-facts.md §5.4): [QR] sends no surveyId; one that is sent must match
     const surveyId = ctx.query.get("surveyId");
     if (surveyId && surveyId !== d.surveyId) throw badRequest(`surveyId: distribution ${d.id} belongs to another survey`);
 
@@ -51,7 +51,7 @@ export const distributionHistoryRoutes: Route[] = [
     const all = recipientsOf(d, responseOf).map((contactId) => {
       const r = responseOf(contactId);
       const started = r && typeof r.values.startDate === "string" ? r.values.startDate : null;
-      // UNCONFIRMED (docs/qualtrics-api.md §5.4): the status values; these are the ones the sandbox uses
+      // UNCONFIRMED (docs/qualtrics-facts.md §5.4): the status values; these are the ones the sandbox uses
       const status = r ? "SurveyFinished" : pending ? "Pending" : generated ? "Email not sent" : "Success";
       return {
         contactId,

@@ -1,4 +1,4 @@
-// Email distributions, generated-link distributions, reminders and thank-yous (docs/qualtrics-api.md §5.2–§5.5).
+// Email distributions, generated-link distributions, reminders and thank-yous (docs/qualtrics-facts.md §5.2–§5.5).
 import { ApiError, badRequest, ErrorCodes, metaOnly, notFound, ok } from "../envelope";
 import { pageBySkipToken } from "../pagination";
 import { route, Route, RequestContext } from "../router";
@@ -21,13 +21,13 @@ function parseHeader(raw: unknown): MessageHeader {
   const header = requireObject(raw, "header");
   const out: Record<string, string> = {};
   for (const field of HEADER_FIELDS) out[field] = requireString(header, field, `header.${field}`);
-  // UNCONFIRMED (docs/qualtrics-api.md §5.2): the sandbox also requires the two addresses to look like e-mail addresses.
+  // UNCONFIRMED (docs/qualtrics-facts.md §5.2): the sandbox also requires the two addresses to look like e-mail addresses.
   if (!isEmail(out.fromEmail)) throw badRequest("header.fromEmail must be a valid email address");
   if (!isEmail(out.replyToEmail)) throw badRequest("header.replyToEmail must be a valid email address");
   return { fromEmail: out.fromEmail, fromName: out.fromName, replyToEmail: out.replyToEmail, subject: out.subject };
 }
 
-/** Status of a new email distribution. // UNCONFIRMED (docs/qualtrics-api.md §5.4): requestStatus values; past/now sendDate = "Done", future = "Pending". */
+/** Status of a new email distribution. // UNCONFIRMED (docs/qualtrics-facts.md §5.4): requestStatus values; past/now sendDate = "Done", future = "Pending". */
 function statusFor(sendDate: string): string {
   return Date.parse(sendDate) > Date.now() ? "Pending" : "Done";
 }
@@ -49,7 +49,7 @@ function createEmailDistribution(ctx: RequestContext, body: Obj): EmailDistribut
   if (contactId !== undefined && mailingListId === undefined) {
     throw badRequest("recipients.contactId is only allowed together with recipients.mailingListId");
   }
-  // UNCONFIRMED (docs/qualtrics-api.md §5.2): only SMS documents a single transaction as a target
+  // UNCONFIRMED (docs/qualtrics-facts.md §5.2): only SMS documents a single transaction as a target
   if (given(recipients.transactionId)) {
     throw badRequest("recipients.transactionId is not accepted for email distributions: give recipients.transactionBatchId (a batch of one transaction)");
   }
@@ -61,7 +61,7 @@ function createEmailDistribution(ctx: RequestContext, body: Obj): EmailDistribut
   const linkType = given(surveyLink.type) ? oneOf(surveyLink.type, LINK_TYPES, "surveyLink.type") : "Individual";
   const expirationDate = optionalIsoDate(surveyLink, "expirationDate", "surveyLink.expirationDate") ?? null;
 
-  // UNCONFIRMED (docs/qualtrics-api.md §5.2): a missing sendDate means "now".
+  // UNCONFIRMED (docs/qualtrics-facts.md §5.2): a missing sendDate means "now".
   const sendDate = optionalIsoDate(body, "sendDate", "sendDate") ?? isoNoMillis(new Date());
   const embeddedData = parseEmbeddedData(body.embeddedData, "embeddedData");
 
@@ -101,7 +101,7 @@ function createEmailDistribution(ctx: RequestContext, body: Obj): EmailDistribut
 function createLinksDistribution(ctx: RequestContext, body: Obj): EmailDistributionRecord {
   const surveyId = requireString(body, "surveyId", "surveyId");
   const mailingListId = requireString(body, "mailingListId", "mailingListId");
-  // UNCONFIRMED (docs/qualtrics-api.md §5.3): linkType values other than Individual.
+  // UNCONFIRMED (docs/qualtrics-facts.md §5.3): linkType values other than Individual.
   const linkType = given(body.linkType) ? oneOf(body.linkType, LINK_TYPES, "linkType") : "Individual";
   const description = optionalString(body, "description", "description") ?? null;
   let expirationDate: string | null = null;
@@ -146,7 +146,7 @@ function createFollowUp(ctx: RequestContext, kind: "Reminder" | "ThankYou"): Ema
   const message = parseMessage(requireObject(body.message, "message"), "message");
   const sendDate = optionalIsoDate(body, "sendDate", "sendDate") ?? isoNoMillis(new Date());
   const embeddedData = parseEmbeddedData(body.embeddedData, "embeddedData");
-  // UNCONFIRMED (docs/qualtrics-api.md §5.5): reminders use "reminder" library messages, thank-yous "thankYou".
+  // UNCONFIRMED (docs/qualtrics-facts.md §5.5): reminders use "reminder" library messages, thank-yous "thankYou".
   checkLibraryMessage(ctx, message, "message", kind === "Reminder" ? "reminder" : "thankYou");
   const now = nowIso();
   return {
@@ -253,7 +253,7 @@ export const emailDistributionRoutes: Route[] = [
   route("GET", "/distributions/:distributionId", (ctx) => ok(distributionView(ctx, getForSurvey(ctx), true))),
 
   route("DELETE", "/distributions/:distributionId", (ctx) => {
-    // UNCONFIRMED (docs/qualtrics-api.md §5.4): whether DELETE needs surveyId; the sandbox does not require it.
+    // UNCONFIRMED (docs/qualtrics-facts.md §5.4): whether DELETE needs surveyId; the sandbox does not require it.
     if (!ctx.state.distributions.delete(ctx.params.distributionId)) throw notFound(`Distribution not found: ${ctx.params.distributionId}`);
     return metaOnly();
   }),
@@ -273,7 +273,7 @@ export const emailDistributionRoutes: Route[] = [
 
   route("GET", "/distributions/:distributionId/links", (ctx) => {
     const d = getForSurvey(ctx);
-    // OBSERVED (docs/qualtrics-api.md §5.3, [TAP]): /links on a distribution that is not a generated-links one answers 500.
+    // OBSERVED (docs/qualtrics-facts.md §5.3, [TAP]): /links on a distribution that is not a generated-links one answers 500.
     if (d.requestType !== "GeneratedInvite") throw new ApiError(500, "Internal server error", ErrorCodes.internal);
     const found = d.recipients.mailingListId ? findMailingList(ctx.state, d.recipients.mailingListId) : undefined;
     const all = d.contactIds.flatMap((contactId) => {

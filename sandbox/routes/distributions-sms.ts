@@ -1,4 +1,4 @@
-// SMS distributions (docs/qualtrics-api.md §5.6).
+// SMS distributions (docs/qualtrics-facts.md §5.6).
 import { badRequest, metaOnly, notFound, ok } from "../envelope";
 import { pageBySkipToken } from "../pagination";
 import { route, Route, RequestContext } from "../router";
@@ -8,7 +8,7 @@ import { given, isoNoMillis, Obj, oneOf, optionalIsoDate, optionalObject, option
 import { nowIso } from "./common";
 import { checkLibraryMessage, MessageInput, parseMessage, requireExistingList, requireExistingSurvey, resolveListContact } from "./distribution-common";
 
-/** OBSERVED (docs/qualtrics-api.md §2.4, secondary source): name ≤ 100, messageText ≤ 10,000 chars. */
+/** OBSERVED (docs/qualtrics-facts.md §2.4, secondary source): name ≤ 100, messageText ≤ 10,000 chars. */
 export const SMS_NAME_MAX = 100;
 export const SMS_TEXT_MAX = 10_000;
 
@@ -19,7 +19,7 @@ function createSms(ctx: RequestContext): SmsDistributionRecord {
   const isFollowUp = method === "Reminder" || method === "ThankYou";
 
   const surveyId = requireString(body, "surveyId", "surveyId");
-  // UNCONFIRMED (docs/qualtrics-api.md §5.6): name is required by the sandbox (the official example always sends it).
+  // UNCONFIRMED (docs/qualtrics-facts.md §5.6): name is required by the sandbox (the official example always sends it).
   const name = requireString(body, "name", "name");
   if (name.length > SMS_NAME_MAX) throw badRequest(`name must be at most ${SMS_NAME_MAX} characters`);
   const sendDate = optionalIsoDate(body, "sendDate", "sendDate") ?? isoNoMillis(new Date());
@@ -35,7 +35,7 @@ function createSms(ctx: RequestContext): SmsDistributionRecord {
   if (isFollowUp && mailingListId !== undefined) {
     throw badRequest(`recipients.mailingListId is not allowed for method ${method}`);
   }
-  // UNCONFIRMED (docs/qualtrics-api.md §5.6): whether an invitation to a batch or a transaction needs
+  // UNCONFIRMED (docs/qualtrics-facts.md §5.6): whether an invitation to a batch or a transaction needs
   // the mailing list too (transaction-rules.ts smsBatchNeedsList)
   const byTransactions = batchId !== undefined || transactionId !== undefined;
   if (!isFollowUp && mailingListId === undefined && !(byTransactions && !ctx.options.transactionRules.current.smsBatchNeedsList)) {
@@ -68,7 +68,7 @@ function createSms(ctx: RequestContext): SmsDistributionRecord {
     throw badRequest(`parentDistributionId: SMS distribution ${parentId} does not exist`);
   }
   if (parent) reached = (parent.reached ?? []).map((r) => ({ ...r }));
-  // UNCONFIRMED (docs/qualtrics-api.md §5.6): the smsInvite category is not enforced for SMS messages.
+  // UNCONFIRMED (docs/qualtrics-facts.md §5.6): the smsInvite category is not enforced for SMS messages.
   checkLibraryMessage(ctx, message, "message");
 
   const str = (key: string): string | null => optionalString(recipients, key, `recipients.${key}`) ?? null;
@@ -122,7 +122,7 @@ export const smsDistributionRoutes: Route[] = [
   }),
 
   route("GET", "/distributions/sms", (ctx) => {
-    // UNCONFIRMED (docs/qualtrics-api.md §5.1): surveyId is an optional filter here.
+    // UNCONFIRMED (docs/qualtrics-facts.md §5.1): surveyId is an optional filter here.
     const surveyId = ctx.query.get("surveyId") || undefined;
     const all = [...ctx.state.smsDistributions.values()]
       .filter((d) => surveyId === undefined || d.surveyId === surveyId)

@@ -1,4 +1,4 @@
-// Response exports (docs/qualtrics-api.md §7.1-§7.4): start, progress, file, and saved filters.
+// Response exports (docs/qualtrics-facts.md §7.1-§7.4): start, progress, file, and saved filters.
 // The export is a snapshot taken when it starts; its progress needs a few polls; a continuation
 // token brings only responses recorded after the export that issued it.
 import { createHash, randomUUID } from "node:crypto";
@@ -155,7 +155,7 @@ function stringList(body: Record<string, unknown>, key: string): string[] | unde
 export const exportRoutes: Route[] = [
   route("GET", "/surveys/:surveyId/filters", (ctx) => {
     const survey = getSurvey(ctx, ctx.params.surveyId);
-    // UNCONFIRMED (docs/qualtrics-api.md §7.1): the element shape of the saved-filter list
+    // UNCONFIRMED (docs/qualtrics-facts.md §7.1): the element shape of the saved-filter list
     const elements = surveyFilters(survey).map((f) => ({ filterId: f.filterId, filterName: f.filterName, creationDate: survey.creationDate }));
     return ok({ elements, nextPage: null });
   }),
@@ -218,7 +218,7 @@ export const exportRoutes: Route[] = [
     store.files.set(fileId, {
       surveyId: survey.id,
       bytes,
-      // UNCONFIRMED (docs/qualtrics-api.md §7.4): "application/octet-stream or zip"
+      // UNCONFIRMED (docs/qualtrics-facts.md §7.4): "application/octet-stream or zip"
       contentType: compress ? "application/octet-stream" : CONTENT_TYPES[f],
       fileName: compress ? `${survey.name}.zip` : inner,
     });
@@ -227,7 +227,7 @@ export const exportRoutes: Route[] = [
       continuationToken = randomAlnum(40);
       // everything recorded up to now is behind this token, whether it matched the filters or not
       store.tokens.set(continuationToken, { surveyId: survey.id, seq: all.length ? all[all.length - 1].seq : after });
-      // UNCONFIRMED (docs/qualtrics-api.md §7.2): how long Qualtrics honours a token; the sandbox keeps the
+      // UNCONFIRMED (docs/qualtrics-facts.md §7.2): how long Qualtrics honours a token; the sandbox keeps the
       // latest MAX_TOKENS, so a poll every few seconds for days (npm start keeps them in a file) stays small
       for (const oldest of store.tokens.keys()) {
         if (store.tokens.size <= MAX_TOKENS) break;

@@ -1,4 +1,4 @@
-// Libraries and library messages (docs/qualtrics-api.md §8.3).
+// Libraries and library messages (docs/qualtrics-facts.md §8.3).
 import { notFound, ok } from "../envelope";
 import { pageByOffset, pageBySkipToken } from "../pagination";
 import { route, Route, RequestContext } from "../router";
@@ -14,7 +14,7 @@ function getLibrary(ctx: RequestContext): LibraryRecord {
 export const libraryRoutes: Route[] = [
   route("GET", "/libraries", (ctx) => {
     const all = [...ctx.state.libraries.values()].map((l) => ({ libraryId: l.libraryId, libraryName: l.libraryName }));
-    // UNCONFIRMED (docs/qualtrics-api.md §8.3): paging scheme of GET /libraries; skipToken like other lists.
+    // UNCONFIRMED (docs/qualtrics-facts.md §8.3): paging scheme of GET /libraries; skipToken like other lists.
     const { elements, nextPage } = pageBySkipToken(all, ctx.page, { defaultPageSize: ctx.options.pageSize });
     return ok({ elements, nextPage });
   }),
@@ -22,7 +22,7 @@ export const libraryRoutes: Route[] = [
   route("GET", "/libraries/:libraryId/messages", (ctx) => {
     const lib = getLibrary(ctx);
     const raw = ctx.query.get("category");
-    // UNCONFIRMED (docs/qualtrics-api.md §8.3): an unknown category is refused with 400 rather than giving an empty list.
+    // UNCONFIRMED (docs/qualtrics-facts.md §8.3): an unknown category is refused with 400 rather than giving an empty list.
     const category = raw === null || raw === "" ? undefined : oneOf(raw, MESSAGE_CATEGORIES, "category");
     const all = [...lib.messages.values()]
       .filter((m) => category === undefined || m.category === category)

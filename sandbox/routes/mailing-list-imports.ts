@@ -1,4 +1,4 @@
-// Bulk imports into a mailing list (transaction contacts, docs/qualtrics-api.md §4.6), and the opted-out
+// Bulk imports into a mailing list (transaction contacts, docs/qualtrics-facts.md §4.6), and the opted-out
 // and bounced contacts of a list or directory (§4.1). Listed before contacts.ts in index.ts, so
 // /contacts/optedOutContacts is not taken for a contact ID.
 import { badRequest, notFound, ok } from "../envelope";
@@ -83,7 +83,7 @@ function importOne(directory: DirectoryRecord, list: MailingListRecord, raw: unk
 
 function statusView(job: ImportJob, ctx: { origin: string; params: Record<string, string> }): Obj {
   const done = job.checks > 1;
-  // UNCONFIRMED (docs/qualtrics-api.md §4.6): the status words; "inProgress" and "complete" as for exports (§7.3)
+  // UNCONFIRMED (docs/qualtrics-facts.md §4.6): the status words; "inProgress" and "complete" as for exports (§7.3)
   return {
     id: job.id,
     status: done ? "complete" : "inProgress",
@@ -124,7 +124,7 @@ export const mailingListImportRoutes: Route[] = [
   route("GET", "/directories/:directoryId/mailinglists/:mailingListId/optedOutContacts", (ctx) => {
     const directory = getDirectory(ctx);
     const list = getMailingList(directory, ctx.params.mailingListId);
-    // UNCONFIRMED (docs/qualtrics-api.md §4.1): who counts as opted out of a list; the sandbox takes members
+    // UNCONFIRMED (docs/qualtrics-facts.md §4.1): who counts as opted out of a list; the sandbox takes members
     // unsubscribed from the list or from the whole directory
     const all = [...list.members.values()].flatMap((m) => {
       const c = directory.contacts.get(m.contactId);
@@ -140,7 +140,7 @@ export const mailingListImportRoutes: Route[] = [
     const all = [...bounces.entries()].flatMap(([contactId, bounceDate]) => {
       const c = directory.contacts.get(contactId);
       const m = list.members.get(contactId);
-      // UNCONFIRMED (docs/qualtrics-api.md §4.1): the element fields; the member fields plus bounceDate
+      // UNCONFIRMED (docs/qualtrics-facts.md §4.1): the element fields; the member fields plus bounceDate
       return c && m ? [{ ...memberView(c, m), bounceDate }] : [];
     });
     return ok(pageBySkipToken(all, ctx.page, { defaultPageSize: ctx.options.pageSize }));

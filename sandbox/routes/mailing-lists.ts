@@ -1,4 +1,4 @@
-// XM Directory mailing lists and their members (docs/qualtrics-api.md §4.5).
+// XM Directory mailing lists and their members (docs/qualtrics-facts.md §4.5).
 import { metaOnly, notFound, ok } from "../envelope";
 import { pageBySkipToken } from "../pagination";
 import { route, Route } from "../router";

@@ -1,4 +1,4 @@
-// Single-response create, update and delete, and the bulk embedded-data update (docs/qualtrics-api.md §7.5).
+// Single-response create, update and delete, and the bulk embedded-data update (docs/qualtrics-facts.md §7.5).
 // GET of one response is in surveys.ts.
 import { badRequest, metaOnly, notFound, ok } from "../envelope";
 import { randomAlnum } from "../ids";
@@ -32,7 +32,7 @@ function embeddedData(value: unknown, path: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const [k, v] of Object.entries(ed)) {
     if (k === "" || k.length > EMBEDDED_KEY_MAX) throw badRequest(`${path} field names must have 1 to ${EMBEDDED_KEY_MAX} characters`);
-    // UNCONFIRMED (docs/qualtrics-api.md §7.5): numbers and booleans are stored as strings, as for contacts
+    // UNCONFIRMED (docs/qualtrics-facts.md §7.5): numbers and booleans are stored as strings, as for contacts
     if (typeof v !== "string" && typeof v !== "number" && typeof v !== "boolean") throw badRequest(`${path}.${k} must be a string`);
     const s = String(v);
     if (s.length > EMBEDDED_VALUE_MAX) throw badRequest(`${path}.${k} is longer than ${EMBEDDED_VALUE_MAX} characters`);
@@ -42,7 +42,7 @@ function embeddedData(value: unknown, path: string): Record<string, string> {
   return out;
 }
 
-/** decrementQuotas from the query or the JSON body. // UNCONFIRMED (docs/qualtrics-api.md §7.5): which one counts. */
+/** decrementQuotas from the query or the JSON body. // UNCONFIRMED (docs/qualtrics-facts.md §7.5): which one counts. */
 function decrementQuotas(query: URLSearchParams, body: unknown): boolean | undefined {
   const q = query.get("decrementQuotas");
   if (q !== null) {
@@ -69,7 +69,7 @@ export const responseRoutes: Route[] = [
     const r = createResponse(survey, ctx.ids, { values: values as Obj });
     r.values.distributionChannel = "api";
     if (key) keysOf(ctx.state).set(key, { surveyId: survey.id, responseId: r.responseId });
-    // UNCONFIRMED (docs/qualtrics-api.md §7.5): the result key of create; responseId is what [HACK] reads
+    // UNCONFIRMED (docs/qualtrics-facts.md §7.5): the result key of create; responseId is what [HACK] reads
     return ok({ responseId: r.responseId });
   }),
 
@@ -111,7 +111,7 @@ export const responseRoutes: Route[] = [
       const r = survey.responses.get(u.responseId);
       if (r) Object.assign(r.values, u.embeddedData);
     }
-    // UNCONFIRMED (docs/qualtrics-api.md §7.5): the request is asynchronous and its answer is not documented;
+    // UNCONFIRMED (docs/qualtrics-facts.md §7.5): the request is asynchronous and its answer is not documented;
     // the sandbox applies the updates at once and answers with a made-up progress ID.
     return ok({ progressId: `PGR_${randomAlnum(15)}` });
   }),

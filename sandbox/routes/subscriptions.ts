@@ -1,4 +1,4 @@
-// Event subscriptions (docs/qualtrics-api.md §6.1, §6.2). sharedKey is stored but never returned.
+// Event subscriptions (docs/qualtrics-facts.md §6.1, §6.2). sharedKey is stored but never returned.
 import { ApiError, badRequest, ErrorCodes, metaOnly, notFound, ok } from "../envelope";
 import { route, Route, RequestContext } from "../router";
 import { storePublicationUrl } from "../publication-urls";
@@ -30,7 +30,7 @@ function create(ctx: RequestContext) {
   const sharedKey = optionalString(body, "sharedKey", "sharedKey");
   const record: SubscriptionRecord = {
     id: ctx.ids.next("SUB_"),
-    // UNCONFIRMED (docs/qualtrics-api.md §6.2): the value of `scope` (the only sample says "dummy").
+    // UNCONFIRMED (docs/qualtrics-facts.md §6.2): the value of `scope` (the only sample says "dummy").
     scope: "brand",
     topics,
     publicationUrl: storePublicationUrl(publicationUrl, ctx.options.publicationUrls?.mode ?? "verbatim"),

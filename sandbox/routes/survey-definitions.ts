@@ -1,4 +1,4 @@
-// Survey definitions (docs/qualtrics-api.md §8.1): GET /survey-definitions/{id}, .../questions and
+// Survey definitions (docs/qualtrics-facts.md §8.1): GET /survey-definitions/{id}, .../questions and
 // .../questions/{questionId}, built from the seeded surveys so the question IDs, texts and choices
 // match the values of the responses the sandbox records (QID1, QID2, QID3_TEXT).
 import { notFound, ok } from "../envelope";
@@ -46,7 +46,7 @@ function questionDefinition(q: QuestionRecord, index: number): Obj {
   }
   const keys = Object.keys(q.choices ?? {});
   const choices = Object.fromEntries(keys.map((k) => [k, { Display: q.choices![k] }]));
-  // UNCONFIRMED (docs/qualtrics-api.md §8.1): the NPS selector's exact keys; its choices are 0..10
+  // UNCONFIRMED (docs/qualtrics-facts.md §8.1): the NPS selector's exact keys; its choices are 0..10
   return {
     ...common,
     QuestionType: "MC",

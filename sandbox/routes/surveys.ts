@@ -1,4 +1,4 @@
-// Surveys and single responses (docs/qualtrics-api.md §8.1, §6.5).
+// Surveys and single responses (docs/qualtrics-facts.md §8.1, §6.5).
 import { notFound, ok } from "../envelope";
 import { pageByOffset } from "../pagination";
 import { route, Route } from "../router";
@@ -18,7 +18,7 @@ export const surveyRoutes: Route[] = [
 
   route("GET", "/surveys/:surveyId", (ctx) => {
     const s = getSurvey(ctx, ctx.params.surveyId);
-    // UNCONFIRMED (docs/qualtrics-api.md §8.1): a subset of the "v3 survey" metadata format.
+    // UNCONFIRMED (docs/qualtrics-facts.md §8.1): a subset of the "v3 survey" metadata format.
     const questions: Record<string, unknown> = {};
     for (const q of s.questions) {
       const id = q.qid.replace(/_TEXT$/, "");
@@ -48,7 +48,7 @@ export const surveyRoutes: Route[] = [
     const s = getSurvey(ctx, ctx.params.surveyId);
     const r = s.responses.get(ctx.params.responseId);
     if (!r) throw notFound(`Response not found: ${ctx.params.responseId}`);
-    // UNCONFIRMED (docs/qualtrics-api.md §6.5): result shape {responseId, values, labels, displayedFields, displayedValues}.
+    // UNCONFIRMED (docs/qualtrics-facts.md §6.5): result shape {responseId, values, labels, displayedFields, displayedValues}.
     return ok({
       responseId: r.responseId,
       values: { ...r.values },

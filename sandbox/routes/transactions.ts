@@ -1,4 +1,4 @@
-// XM Directory transactions and transaction batches (docs/qualtrics-api.md §4.7).
+// XM Directory transactions and transaction batches (docs/qualtrics-facts.md §4.7).
 import { badRequest, metaOnly, notFound, ok } from "../envelope";
 import { pageBySkipToken } from "../pagination";
 import { route, Route, RequestContext } from "../router";
@@ -6,7 +6,7 @@ import { DirectoryRecord, TransactionBatchRecord, TransactionRecord } from "../s
 import { given, isIsoDateTime, isMysqlDateTime, isObject, Obj, optionalIsoDate, requireObject } from "../validate";
 import { getContact, getDirectory, nowIso } from "./common";
 
-/** the batch create's and add's limit on transactionIds. // UNCONFIRMED (docs/qualtrics-api.md §4.7): Qualtrics' own limit is not known */
+/** the batch create's and add's limit on transactionIds. // UNCONFIRMED (docs/qualtrics-facts.md §4.7): Qualtrics' own limit is not known */
 export const BATCH_ADD_MAX = 10_000;
 
 function transactionView(t: TransactionRecord): Obj {
@@ -14,13 +14,13 @@ function transactionView(t: TransactionRecord): Obj {
 }
 
 function batchView(b: TransactionBatchRecord): Obj {
-  // OBSERVED (docs/qualtrics-api.md §4.7, [TAP]): a listed batch names its ID batchId
+  // OBSERVED (docs/qualtrics-facts.md §4.7, [TAP]): a listed batch names its ID batchId
   return { batchId: b.batchId, id: b.batchId, creationDate: b.creationDate, transactionCount: b.transactionIds.length };
 }
 
 /**
  * A transactionDate in the form(s) the sandbox accepts now (transaction-rules.ts): the documented
- * "YYYY-MM-DD HH:MM:SS" and ISO 8601 are both UNCONFIRMED as the only one (docs/qualtrics-api.md §4.7).
+ * "YYYY-MM-DD HH:MM:SS" and ISO 8601 are both UNCONFIRMED as the only one (docs/qualtrics-facts.md §4.7).
  */
 function dateProblem(ctx: RequestContext, value: unknown): string | undefined {
   const mode = ctx.options.transactionRules.current.transactionDates;
@@ -47,7 +47,7 @@ function textData(value: unknown, path: string): Record<string, string> {
  * POST /directories/{d}/transactions: each key of the body one transaction. The body's shape is
  * checked as a whole (400); what the account does not hold (an unknown contact or list, a contact
  * not on the list) leaves that one unprocessed while the others are created (§4.7: partial success).
- * // UNCONFIRMED (docs/qualtrics-api.md §4.7): the reasons' codes and texts, and which problems are a 400.
+ * // UNCONFIRMED (docs/qualtrics-facts.md §4.7): the reasons' codes and texts, and which problems are a 400.
  */
 function createTransactions(ctx: RequestContext): Obj {
   const directory = getDirectory(ctx);
@@ -119,7 +119,7 @@ function addTo(batch: TransactionBatchRecord, ids: string[]): void {
 }
 
 function newBatchId(ctx: RequestContext): string {
-  // the prefix is switchable (UNCONFIRMED, docs/qualtrics-api.md §4.7); the body is a normal random ID's
+  // the prefix is switchable (UNCONFIRMED, docs/qualtrics-facts.md §4.7); the body is a normal random ID's
   return ctx.options.transactionRules.current.batchPrefix + ctx.ids.next("CTR_").slice("CTR_".length);
 }
 
@@ -137,7 +137,7 @@ export const transactionRoutes: Route[] = [
     const directory = getDirectory(ctx);
     getTransaction(directory, ctx.params.transactionId);
     directory.transactions.delete(ctx.params.transactionId);
-    // UNCONFIRMED (docs/qualtrics-api.md §4.7): whether a deleted transaction leaves its batches; here it does
+    // UNCONFIRMED (docs/qualtrics-facts.md §4.7): whether a deleted transaction leaves its batches; here it does
     for (const b of directory.transactionBatches.values()) b.transactionIds = b.transactionIds.filter((id) => id !== ctx.params.transactionId);
     return metaOnly();
   }),
@@ -152,7 +152,7 @@ export const transactionRoutes: Route[] = [
     const directory = getDirectory(ctx);
     const body = requireObject(ctx.body ?? {}, "Request body");
     const ids = transactionIdsOf(directory, body, false);
-    // OBSERVED (docs/qualtrics-api.md §4.7): creationDate is ISO 8601; now when not given
+    // OBSERVED (docs/qualtrics-facts.md §4.7): creationDate is ISO 8601; now when not given
     const batch: TransactionBatchRecord = { batchId: newBatchId(ctx), creationDate: optionalIsoDate(body, "creationDate", "creationDate") ?? nowIso(), transactionIds: [] };
     addTo(batch, ids);
     directory.transactionBatches.set(batch.batchId, batch);

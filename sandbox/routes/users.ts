@@ -1,4 +1,4 @@
-// GET /whoami (docs/qualtrics-api.md §1.5)
+// GET /whoami (docs/qualtrics-facts.md §1.5)
 import { ok } from "../envelope";
 import { route, Route } from "../router";
 

@@ -1,5 +1,5 @@
 // qualtrics-response-in on a real Node-RED with httpNodeRoot "/api": the real runtime's body parsing
-// (the admin app parses form bodies before RED.httpNode, docs/node-red.md §1.6), the event subscription's
+// (the admin app parses form bodies before RED.httpNode, docs/node-red-facts.md §1.6), the event subscription's
 // life cycle across redeploys, restarts and removal, HMAC checks, and secrets kept out of exports
 // and logs. The webhooks are real: the sandbox POSTs them to Node-RED.
 //

@@ -94,7 +94,7 @@ describe(`editor: edit dialogs (${process.env.NR_PKG || "node-red"})`, function 
     });
 
     it("flags a contact ID of another kind or of no ID shape, and accepts a good one", async function () {
-      // a prefix no document lists would pass (docs/qualtrics-api.md §4.8: a hint, not a gate); a lookup ID is another kind
+      // a prefix no document lists would pass (docs/qualtrics-facts.md §4.8: a hint, not a gate); a lookup ID is another kind
       await typeInto(s.page, "node-input-contactId", "cid 123");
       await waitForError(s.page, "#node-input-contactId", true);
       await typeInto(s.page, "node-input-contactId", "CGC_123");

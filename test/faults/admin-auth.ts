@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import * as path from "node:path";
 import { NodeRed, REPO_ROOT } from "../support/runtime";
 
-/** bcryptjs as Node-RED itself ships it (docs/node-red.md §4.2) */
+/** bcryptjs as Node-RED itself ships it (docs/node-red-facts.md §4.2) */
 export function bcryptHash(password: string, pkg = process.env.NR_PKG || "node-red"): string {
   const nrDir = path.dirname(require.resolve(`${pkg}/package.json`, { paths: [REPO_ROOT] }));
   const bcrypt = require(require.resolve("bcryptjs", { paths: [nrDir] })) as { hashSync(p: string, rounds: number): string };

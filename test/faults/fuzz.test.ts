@@ -515,7 +515,7 @@ describe(`faults: hostile input (${RUN})`, function () {
       if (a.status !== 200 && n !== 0) problems.push(`${what}: refused, but a message came out`);
       if (a.b.kind === "badsig" && a.status !== 401) problems.push(`${what}: a wrong signature must get 401`);
       if (typeof a.status === "number" && /\n\s+at |\/node_modules\//.test(a.text)) {
-        // the admin app's body parsers run before any httpNode route (docs/node-red.md §1.6); what they
+        // the admin app's body parsers run before any httpNode route (docs/node-red-facts.md §1.6); what they
         // refuse is answered by Express' final handler, for core http in routes the same
         if (coreParserAnswer(a.status, a.text)) coreAnswers.push(`${a.status} ${/<pre>([^<]*)/.exec(a.text)?.[1] ?? ""}`);
         else problems.push(`${what}: the answer shows a stack trace: ${a.text.slice(0, 200)}`);

@@ -11,7 +11,7 @@ export function deep(depth: number, kind: "object" | "array" = "object"): unknow
   return kind === "object" ? JSON.parse('{"a":'.repeat(depth) + "1" + "}".repeat(depth)) : JSON.parse("[".repeat(depth) + "]".repeat(depth));
 }
 
-/** JSON texts whose prototype keys JSON.parse makes own properties (docs/node-red.md §7.4) */
+/** JSON texts whose prototype keys JSON.parse makes own properties (docs/node-red-facts.md §7.4) */
 const PROTO_TEXTS = [
   '{"__proto__":{"polluted":"yes","isAdmin":true}}',
   '{"constructor":{"prototype":{"polluted":"yes"}}}',

@@ -10,7 +10,7 @@
 // slow service): the message was sent, the flow never finished it, so it comes out again; the same
 // when a full deploy stops that flow. Last, a full deploy while a message is being built: the new
 // instance sends it, once, to the nodes of the new deploy (it waits for them all to exist,
-// docs/node-red.md §1.9).
+// docs/node-red-facts.md §1.9).
 //
 // What counts as emitted is what the trigger's downstream function wrote to a file, synchronously,
 // for each message (the rig's collector batches what it sees, so it would lose what came out in

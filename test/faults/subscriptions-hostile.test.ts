@@ -1,5 +1,5 @@
 // Event subscriptions against a Qualtrics that does not keep the publication URL as sent (whether it
-// does is undocumented, docs/qualtrics-api.md §6.2): the sandbox stores it verbatim, without its query,
+// does is undocumented, docs/qualtrics-facts.md §6.2): the sandbox stores it verbatim, without its query,
 // with the query reordered, or re-encoded (host in capitals, default port, everything
 // percent-encoded). For each way, on a real Node-RED:
 //   - a subscription an older version made (owner in the query) is migrated: a new one, the old one deleted;

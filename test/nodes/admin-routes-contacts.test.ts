@@ -1,6 +1,6 @@
 // The "contacts" picker lookup of the config node's editor endpoints (nodes/lib/admin-routes.ts,
 // nodes/lib/contact-lookup.ts): contacts of one directory found by what the user types, and one
-// contact by its ID for the name the dialog shows (docs/qualtrics-api.md §4.4).
+// contact by its ID for the name the dialog shows (docs/qualtrics-facts.md §4.4).
 import assert from "node:assert/strict";
 import { startSandbox, type Sandbox } from "../../sandbox";
 import { credentials, helper, nodes, TOKEN } from "../support/nr-helper";

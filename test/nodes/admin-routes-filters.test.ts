@@ -1,5 +1,5 @@
 // The "filters" picker lookup of the config node's editor endpoints (nodes/lib/admin-routes.ts): the
-// saved response filters of a survey, for the export node's filterId (docs/qualtrics-api.md §7.1).
+// saved response filters of a survey, for the export node's filterId (docs/qualtrics-facts.md §7.1).
 import assert from "node:assert/strict";
 import { startSandbox, type Sandbox } from "../../sandbox";
 import { surveyFilters } from "../../sandbox/routes/export";

@@ -21,7 +21,7 @@ const guarded: string[] = [];
 /** the permission each route was registered with */
 const declared: string[] = [];
 
-/** the config module with RED.auth.needsPermission wrapped (docs/node-red.md §4.1 item 2) */
+/** the config module with RED.auth.needsPermission wrapped (docs/node-red-facts.md §4.1 item 2) */
 const configWithPermissionSpy = (RED: Red) => {
   const original = RED.auth.needsPermission;
   RED.auth.needsPermission = (permission: string) => {

@@ -1,4 +1,4 @@
-// qualtrics-config with OAuth client credentials (docs/qualtrics-api.md §1.4) against the sandbox: a
+// qualtrics-config with OAuth client credentials (docs/qualtrics-facts.md §1.4) against the sandbox: a
 // contact node driven by a Bearer token, renewal after a 401, errors without secrets, Test connection
 // and the pickers with OAuth values from the dialog, and the data center a proxy notice names (§1.2).
 import assert from "node:assert/strict";

@@ -1,6 +1,6 @@
 // The contact node's transaction operations, and a distribution to a transaction batch: the exact
 // requests (recording server), then the whole sequence against the sandbox, checking whom the
-// sandbox's distributions reached (docs/qualtrics-api.md §4.7, §5.2, §5.6).
+// sandbox's distributions reached (docs/qualtrics-facts.md §4.7, §5.2, §5.6).
 import assert from "node:assert/strict";
 import { collect, helper, http, nextError, nextMessage } from "../support/nr-helper";
 import { fail, metaOnly, ok } from "../support/fake-servers";

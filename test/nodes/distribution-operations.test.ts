@@ -163,7 +163,7 @@ describe("qualtrics-distribution operations", function () {
       assert.deepEqual(msg.payload, { id: "EMD_links0000000001", surveyId: SV, mailingListId: ML });
     });
 
-    it("generateLinks with a legacy ML_ mailing list sends the request, as real Qualtrics answered 200 to it (docs/qualtrics-api.md §13)", async function () {
+    it("generateLinks with a legacy ML_ mailing list sends the request, as real Qualtrics answered 200 to it (docs/qualtrics-facts.md §13)", async function () {
       const legacy = "ML_4kTq9ZbWm2PxLvA";
       await load({ operation: "generateLinks", surveyId: SV, mailingListId: legacy, linkType: "Individual" });
       api.reply(ok({ id: "EMD_links0000000002" }));

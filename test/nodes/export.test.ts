@@ -29,7 +29,7 @@ describe("qualtrics-export", function () {
   });
   const done = useNodeRuntime({ qualtricsExportPollDelay: 2 });
   afterEach(() => forgetAllBookmarks());
-  // a promise left to reject unhandled would end Node-RED (docs/node-red.md §1.4)
+  // a promise left to reject unhandled would end Node-RED (docs/node-red-facts.md §1.4)
   noUnhandledRejections();
 
   function flow(props: Record<string, unknown>, extra: FlowNode[] = []): FlowNode[] {

@@ -1,4 +1,4 @@
-// The response trigger registering its own event subscription (docs/qualtrics-api.md §6.1, §6.2).
+// The response trigger registering its own event subscription (docs/qualtrics-facts.md §6.1, §6.2).
 import assert from "node:assert/strict";
 import supertest from "supertest";
 import { keyFingerprint, markedUrl } from "../../src/subscriptions";

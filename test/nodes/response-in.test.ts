@@ -1,4 +1,4 @@
-// The response trigger's webhook, served through RED.httpNode (captured as docs/node-red.md §4.1 shows).
+// The response trigger's webhook, served through RED.httpNode (captured as docs/node-red-facts.md §4.1 shows).
 import assert from "node:assert/strict";
 import { createHmac } from "node:crypto";
 import * as fs from "node:fs";
@@ -20,7 +20,7 @@ const N = http.nodes;
 const KEY = "kyma4ever";
 const PATH = "/qualtrics/hook";
 
-// Published vectors: docs/qualtrics-api.md §6.4 (kyma-incubator qualtrics-event-gw README and hmac_test.go)
+// Published vectors: docs/qualtrics-facts.md §6.4 (kyma-incubator qualtrics-event-gw README and hmac_test.go)
 const V1 = {
   survey: "SV_22VlHYNeldrrrkp",
   response: "R_1l9mcVuXubb4aGm",

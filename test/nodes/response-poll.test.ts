@@ -22,7 +22,7 @@ describe("qualtrics-response-poll", function () {
   });
   useNodeRuntime({ qualtricsExportPollDelay: 2, qualtricsResponsePollMinInterval: 1 });
   afterEach(() => forgetAllBookmarks());
-  // a promise left to reject unhandled would end Node-RED (docs/node-red.md §1.4)
+  // a promise left to reject unhandled would end Node-RED (docs/node-red-facts.md §1.4)
   noUnhandledRejections();
 
   function flow(props: Record<string, unknown>, base = sb.apiBase): FlowNode[] {

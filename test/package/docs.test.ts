@@ -144,7 +144,7 @@ describe("README and docs/", function () {
         }
       }
       // the fact files cited without their folder: a reader cannot tell where they are
-      for (const m of text.matchAll(/(?<![\w/])(qualtrics-api|node-red)\.md\s+§/g)) {
+      for (const m of text.matchAll(/(?<![\w/])(qualtrics-facts|node-red-facts)\.md\s+§/g)) {
         bad.push(`${rel(file)}: "${m[0]}" should name docs/${m[1]}.md`);
       }
     }

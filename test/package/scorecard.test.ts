@@ -1,4 +1,4 @@
-// The Flow Library scorecard (`node-red-dev validate`, run offline as docs/node-red.md §2 shows) plus the
+// The Flow Library scorecard (`node-red-dev validate`, run offline as docs/node-red-facts.md §2 shows) plus the
 // checks its parser cannot be trusted with: a node type it fails to parse silently drops out.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";

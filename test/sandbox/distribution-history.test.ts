@@ -1,4 +1,4 @@
-// GET /distributions/{id}/history (docs/qualtrics-api.md §5.4), as the sandbox answers it.
+// GET /distributions/{id}/history (docs/qualtrics-facts.md §5.4), as the sandbox answers it.
 import assert from "node:assert/strict";
 import { assertError, call, elements, listAll, Obj, result } from "./test-helpers";
 import { useSandbox } from "../support/fixtures";

@@ -21,7 +21,7 @@ function unzipOne(zip: Buffer): { name: string; data: Buffer } {
   return { name, data };
 }
 
-describe("sandbox: response exports (docs/qualtrics-api.md §7.1-§7.4)", function () {
+describe("sandbox: response exports (docs/qualtrics-facts.md §7.1-§7.4)", function () {
   const sb = useSandbox();
   let survey: string;
   beforeEach(() => {

@@ -6,7 +6,7 @@ import { useSandbox } from "../support/fixtures";
 
 const NOTICE = "Request proxied. For faster response times, use this host instead: sjc1.qualtrics.com";
 
-describe("sandbox: a proxied account (meta.notice, docs/qualtrics-api.md §1.2)", () => {
+describe("sandbox: a proxied account (meta.notice, docs/qualtrics-facts.md §1.2)", () => {
   const sb = useSandbox();
 
   it("the notice text is the one Qualtrics sends", () => {

@@ -1,4 +1,4 @@
-// GET /survey-definitions/{id}[/questions[/{qid}]] (docs/qualtrics-api.md §8.1), as the sandbox answers it.
+// GET /survey-definitions/{id}[/questions[/{qid}]] (docs/qualtrics-facts.md §8.1), as the sandbox answers it.
 import assert from "node:assert/strict";
 import { assertError, call, elements, listAll, obj, Obj, result } from "./test-helpers";
 import { useSandbox } from "../support/fixtures";

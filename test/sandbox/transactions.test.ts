@@ -1,4 +1,4 @@
-// Transactions, transaction batches and distributions to them (docs/qualtrics-api.md §4.7, §5.2, §5.6),
+// Transactions, transaction batches and distributions to them (docs/qualtrics-facts.md §4.7, §5.2, §5.6),
 // including what the sandbox switches for what is UNCONFIRMED there.
 import assert from "node:assert/strict";
 import * as fs from "node:fs";

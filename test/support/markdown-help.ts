@@ -1,7 +1,7 @@
 // The nodes' help as written in nodes/<type>/locales/<lang>/<type>.html: Markdown in a
 // <script type="text/markdown" data-help-name="<type>">, which Node-RED (2.1 and later) renders in the
 // help sidebar. Its own syntax turns `: name (type) : text` lines into <dl class="message-properties">
-// and a numbered list holding them into <ol class="node-ports"> (docs/node-red.md §1.10).
+// and a numbered list holding them into <ol class="node-ports"> (docs/node-red-facts.md §1.10).
 
 export type HelpLang = "en-US" | "de";
 

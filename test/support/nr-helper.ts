@@ -129,7 +129,7 @@ export interface HttpCapture {
 
 /**
  * Our node modules as the tests load them: RED._ renders messages (see renderMessage) and
- * RED.httpNode is kept so supertest can reach the webhook route (docs/node-red.md §4.1).
+ * RED.httpNode is kept so supertest can reach the webhook route (docs/node-red-facts.md §4.1).
  */
 export const http: HttpCapture & { nodes: typeof nodes } = (() => {
   let app: Red;

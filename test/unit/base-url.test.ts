@@ -15,7 +15,7 @@ function inputError(fn: () => unknown, field: string): QualtricsInputError {
   return caught;
 }
 
-describe("base URL (docs/qualtrics-api.md §1.1, §1.2)", function () {
+describe("base URL (docs/qualtrics-facts.md §1.1, §1.2)", function () {
   describe("data center IDs", function () {
     for (const dc of ["iad1", "fra1", "ca1", "g1-iad", "sjc1", "yul1", "gov1"]) {
       it(`${dc} → https://${dc}.qualtrics.com/API/v3`, function () {

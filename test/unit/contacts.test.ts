@@ -15,7 +15,7 @@ async function inputError(p: () => unknown, field: string): Promise<QualtricsInp
   return e;
 }
 
-describe("contacts (docs/qualtrics-api.md §4.3)", function () {
+describe("contacts (docs/qualtrics-facts.md §4.3)", function () {
   const api = useRecordingServer(okFirst);
   const clients = useClients();
 

@@ -15,7 +15,7 @@ async function inputError(p: () => unknown, field: string, problem?: RegExp): Pr
   if (problem) assert.match(e.message, problem);
 }
 
-describe("distribution follow-ups and generated links (docs/qualtrics-api.md §5.3, §5.5)", function () {
+describe("distribution follow-ups and generated links (docs/qualtrics-facts.md §5.3, §5.5)", function () {
   const api = useRecordingServer(okFirst);
   const clients = useClients();
 

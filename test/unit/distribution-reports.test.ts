@@ -19,7 +19,7 @@ async function all(gen: AsyncIterable<{ elements: unknown[] }>): Promise<unknown
   return out;
 }
 
-describe("distribution reports (docs/qualtrics-api.md §5.3, §5.4)", function () {
+describe("distribution reports (docs/qualtrics-facts.md §5.3, §5.4)", function () {
   const api = useRecordingServer(okFirst);
   const clients = useClients();
 

@@ -43,7 +43,7 @@ const inputError = thrownInputError;
 const email = (over: DistributionInput) => emailDistributionBody({ ...EMAIL, ...over });
 const sms = (over: DistributionInput) => smsDistributionBody({ ...SMS, ...over });
 
-describe("distributions (docs/qualtrics-api.md §5.2, §5.6)", function () {
+describe("distributions (docs/qualtrics-facts.md §5.2, §5.6)", function () {
   it("knows which flat input fills a place of the body, and nothing else", () => {
     assert.equal(flatInputOf("header.fromEmail"), "fromEmail");
     assert.equal(flatInputOf("surveyLink.type"), "linkType");

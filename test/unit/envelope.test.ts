@@ -5,7 +5,7 @@ import { fail, metaOnly, ok } from "../support/fake-servers";
 import { assertNoToken, failure, TOKEN, useClients } from "./helpers";
 import { useRecordingServer } from "../support/fixtures";
 
-describe("envelope (docs/qualtrics-api.md §2.1)", function () {
+describe("envelope (docs/qualtrics-facts.md §2.1)", function () {
   describe("unwrap / readMeta", function () {
     it("unwraps result and reads meta", function () {
       const env = unwrap({

@@ -19,7 +19,7 @@ const RESPONSES = [
   { responseId: "R_3", values: {}, labels: {}, displayedFields: [], displayedValues: {} },
 ];
 
-describe("export file reading (docs/qualtrics-api.md §7.4)", function () {
+describe("export file reading (docs/qualtrics-facts.md §7.4)", function () {
   describe("JSON {\"responses\":[...]}", function () {
     const file = Buffer.from(JSON.stringify({ responses: RESPONSES }, null, 1));
 

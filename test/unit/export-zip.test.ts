@@ -47,7 +47,7 @@ function zipTwoFiles(a: Buffer, b: Buffer): Buffer {
   return Buffer.concat([one.local, two.local, one.central, two.central, end]);
 }
 
-describe("export zip reading with yauzl (docs/qualtrics-api.md §7.4)", function () {
+describe("export zip reading with yauzl (docs/qualtrics-facts.md §7.4)", function () {
   const text = Buffer.from(JSON.stringify({ responses: Array.from({ length: 300 }, (_, i) => ({ responseId: `R_${i}`, values: { QID1: i % 11, text: "ünïcode ✓ ".repeat(3) } })) }));
   let tmpDir: string;
   beforeEach(() => (tmpDir = fs.mkdtempSync(path.join(os.tmpdir(), "nrq-unzip-"))));

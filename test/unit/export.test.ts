@@ -27,7 +27,7 @@ async function all(gen: AsyncIterable<unknown>): Promise<unknown[]> {
   return out;
 }
 
-describe("response export (docs/qualtrics-api.md §7.2-§7.4)", function () {
+describe("response export (docs/qualtrics-facts.md §7.2-§7.4)", function () {
   const srv = useRawServer();
   const clients = useClients();
 
@@ -178,7 +178,7 @@ describe("response export (docs/qualtrics-api.md §7.2-§7.4)", function () {
     });
   });
 
-  describe("what real Qualtrics answers (docs/qualtrics-api.md §13, fixtures of our own)", function () {
+  describe("what real Qualtrics answers (docs/qualtrics-facts.md §13, fixtures of our own)", function () {
     it("progress that stays at percentComplete 0.0 until it jumps to complete, a fileId ending in -def, and the download's file name with +", async function () {
       const fileId = "5c0f9e52-8d1a-4a7b-9c3e-0b6d2f4e7a91-def";
       const zip = zipOneFile("Garden Club Feedback.json", Buffer.from('{"responses":[{"responseId":"R_a1"}]}'));
@@ -389,7 +389,7 @@ describe("response export (docs/qualtrics-api.md §7.2-§7.4)", function () {
       assert.equal(safeFileName('attachment; filename="a\u0000b.zip"'), "ab.zip");
     });
 
-    it("takes Qualtrics' unquoted file name with + for spaces (docs/qualtrics-api.md §13)", function () {
+    it("takes Qualtrics' unquoted file name with + for spaces (docs/qualtrics-facts.md §13)", function () {
       assert.equal(safeFileName("attachment; filename=Garden+Club+Feedback.zip"), "Garden Club Feedback.zip");
       assert.equal(safeFileName("attachment; filename=C%2B%2B+Course+%C3%BC.zip"), "C++ Course ü.zip");
       assert.equal(safeFileName("attachment; filename=2206071.zip"), "2206071.zip");

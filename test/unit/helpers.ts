@@ -5,7 +5,7 @@ import * as net from "node:net";
 import { ClientOptions, QualtricsClient } from "../../src/client";
 import { QualtricsInputError } from "../../src/errors";
 
-/** Recognisable, 40 characters like a real token (docs/qualtrics-api.md §1.3). */
+/** Recognisable, 40 characters like a real token (docs/qualtrics-facts.md §1.3). */
 export const TOKEN = "SECRET-TOKEN-DO-NOT-LEAK-0123456789abcde";
 
 /** Clients made by a test file, closed after each test. */

@@ -8,7 +8,7 @@ import { useClients } from "./helpers";
 
 type Release = () => void;
 
-describe("limiter (docs/qualtrics-api.md §2.3)", function () {
+describe("limiter (docs/qualtrics-facts.md §2.3)", function () {
   describe("with fake timers", function () {
     let clock: sinon.SinonFakeTimers;
     beforeEach(() => (clock = sinon.useFakeTimers({ now: Date.UTC(2024, 0, 1), toFake: ["setTimeout", "clearTimeout", "Date"] })));

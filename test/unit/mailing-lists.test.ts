@@ -36,7 +36,7 @@ async function all<T>(gen: AsyncIterable<{ elements: T[] }>): Promise<T[]> {
   return out;
 }
 
-describe("mailing lists (docs/qualtrics-api.md §4.5, §4.6)", function () {
+describe("mailing lists (docs/qualtrics-facts.md §4.5, §4.6)", function () {
   const api = useRecordingServer();
   const clients = useClients();
 

@@ -1,5 +1,5 @@
 // src/oauth.ts on its own: the token request's exact bytes, caching and renewal, one request for
-// many callers, errors in Qualtrics' terms without any secret (docs/qualtrics-api.md §1.4).
+// many callers, errors in Qualtrics' terms without any secret (docs/qualtrics-facts.md §1.4).
 import assert from "node:assert/strict";
 import { resolveApiBase } from "../../src/base-url";
 import { QualtricsApiError, QualtricsInputError } from "../../src/errors";

@@ -5,7 +5,7 @@ import { ok } from "../support/fake-servers";
 import { failure, TOKEN, useClients } from "./helpers";
 import { useRecordingServer } from "../support/fixtures";
 
-describe("pagination (docs/qualtrics-api.md §3)", function () {
+describe("pagination (docs/qualtrics-facts.md §3)", function () {
   const api = useRecordingServer();
   const foreign = useRecordingServer(() => ok({ elements: ["FOREIGN"], nextPage: null }));
   const clients = useClients();

@@ -1,4 +1,4 @@
-// Facts from answers recorded against the real API (docs/qualtrics-api.md §13), each with a fixture of
+// Facts from answers recorded against the real API (docs/qualtrics-facts.md §13), each with a fixture of
 // our own (invented IDs and values in the recorded shapes). Paging facts are in paginate.test.ts,
 // ID prefixes in validate.test.ts and distributions.test.ts.
 import assert from "node:assert/strict";
@@ -6,7 +6,7 @@ import { QualtricsApiError } from "../../src/errors";
 import { failure, useClients } from "./helpers";
 import { useRecordingServer } from "../support/fixtures";
 
-describe("facts from recorded answers (docs/qualtrics-api.md §13)", function () {
+describe("facts from recorded answers (docs/qualtrics-facts.md §13)", function () {
   const api = useRecordingServer();
   const clients = useClients();
 

@@ -17,7 +17,7 @@ import { useRecordingServer } from "../support/fixtures";
 const SV = "SV_22VlHYNeldrrrkp";
 const R = "R_1l9mcVuXubb4aGm";
 
-describe("responses: create, update, delete, bulk update (docs/qualtrics-api.md §7.5)", function () {
+describe("responses: create, update, delete, bulk update (docs/qualtrics-facts.md §7.5)", function () {
   const api = useRecordingServer();
   const clients = useClients();
 

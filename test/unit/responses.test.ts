@@ -13,7 +13,7 @@ describe("responses", function () {
   const api = useRecordingServer();
   const clients = useClients();
 
-  describe("getResponse (docs/qualtrics-api.md §6.5)", function () {
+  describe("getResponse (docs/qualtrics-facts.md §6.5)", function () {
     it("GET /surveys/{s}/responses/{r}", async function () {
       const client = clients.make(api.apiBase);
       api.reply(ok({ responseId: R, values: { QID1: 1 } }));

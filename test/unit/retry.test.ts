@@ -17,7 +17,7 @@ import { fail, ok, Recorded } from "../support/fake-servers";
 import { assertNoToken, closedPort, failure, useClients } from "./helpers";
 import { useRecordingServer } from "../support/fixtures";
 
-describe("retries (docs/qualtrics-api.md §2.2, §2.3)", function () {
+describe("retries (docs/qualtrics-facts.md §2.2, §2.3)", function () {
   describe("maths", function () {
     it("parseRetryAfter reads seconds", function () {
       assert.equal(parseRetryAfter("1"), 1000);

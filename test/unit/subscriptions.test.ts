@@ -46,7 +46,7 @@ function calls(api: RecordingServer): string[] {
   return api.requests.map((r) => `${r.method} ${r.path.replace("/API/v3", "")}`);
 }
 
-describe("event subscriptions (docs/qualtrics-api.md §6.1, §6.2)", function () {
+describe("event subscriptions (docs/qualtrics-facts.md §6.1, §6.2)", function () {
   const api = useRecordingServer();
   const clients = useClients();
 

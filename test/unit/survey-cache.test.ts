@@ -11,7 +11,7 @@ import { SV } from "../support/ids";
 
 const DEF = { SurveyID: SV, Questions: { QID1: { QuestionID: "QID1", QuestionType: "TE", QuestionText: "<p>Why?</p>" } } };
 
-describe("surveys and the definition cache (docs/qualtrics-api.md §8.1)", function () {
+describe("surveys and the definition cache (docs/qualtrics-facts.md §8.1)", function () {
   const api = useRecordingServer(okFirst);
   const clients = useClients();
 

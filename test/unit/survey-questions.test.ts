@@ -24,7 +24,7 @@ const DEFINITION = {
   Blocks: {},
 };
 
-describe("survey questions (docs/qualtrics-api.md §8.1)", function () {
+describe("survey questions (docs/qualtrics-facts.md §8.1)", function () {
   describe("stripHtml", function () {
     it("takes out tags, scripts and styles, decodes entities and collapses whitespace", function () {
       assert.equal(stripHtml('<div><span style="font-size:16px;">How&nbsp;likely?</span></div>'), "How likely?");

@@ -25,7 +25,7 @@ async function all<T>(it: AsyncIterable<T>): Promise<T[]> {
   return out;
 }
 
-describe("transactions (docs/qualtrics-api.md §4.7)", function () {
+describe("transactions (docs/qualtrics-facts.md §4.7)", function () {
   const api = useRecordingServer();
   const clients = useClients();
 

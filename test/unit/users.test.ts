@@ -9,7 +9,7 @@ describe("users", function () {
   const api = useRecordingServer();
   const clients = useClients();
 
-  describe("whoami (docs/qualtrics-api.md §1.5)", function () {
+  describe("whoami (docs/qualtrics-facts.md §1.5)", function () {
     const USER = {
       brandId: "mybrand",
       userId: "UR_xxxxxxxxxxxxxxx",
@@ -57,7 +57,7 @@ describe("users", function () {
       assert.equal((await whoami(client)).otherDataCenter, undefined);
     });
 
-    describe("suggestedDataCenter (docs/qualtrics-api.md §1.2)", function () {
+    describe("suggestedDataCenter (docs/qualtrics-facts.md §1.2)", function () {
       const PROXIED = "Request proxied. For faster response times, use this host instead: sjc1.qualtrics.com";
 
       async function suggested(configured: string | undefined, datacenter: string | undefined, notice?: string, origin?: string): Promise<string | undefined> {

@@ -26,11 +26,11 @@ function inputError(fn: () => unknown, field: string, pattern?: RegExp): Qualtri
 }
 
 describe("validate", function () {
-  describe("ID prefixes (docs/qualtrics-api.md §4.8)", function () {
+  describe("ID prefixes (docs/qualtrics-facts.md §4.8)", function () {
     const good: Record<IdKind, string[]> = {
       directory: ["POOL_012345678901234"],
       contact: ["CID_012345678901234"],
-      // invented IDs of the shapes seen in real answers (docs/qualtrics-api.md §13)
+      // invented IDs of the shapes seen in real answers (docs/qualtrics-facts.md §13)
       contactLookup: ["CID_012345678901234", "CGC_Ab12Cd34Ef56Gh7", "MLRP_9zYxWvUt8sRqPo1"],
       mailingList: ["CG_6F1gRt186CZOVoh", "ML_4kTq9ZbWm2PxLvA"],
       survey: ["SV_ebdf20QralHTzQF"],
@@ -43,7 +43,7 @@ describe("validate", function () {
       response: ["R_1l9mcVuXubb4aGm"],
       user: ["UR_2686s36oneK8iW1"],
       transaction: ["CTR_0A1b2C3d4E5f6G7"],
-      // the batch prefix is UNCONFIRMED (docs/qualtrics-api.md §4.7): BT_ and any unlisted one pass
+      // the batch prefix is UNCONFIRMED (docs/qualtrics-facts.md §4.7): BT_ and any unlisted one pass
       transactionBatch: ["BT_0A1b2C3d4E5f6G7", "TB_0A1b2C3d4E5f6G7"],
     };
     const bad: Record<IdKind, string[]> = {

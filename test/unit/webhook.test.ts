@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { formFields, parseWebhook, signMsg, verifyHmac, WebhookFormatError } from "../../src/webhook";
 
-// Test vectors: docs/qualtrics-api.md §6.4, from kyma-incubator/connector-tools (Apache-2.0),
+// Test vectors: docs/qualtrics-facts.md §6.4, from kyma-incubator/connector-tools (Apache-2.0),
 // qualtrics-event-gw/README.md and qualtrics-event-gw/pkg/hmac/hmac_test.go.
 const KEY = "kyma4ever";
 const MSG1 =
@@ -14,7 +14,7 @@ const HMAC2 =
   "c2c585a404c239aa3063b462cc33551d3ed3ed2de0899f58d456fc0ef7ebef6f3c3af44957989bd0592603e41edde9528f7d9ed09ee128bf719aa12f46e5c598";
 const TOPIC1 = "sapdevelopment.surveyengine.completedResponse.SV_22VlHYNeldrrrkp";
 
-// The real capture in docs/qualtrics-api.md §6.3 ([COMM]); the source is cut off inside
+// The real capture in docs/qualtrics-facts.md §6.3 ([COMM]); the source is cut off inside
 // "DistributionChan…", completed here with a closing field.
 const COMM_BODY =
   "Topic=peopleplus.surveyengine.completedResponse.SV_cVn9uBwheR9hz01" +
@@ -25,7 +25,7 @@ function assertPrototypeClean(): void {
   assert.equal(({} as Record<string, unknown>).polluted, undefined, "Object.prototype was changed");
 }
 
-describe("webhook (docs/qualtrics-api.md §6.3, §6.4)", function () {
+describe("webhook (docs/qualtrics-facts.md §6.3, §6.4)", function () {
   afterEach(assertPrototypeClean);
 
   describe("HMAC-SHA512", function () {
