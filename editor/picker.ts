@@ -216,18 +216,19 @@ function showName(el: ReturnType<typeof jq>, spec: PickerSpec, prop: string): vo
   const refresh = () => {
     const id = String(el.typedInput("value") || "").trim();
     const listed = el.typedInput("type") === PICKER && id !== "" && !isEnv(id);
-    const notAnId = listed && idRule ? idRule(id) : true;
+    // true, or the format message when the value has no ID shape of this field
+    const shape = listed && idRule ? idRule(id) : true;
     // Node-RED fires change on every field after oneditprepare, and the configuration select again
     // once it is filled (docs/node-red-facts.md §6.1): the same question is asked once
-    const now = !listed ? "" : notAnId !== true ? "shape|" + id : "ask|" + question(spec, { q: id, limit: PAGE }).key;
+    const now = !listed ? "" : shape !== true ? "shape|" + id : "ask|" + question(spec, { q: id, limit: PAGE }).key;
     if (now === shown) return;
     shown = now;
     const mine = ++asked;
     hint.removeClass("qualtrics-warn").text("");
     if (!listed) return;
     // a value of no ID shape of this field never was one: the server is not asked, and nothing is "gone"
-    if (notAnId !== true) {
-      hint.addClass("qualtrics-warn").text(notAnId);
+    if (shape !== true) {
+      hint.addClass("qualtrics-warn").text(shape);
       keepName(prop, id, undefined);
       return;
     }
